@@ -1,0 +1,151 @@
+"""The rule catalog: the rules ivi-conform enforces, loaded from data.
+
+Each file in ``rules/`` holds the rules of one spec section as ``[[rule]]``
+tables. The catalog is data so that a reviewer can read what is enforced, and
+the sentence it traces to, without reading code.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from ivi_conform.model import Judged, Level
+
+#: Headings of the IVI-Python specification v1.0, exactly as the spec writes them.
+SPEC_SECTIONS: tuple[str, ...] = (
+    "Driver Identifier and Driver Class Name",
+    "IVI-Python Driver Architecture",
+    "Style Guide",
+    "Bitness",
+    "Target Python Versions",
+    "IVI-Python Naming",
+    "IVI-Python Packages",
+    "IVI-Python Package Versioning",
+    "IVI-Python Distribution Package Naming",
+    "IVI-Python Package Type-Hinting",
+    "IVI-Python Driver Classes",
+    "IVI-Python Hierarchy",
+    "Repeated Capabilities",
+    "Collection Style Repeated Capabilities and the Hierarchy",
+    "Repeated Capability Reference Property Naming",
+    "IVI-Python Error Handling",
+    "Documentation and Source Code",
+    "Base IVI-Python API",
+    "Required Driver API Mapping Table",
+    "Additional Driver API",
+    "Constructor",
+    "IVI-Python Utility Interface",
+    "Direct IO Properties and Methods",
+    "Package Requirements",
+    "Package Metadata",
+    "Package Contents",
+    "IVI-Python Driver Conformance",
+    "Driver Registration",
+)
+
+SPEC_NAME = "IVI Driver Python Specification"
+SPEC_VERSION = "1.0"
+
+_RULE_ID = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)+$")
+
+
+class CatalogError(Exception):
+    """The catalog data is malformed; the message names the file and the entry."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One catalog entry: what is enforced and where the spec says so."""
+
+    id: str
+    title: str
+    section: str
+    level: Level
+    sentence: str
+    judged: Judged
+    source: str = "IVI-Python 1.0"
+    decision: str = ""
+
+    def to_json(self) -> dict[str, str]:
+        """The entry as ``ivi-conform rules --format json`` prints it."""
+        data = {
+            "id": self.id,
+            "title": self.title,
+            "section": self.section,
+            "level": self.level.value,
+            "judged": self.judged.value,
+            "source": self.source,
+            "sentence": self.sentence,
+        }
+        if self.decision:
+            data["decision"] = self.decision
+        return data
+
+
+def catalog_dir() -> Path:
+    """Where the catalog files are.
+
+    An installed wheel carries them as ``ivi_conform/rules``; a source checkout
+    (an editable install, the tests) has them in ``rules/`` beside the package.
+    """
+    shipped = Path(str(resources.files("ivi_conform"))) / "rules"
+    if shipped.is_dir():
+        return shipped
+    return Path(__file__).resolve().parent.parent / "rules"
+
+
+def _parse_rule(raw: dict[str, object], where: str) -> Rule:
+    required = ("id", "title", "section", "level", "sentence", "judged")
+    missing = [key for key in required if not isinstance(raw.get(key), str)]
+    if missing:
+        raise CatalogError(f"{where}: entry lacks {', '.join(missing)}")
+    rule_id = str(raw["id"])
+    if not _RULE_ID.match(rule_id):
+        raise CatalogError(f"{where}: rule id {rule_id!r} is not kebab-case")
+    section = str(raw["section"])
+    if section not in SPEC_SECTIONS:
+        raise CatalogError(f"{where}: {rule_id}: {section!r} is not a heading of the spec")
+    try:
+        level = Level(str(raw["level"]))
+        judged = Judged(str(raw["judged"]))
+    except ValueError as exc:
+        raise CatalogError(f"{where}: {rule_id}: {exc}") from None
+    return Rule(
+        id=rule_id,
+        title=str(raw["title"]),
+        section=section,
+        level=level,
+        sentence=" ".join(str(raw["sentence"]).split()),
+        judged=judged,
+        source=str(raw.get("source", "IVI-Python 1.0")),
+        decision=" ".join(str(raw.get("decision", "")).split()),
+    )
+
+
+@functools.cache
+def load_catalog(directory: Path | None = None) -> tuple[Rule, ...]:
+    """All rules, in spec order (by section, then as written in their file)."""
+    folder = directory or catalog_dir()
+    rules: list[Rule] = []
+    seen: set[str] = set()
+    for path in sorted(folder.glob("*.toml")):
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise CatalogError(f"{path}: {exc}") from None
+        entries = data.get("rule", [])
+        if not isinstance(entries, list):
+            raise CatalogError(f"{path}: 'rule' must be an array of tables")
+        for index, raw in enumerate(entries):
+            rule = _parse_rule(raw, f"{path.name}[{index}]")
+            if rule.id in seen:
+                raise CatalogError(f"{path.name}: rule id {rule.id!r} is used twice")
+            seen.add(rule.id)
+            rules.append(rule)
+    rules.sort(key=lambda rule: SPEC_SECTIONS.index(rule.section))
+    return tuple(rules)

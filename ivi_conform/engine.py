@@ -1,0 +1,190 @@
+"""The audit engine: one candidate, the catalog, a result per rule, a verdict.
+
+The command line and the pytest plugin are two faces of this module. What a
+check needs (the parsed source, the located driver, the behavioural run) is
+computed lazily on the :class:`AuditContext` and at most once, so a pytest
+worker that runs three rules pays only for what those three rules read.
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+import traceback
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ivi_conform import __version__
+from ivi_conform.candidate import Distribution
+from ivi_conform.catalog import SPEC_NAME, SPEC_VERSION, Rule, load_catalog
+from ivi_conform.checks import registry
+from ivi_conform.driver import DriverShape, find_driver
+from ivi_conform.model import Evidence, Finding, Judged, Level, Outcome, Verdict
+from ivi_conform.source import SourceIndex
+
+if TYPE_CHECKING:
+    from ivi_conform.behaviour.results import RuntimeResults
+
+
+@dataclass(frozen=True)
+class AuditConfig:
+    """What the user said about this audit (command-line or pytest options).
+
+    ``vendors`` adds abbreviations to the vendor table (``{"XY": "Xyz Inc."}``);
+    the report marks them unregistered. ``static_only`` leaves the runtime
+    rules out (they end as ``skip``). ``options`` is how to switch the
+    driver's simulation on, when the automatic probe does not find it.
+    """
+
+    vendors: dict[str, str] = field(default_factory=dict)
+    release_date: date | None = None
+    static_only: bool = False
+    options: str | None = None
+    select: frozenset[str] = frozenset()
+    timeout_s: float = 120.0
+
+
+class AuditContext:
+    """Everything the checks of one audit share, each part computed on first use."""
+
+    def __init__(self, dist: Distribution, config: AuditConfig, work_dir: Path) -> None:
+        self.dist = dist
+        self.config = config
+        self.work_dir = work_dir
+
+    @functools.cached_property
+    def source(self) -> SourceIndex:
+        """The candidate's Python files, parsed."""
+        return SourceIndex(self.dist.files)
+
+    @functools.cached_property
+    def driver(self) -> DriverShape:
+        """The driver's package, root class, utility and direct I/O classes."""
+        return find_driver(self.source, self.dist.name)
+
+    @property
+    def release_date(self) -> date:
+        """The driver's release date: the one given, else today."""
+        return self.config.release_date or self.dist.release_date or date.today()
+
+    @functools.cached_property
+    def runtime(self) -> RuntimeResults:
+        """The behavioural exercise of the driver, run once in a sandbox."""
+        from ivi_conform.behaviour.runner import exercise
+
+        return exercise(self)
+
+
+@dataclass(frozen=True)
+class RuleResult:
+    """The end of one rule: outcome, message, evidence, and how long it took."""
+
+    rule: Rule
+    outcome: Outcome
+    message: str
+    evidence: tuple[Evidence, ...] = ()
+    seconds: float = 0.0
+    internal_error: str = ""
+
+
+def judge(rule: Rule, context: AuditContext) -> RuleResult:
+    """Run one rule's check; turn a failed "should" into ``warn``; catch our own bugs.
+
+    An exception out of a check is ivi-conform's fault, never the driver's: the
+    rule ends as ``error`` with the traceback kept for the report.
+    """
+    started = time.perf_counter()
+    if rule.judged is Judged.MANUAL:
+        finding = Finding.skipped("judged by the vendor, not from the distribution")
+    elif rule.judged is Judged.RUNTIME and context.config.static_only:
+        finding = Finding.skipped("static audit: the driver was not run")
+    else:
+        check_function = registry().get(rule.id)
+        if check_function is None:
+            finding = Finding.errored(f"ivi-conform has no check for rule {rule.id}")
+        else:
+            try:
+                finding = check_function(context)
+            except Exception as exc:  # noqa: BLE001 - any bug of ours becomes an error result
+                elapsed = time.perf_counter() - started
+                return RuleResult(
+                    rule, Outcome.ERROR, f"internal error in ivi-conform: {type(exc).__name__}: {exc}",
+                    seconds=elapsed, internal_error=traceback.format_exc(),
+                )
+    outcome = finding.outcome
+    if outcome is Outcome.FAIL and rule.level is Level.SHOULD:
+        outcome = Outcome.WARN
+    return RuleResult(
+        rule, outcome, finding.message, finding.evidence, time.perf_counter() - started
+    )
+
+
+def verdict_of(results: Iterable[RuleResult]) -> Verdict:
+    """Conformant when every shall passes; non-conformant when one fails; else incomplete."""
+    shall = [result for result in results if result.rule.level is Level.SHALL]
+    if any(result.outcome is Outcome.FAIL for result in shall):
+        return Verdict.NON_CONFORMANT
+    if any(result.outcome is Outcome.ERROR for result in shall):
+        return Verdict.INCOMPLETE
+    return Verdict.CONFORMANT
+
+
+@dataclass(frozen=True)
+class AuditResult:
+    """A finished audit: the candidate, every rule's result and the verdict."""
+
+    context: AuditContext
+    results: tuple[RuleResult, ...]
+    started: datetime
+    seconds: float
+
+    @property
+    def verdict(self) -> Verdict:
+        """The audit's verdict."""
+        return verdict_of(self.results)
+
+    def counts(self) -> dict[str, int]:
+        """How many rules ended in each outcome."""
+        counts = {outcome.value: 0 for outcome in Outcome}
+        for result in self.results:
+            counts[result.outcome.value] += 1
+        return counts
+
+
+def selected_rules(config: AuditConfig) -> tuple[Rule, ...]:
+    """The catalog, narrowed to ``config.select`` when it names rules."""
+    rules = load_catalog()
+    if not config.select:
+        return rules
+    unknown = config.select - {rule.id for rule in rules}
+    if unknown:
+        raise ValueError(f"unknown rule id(s): {', '.join(sorted(unknown))}")
+    return tuple(rule for rule in rules if rule.id in config.select)
+
+
+def run_audit(context: AuditContext, rules: Sequence[Rule] | None = None) -> AuditResult:
+    """Judge every rule (or ``rules``) against the candidate in ``context``."""
+    started = datetime.now(UTC)
+    clock = time.perf_counter()
+    chosen = selected_rules(context.config) if rules is None else tuple(rules)
+    results = tuple(judge(rule, context) for rule in chosen)
+    return AuditResult(context, results, started, time.perf_counter() - clock)
+
+
+TOOL = {"name": "ivi-conform", "version": __version__}
+SPEC = {"name": SPEC_NAME, "version": SPEC_VERSION}
+
+
+def audit_target(target: str, config: AuditConfig, work_dir: Path) -> AuditResult:
+    """Load ``target`` (folder, wheel, sdist, installed name) and audit it.
+
+    Raises :class:`~ivi_conform.candidate.TargetError` when the target cannot
+    be read or built; every other problem ends inside the result.
+    """
+    from ivi_conform.candidate import load
+
+    dist = load(target, work_dir=work_dir, release_date=config.release_date)
+    return run_audit(AuditContext(dist, config, work_dir))

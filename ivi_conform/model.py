@@ -1,0 +1,109 @@
+"""The vocabulary every part of ivi-conform shares: outcomes, findings, verdicts.
+
+A check says only what it saw (``pass``, ``fail``, ``skip`` or ``error``); the
+engine turns a failed *should* into ``warn``. Keeping that mapping out of the
+checks means a rule's level lives in one place, its catalog entry.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+
+class Level(enum.StrEnum):
+    """How binding a rule is: the spec's "shall" or "should"."""
+
+    SHALL = "shall"
+    SHOULD = "should"
+
+
+class Judged(enum.StrEnum):
+    """How a rule is judged: from files alone, by running the driver, or not at all."""
+
+    STATIC = "static"
+    RUNTIME = "runtime"
+    MANUAL = "manual"
+
+
+class Outcome(enum.StrEnum):
+    """The end of one rule in one audit."""
+
+    PASS = "pass"
+    FAIL = "fail"
+    WARN = "warn"
+    SKIP = "skip"
+    ERROR = "error"
+
+
+class Verdict(enum.StrEnum):
+    """The audit's answer: conformant, non-conformant or incomplete."""
+
+    CONFORMANT = "conformant"
+    NON_CONFORMANT = "non-conformant"
+    INCOMPLETE = "incomplete"
+
+    @property
+    def exit_code(self) -> int:
+        """The command line's exit status for this verdict."""
+        return {"conformant": 0, "non-conformant": 1, "incomplete": 3}[self.value]
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One place that supports a finding: a file and line, and what is there."""
+
+    file: str
+    line: int | None = None
+    detail: str = ""
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        return f"{where}: {self.detail}" if self.detail else where
+
+    def to_json(self) -> dict[str, object]:
+        """The evidence as the report schema has it."""
+        return {"file": self.file, "line": self.line, "detail": self.detail}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What a check saw: an outcome, a one-line message and its evidence."""
+
+    outcome: Outcome
+    message: str
+    evidence: tuple[Evidence, ...] = field(default=())
+
+    @classmethod
+    def passed(cls, message: str, evidence: tuple[Evidence, ...] = ()) -> Finding:
+        """The rule holds."""
+        return cls(Outcome.PASS, message, evidence)
+
+    @classmethod
+    def failed(cls, message: str, evidence: tuple[Evidence, ...] = ()) -> Finding:
+        """The rule is broken; the evidence says where."""
+        return cls(Outcome.FAIL, message, evidence)
+
+    @classmethod
+    def skipped(cls, reason: str) -> Finding:
+        """The rule does not apply to this driver; the reason says why."""
+        return cls(Outcome.SKIP, reason)
+
+    @classmethod
+    def errored(cls, message: str) -> Finding:
+        """ivi-conform could not judge the rule; never counted against the driver."""
+        return cls(Outcome.ERROR, message)
+
+    @classmethod
+    def judge(
+        cls, problems: list[Evidence], ok: str, bad: str, *, limit: int = 200
+    ) -> Finding:
+        """Pass with ``ok`` when ``problems`` is empty, else fail with ``bad`` and them.
+
+        ``bad`` may hold ``{n}``, the number of problems. Evidence is capped at
+        ``limit`` places so a generated driver with thousands of findings still
+        gives a readable report; the message keeps the full count.
+        """
+        if not problems:
+            return cls.passed(ok)
+        return cls.failed(bad.format(n=len(problems)), tuple(problems[:limit]))

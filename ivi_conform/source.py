@@ -1,0 +1,314 @@
+"""The driver's code as syntax trees: modules, classes and their members.
+
+Every static check reads the driver through this one index, built once per
+audit, so that a generated driver with thousands of classes is parsed once
+and looked up in constant time. Nothing here imports or runs driver code.
+"""
+
+from __future__ import annotations
+
+import ast
+import enum
+import functools
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+
+from ivi_conform.model import Evidence
+
+
+class MemberKind(enum.StrEnum):
+    """What a class member is, as the syntax shows it."""
+
+    METHOD = "method"
+    PROPERTY = "property"
+    CLASSMETHOD = "classmethod"
+    STATICMETHOD = "staticmethod"
+    ATTRIBUTE = "attribute"
+
+
+@dataclass(frozen=True)
+class Module:
+    """One parsed module of the candidate."""
+
+    name: str
+    path: str
+    tree: ast.Module
+
+
+@dataclass
+class Member:
+    """A member of a class: a method, property or attribute.
+
+    ``node`` is the getter for a property, the ``def`` for a method, the
+    assignment for an attribute; ``settable`` tells a read/write property.
+    """
+
+    name: str
+    kind: MemberKind
+    node: ast.AST
+    line: int
+    settable: bool = False
+    abstract: bool = False
+
+    @property
+    def function(self) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+        """The ``def`` behind a method or property getter."""
+        if isinstance(self.node, ast.FunctionDef | ast.AsyncFunctionDef):
+            return self.node
+        return None
+
+
+@dataclass
+class ClassInfo:
+    """A class of the candidate with its own members (not inherited ones)."""
+
+    name: str
+    module: Module
+    node: ast.ClassDef
+    members: dict[str, Member] = field(default_factory=dict)
+
+    @property
+    def qualname(self) -> str:
+        """``module.Class``, for messages."""
+        return f"{self.module.name}.{self.name}"
+
+    @property
+    def base_names(self) -> tuple[str, ...]:
+        """The bases as written, last dotted part, subscripts dropped (``Generic[T]`` → Generic)."""
+        return tuple(name for base in self.node.bases if (name := simple_name(base)))
+
+    def evidence(self, detail: str = "") -> Evidence:
+        """Where the class is defined."""
+        return Evidence(self.module.path, self.node.lineno, detail)
+
+
+def simple_name(expr: ast.expr) -> str:
+    """The last name of ``a.b.C``, ``C[...]`` or ``"C"``; empty for anything else."""
+    if isinstance(expr, ast.Subscript):
+        return simple_name(expr.value)
+    if isinstance(expr, ast.Attribute):
+        return expr.attr
+    if isinstance(expr, ast.Name):
+        return expr.id
+    if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
+        return expr.value.strip().rsplit(".", 1)[-1].split("[", 1)[0]
+    return ""
+
+
+def _decorator_names(node: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
+    names = []
+    for decorator in node.decorator_list:
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        if isinstance(target, ast.Attribute):
+            names.append(f"{simple_name(target.value)}.{target.attr}")
+        else:
+            names.append(simple_name(target))
+    return names
+
+
+def _members(node: ast.ClassDef) -> dict[str, Member]:
+    members: dict[str, Member] = {}
+    for statement in node.body:
+        if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef):
+            decorators = _decorator_names(statement)
+            abstract = "abstractmethod" in decorators or "abc.abstractmethod" in decorators
+            setter = any(name.endswith(".setter") for name in decorators)
+            if setter and statement.name in members:
+                members[statement.name].settable = True
+                continue
+            if any(name.endswith(".deleter") for name in decorators):
+                continue
+            if "property" in decorators or "cached_property" in decorators:
+                kind = MemberKind.PROPERTY
+            elif "classmethod" in decorators:
+                kind = MemberKind.CLASSMETHOD
+            elif "staticmethod" in decorators:
+                kind = MemberKind.STATICMETHOD
+            else:
+                kind = MemberKind.METHOD
+            members[statement.name] = Member(
+                statement.name, kind, statement, statement.lineno, abstract=abstract
+            )
+        elif isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
+            name = statement.target.id
+            members.setdefault(
+                name, Member(name, MemberKind.ATTRIBUTE, statement, statement.lineno)
+            )
+        elif isinstance(statement, ast.Assign):
+            for target in statement.targets:
+                if isinstance(target, ast.Name):
+                    members.setdefault(
+                        target.id,
+                        Member(target.id, MemberKind.ATTRIBUTE, statement, statement.lineno),
+                    )
+    return members
+
+
+def module_name(path: str) -> str | None:
+    """``pkg/sub/mod.py`` → ``pkg.sub.mod``; ``pkg/__init__.py`` → ``pkg``; else None."""
+    if not path.endswith(".py") or ".dist-info/" in path or ".data/" in path:
+        return None
+    parts = path[:-3].split("/")
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    if not parts or not all(part.isidentifier() for part in parts):
+        return None
+    return ".".join(parts)
+
+
+class SourceIndex:
+    """The candidate's Python modules and classes, parsed once.
+
+    ``parse_errors`` lists files that are not valid Python; they are left out
+    of the index and reported by the rules that need them.
+    """
+
+    def __init__(self, files: Mapping[str, bytes]) -> None:
+        self.modules: dict[str, Module] = {}
+        self.parse_errors: list[Evidence] = []
+        self.classes: list[ClassInfo] = []
+        self._by_name: dict[str, list[ClassInfo]] = {}
+        for path in sorted(files):
+            name = module_name(path)
+            if name is None:
+                continue
+            try:
+                tree = ast.parse(files[path], filename=path)
+            except (SyntaxError, ValueError) as exc:
+                line = exc.lineno if isinstance(exc, SyntaxError) else None
+                self.parse_errors.append(Evidence(path, line, f"not valid Python: {exc}"))
+                continue
+            module = Module(name, path, tree)
+            self.modules[name] = module
+            for node in ast.walk(tree):
+                if isinstance(node, ast.ClassDef):
+                    info = ClassInfo(node.name, module, node, _members(node))
+                    self.classes.append(info)
+                    self._by_name.setdefault(node.name, []).append(info)
+
+    @property
+    def top_level_packages(self) -> list[str]:
+        """Import packages at the top of the wheel (folders with ``__init__.py``)."""
+        return sorted(
+            name for name, module in self.modules.items()
+            if "." not in name and module.path.endswith("/__init__.py")
+        )
+
+    def modules_of(self, package: str) -> Iterator[Module]:
+        """The modules of one import package, the package itself first."""
+        for name, module in self.modules.items():
+            if name == package or name.startswith(package + "."):
+                yield module
+
+    def classes_named(self, name: str) -> list[ClassInfo]:
+        """Every class of that simple name, anywhere in the candidate."""
+        return self._by_name.get(name, [])
+
+    @functools.cache  # noqa: B019 - the index lives as long as one audit
+    def _imports(self, module_name: str) -> dict[str, tuple[str, str]]:
+        """Names a module imports: local name → (absolute module, imported name)."""
+        module = self.modules[module_name]
+        package = module_name if module.path.endswith("__init__.py") else module_name.rpartition(".")[0]
+        found: dict[str, tuple[str, str]] = {}
+        for node in module.tree.body:
+            if isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    anchor = package.split(".")
+                    anchor = anchor[: len(anchor) - (node.level - 1)] if node.level > 1 else anchor
+                    base = ".".join([*anchor, base] if base else anchor)
+                for alias in node.names:
+                    found[alias.asname or alias.name] = (base, alias.name)
+        return found
+
+    def resolve(self, name: str, near: Module) -> ClassInfo | None:
+        """The class a simple name means inside module ``near``.
+
+        Order: a class defined in that module, then one it imports (followed
+        through re-exports), then the only class of that name in the candidate.
+        """
+        return self._resolve(name, near.name, 0)
+
+    def _resolve(self, name: str, module_name: str, depth: int) -> ClassInfo | None:
+        if depth > 8 or module_name not in self.modules:
+            return None
+        for info in self.classes_named(name):
+            if info.module.name == module_name:
+                return info
+        imported = self._imports(module_name).get(name)
+        if imported is not None:
+            source_module, source_name = imported
+            if source_module in self.modules:
+                return self._resolve(source_name, source_module, depth + 1)
+            submodule = f"{source_module}.{source_name}"
+            if submodule in self.modules:
+                return None
+        candidates = self.classes_named(name)
+        return candidates[0] if len(candidates) == 1 else None
+
+    def exported_classes(self, package: str) -> dict[str, ClassInfo]:
+        """Classes importable from the package top: ``from package import Name``."""
+        if package not in self.modules:
+            return {}
+        module = self.modules[package]
+        names = {node.name for node in module.tree.body if isinstance(node, ast.ClassDef)}
+        names.update(self._imports(package))
+        exported = {}
+        for name in names:
+            info = self._resolve(name, package, 0)
+            if info is not None:
+                exported[name] = info
+        return exported
+
+    def ancestors(self, info: ClassInfo) -> list[str]:
+        """Names of every base class, followed through the candidate's own classes."""
+        seen: list[str] = []
+        pending = [(info, base) for base in info.node.bases]
+        while pending:
+            owner, base = pending.pop(0)
+            name = simple_name(base)
+            if not name or name in seen:
+                continue
+            seen.append(name)
+            parent = self.resolve(name, owner.module)
+            if parent is not None and parent is not info:
+                pending.extend((parent, grand) for grand in parent.node.bases)
+        return seen
+
+    def find_member(self, info: ClassInfo, name: str) -> tuple[ClassInfo, Member] | None:
+        """A member of the class or of one of its bases in the candidate."""
+        seen: set[int] = set()
+        pending = [info]
+        while pending:
+            current = pending.pop(0)
+            if id(current) in seen:
+                continue
+            seen.add(id(current))
+            if name in current.members:
+                return current, current.members[name]
+            for base in current.node.bases:
+                parent = self.resolve(simple_name(base), current.module)
+                if parent is not None:
+                    pending.append(parent)
+        return None
+
+    def returned_class(self, member: Member, owner: ClassInfo) -> ClassInfo | None:
+        """The candidate class a property or method is annotated to return, if any."""
+        function = member.function
+        if function is None or function.returns is None:
+            return None
+        return self.resolve(simple_name(strip_optional(function.returns)), owner.module)
+
+
+def strip_optional(annotation: ast.expr) -> ast.expr:
+    """``X | None`` / ``Optional[X]`` → ``X``; anything else unchanged."""
+    if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
+        for side, other in ((annotation.left, annotation.right), (annotation.right, annotation.left)):
+            if isinstance(other, ast.Constant) and other.value is None:
+                return side
+    if (
+        isinstance(annotation, ast.Subscript)
+        and simple_name(annotation.value) == "Optional"
+    ):
+        return annotation.slice
+    return annotation

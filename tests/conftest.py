@@ -1,0 +1,40 @@
+"""Shared fixtures of ivi-conform's own tests: built drivers, audits of them.
+
+Building a wheel costs about a second, so each broken fixture is built and
+audited once per test process and the result shared by every test that
+asks for it (pytest-xdist runs one process per worker).
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "fixtures"))
+
+import mutate  # noqa: E402 - fixtures/ is not a package; its path is added above
+
+from ivi_conform.engine import AuditConfig, AuditResult, audit_target  # noqa: E402
+
+_SCRATCH = Path(tempfile.mkdtemp(prefix="ivi-conform-tests-"))
+
+
+@functools.cache
+def audit_of(rule_id: str | None, static_only: bool = False) -> AuditResult:
+    """The audit of the reference driver (``None``) or of the fixture breaking ``rule_id``."""
+    name = rule_id or "reference"
+    work = _SCRATCH / f"{name}-{'static' if static_only else 'full'}"
+    work.mkdir(parents=True)
+    target = mutate.REFERENCE if rule_id is None else mutate.materialize(rule_id, work / "driver")
+    return audit_target(str(target), AuditConfig(static_only=static_only), work / "audit")
+
+
+@pytest.fixture(scope="session")
+def reference_audit() -> AuditResult:
+    """The static audit of the reference driver."""
+    return audit_of(None, static_only=True)

@@ -1,0 +1,60 @@
+"""Every rule is real: it passes on the reference driver and fails on its fixture.
+
+A rule without a broken fixture, or whose fixture also breaks rules it does
+not declare, fails here; so does a fixture for a rule the catalog lacks.
+"""
+
+from __future__ import annotations
+
+import pytest
+from conftest import audit_of, mutate
+
+from ivi_conform.catalog import SPEC_SECTIONS, Rule, load_catalog
+from ivi_conform.checks import registry
+from ivi_conform.engine import RuleResult
+from ivi_conform.model import Judged, Level, Outcome
+
+CATALOG = load_catalog()
+JUDGED = [rule for rule in CATALOG if rule.judged is not Judged.MANUAL]
+BAD = {Outcome.FAIL, Outcome.WARN, Outcome.ERROR}
+
+
+def _result(results: tuple[RuleResult, ...], rule_id: str) -> RuleResult:
+    return next(result for result in results if result.rule.id == rule_id)
+
+
+def test_every_spec_section_heading_is_exact() -> None:
+    assert {rule.section for rule in CATALOG} <= set(SPEC_SECTIONS)
+
+
+def test_every_judged_rule_has_a_check_and_every_check_a_rule() -> None:
+    checks = set(registry())
+    judged = {rule.id for rule in JUDGED}
+    assert judged - checks == set(), "rules without a check"
+    assert checks - judged == set(), "checks without a rule"
+
+
+def test_every_fixture_breaks_a_rule_of_the_catalog() -> None:
+    known = {rule.id for rule in JUDGED}
+    assert set(mutate.all_rule_ids()) - known == set()
+    for rule_id in mutate.all_rule_ids():
+        assert set(mutate.load(rule_id).also_fails) <= known, rule_id
+
+
+@pytest.mark.parametrize("rule", JUDGED, ids=lambda rule: rule.id)
+def test_rule_passes_on_the_reference_driver(rule: Rule) -> None:
+    result = _result(audit_of(None, rule.judged is Judged.STATIC).results, rule.id)
+    assert result.outcome is Outcome.PASS, f"{result.message}: {[str(e) for e in result.evidence]}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("rule", JUDGED, ids=lambda rule: rule.id)
+def test_rule_fails_on_its_fixture(rule: Rule) -> None:
+    mutation = mutate.load(rule.id)
+    results = audit_of(rule.id, rule.judged is Judged.STATIC).results
+    expected = Outcome.FAIL if rule.level is Level.SHALL else Outcome.WARN
+    own = _result(results, rule.id)
+    assert own.outcome is expected, f"{mutation.why}: {own.outcome}: {own.message}"
+    others = {r.rule.id: r.message for r in results if r.outcome in BAD and r.rule.id != rule.id}
+    undeclared = {key: value for key, value in others.items() if key not in mutation.also_fails}
+    assert not undeclared, f"{mutation.path.name} breaks more than {rule.id}"
