@@ -131,7 +131,9 @@ def _from_folder(
     return _from_wheel(wheel, origin, "folder", folder.resolve(), project, release_date)
 
 
-def _from_sdist(archive: Path, origin: str, work_dir: Path, release_date: date | None) -> Distribution:
+def _from_sdist(
+    archive: Path, origin: str, work_dir: Path, release_date: date | None
+) -> Distribution:
     unpacked = work_dir / "sdist"
     try:
         if archive.name.endswith(".zip"):
@@ -197,7 +199,9 @@ def build_wheel(folder: Path, work_dir: Path) -> Path:
     out = work_dir / "wheel"
     out.mkdir(parents=True, exist_ok=True)
     try:
-        builder = build.ProjectBuilder(source, python_executable=sys.executable, runner=_quiet_runner)
+        builder = build.ProjectBuilder(
+            source, python_executable=sys.executable, runner=_quiet_runner
+        )
         if not builder.check_dependencies("wheel"):
             return Path(builder.build("wheel", out))
         with build.env.DefaultIsolatedEnv() as env:

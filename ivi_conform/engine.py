@@ -111,7 +111,9 @@ def judge(rule: Rule, context: AuditContext) -> RuleResult:
             except Exception as exc:  # noqa: BLE001 - any bug of ours becomes an error result
                 elapsed = time.perf_counter() - started
                 return RuleResult(
-                    rule, Outcome.ERROR, f"internal error in ivi-conform: {type(exc).__name__}: {exc}",
+                    rule,
+                    Outcome.ERROR,
+                    f"internal error in ivi-conform: {type(exc).__name__}: {exc}",
                     seconds=elapsed, internal_error=traceback.format_exc(),
                 )
     outcome = finding.outcome

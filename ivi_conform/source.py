@@ -74,7 +74,7 @@ class ClassInfo:
 
     @property
     def base_names(self) -> tuple[str, ...]:
-        """The bases as written, last dotted part, subscripts dropped (``Generic[T]`` → Generic)."""
+        """The bases as written: last dotted part, subscripts dropped (``Generic[T]``: Generic)."""
         return tuple(name for base in self.node.bases if (name := simple_name(base)))
 
     def evidence(self, detail: str = "") -> Evidence:
@@ -208,7 +208,8 @@ class SourceIndex:
     def _imports(self, module_name: str) -> dict[str, tuple[str, str]]:
         """Names a module imports: local name → (absolute module, imported name)."""
         module = self.modules[module_name]
-        package = module_name if module.path.endswith("__init__.py") else module_name.rpartition(".")[0]
+        is_package = module.path.endswith("__init__.py")
+        package = module_name if is_package else module_name.rpartition(".")[0]
         found: dict[str, tuple[str, str]] = {}
         for node in module.tree.body:
             if isinstance(node, ast.ImportFrom):
@@ -303,7 +304,8 @@ class SourceIndex:
 def strip_optional(annotation: ast.expr) -> ast.expr:
     """``X | None`` / ``Optional[X]`` → ``X``; anything else unchanged."""
     if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
-        for side, other in ((annotation.left, annotation.right), (annotation.right, annotation.left)):
+        left, right = annotation.left, annotation.right
+        for side, other in ((left, right), (right, left)):
             if isinstance(other, ast.Constant) and other.value is None:
                 return side
     if (
