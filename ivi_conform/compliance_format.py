@@ -108,3 +108,15 @@ REQUIRED_SPECIFICATIONS: tuple[str, ...] = (
     "IVI Driver Core Specification",
     "IVI Driver Python Specification",
 )
+
+#: The Driver Bitness values the Core allows (its Driver Identification section).
+BITNESS_VALUES: tuple[str, ...] = ("32-bit", "64-bit")
+
+
+def section_named(name: str) -> Section | None:
+    """The Core section of that name (the Core's spelling or an accepted one), if any."""
+    wanted = name.casefold()
+    for section in SECTIONS:
+        if any(spelling.casefold() == wanted for spelling in section.spellings):
+            return section
+    return None

@@ -1,0 +1,628 @@
+"""Package Contents: the README, the IVI compliance document, and what the Core says of both.
+
+IVI-Python lists the files a driver package shall include and defers their
+content to the IVI Driver Core; the Core-derived rules on the compliance
+document and the README are judged here too, under this heading. Every rule
+reads the documents through :mod:`ivi_conform.compliance_doc`, parsed once
+per audit; a rule whose document is missing is skipped (the rule that wants
+the document fails instead), so that one missing file is one failure.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from packaging.version import InvalidVersion, Version
+
+from ivi_conform.checks import check
+from ivi_conform.checks.documentation import (
+    HELP_WORDS,
+    driver_identifier,
+    identifier_matches,
+    introduction_name,
+    located,
+    readme_introductions,
+)
+from ivi_conform.compliance_doc import (
+    ComplianceDoc,
+    DocItem,
+    DocSection,
+    find_compliance_document,
+    find_readme,
+    parse_file_version,
+)
+from ivi_conform.compliance_format import REQUIRED_SPECIFICATIONS, SECTIONS, Section
+from ivi_conform.model import Evidence, Finding
+from ivi_conform.source import ClassInfo, Module, SourceIndex, simple_name
+
+if TYPE_CHECKING:
+    from ivi_conform.engine import AuditContext
+
+#: Media types IVI-Python accepts for the README (Markdown first, as recommended).
+README_TYPES: dict[str, str] = {"text/markdown": "Markdown", "text/x-rst": "reStructuredText"}
+README_SUFFIXES: dict[str, str] = {".md": "Markdown", ".rst": "reStructuredText"}
+
+NO_DOCUMENT = "no IVI compliance document in the package (rule contents-compliance-document)"
+
+
+# --------------------------------------------------------------------------- README
+
+
+@check("contents-readme")
+def readme_format(context: AuditContext) -> Finding:
+    """The wheel describes itself with a README in Markdown or reStructuredText."""
+    readme = find_readme(context)
+    if readme is None:
+        return Finding.failed("the package has no README: the METADATA description is empty",
+                              (Evidence(_metadata_path(context), None, "no description"),))
+    problems: list[Evidence] = []
+    if not readme.text.strip() or not context.dist.metadata.get("description"):
+        problems.append(Evidence(_metadata_path(context), None, "the wheel ships no "
+                                 "description: declare readme in pyproject.toml"))
+    if readme.content_type not in README_TYPES:
+        declared = readme.content_type or "not declared"
+        problems.append(Evidence(_metadata_path(context), None,
+                                 f"Description-Content-Type is {declared}, not text/markdown "
+                                 "or text/x-rst"))
+    if readme.file is not None:
+        suffix = "." + readme.file.rsplit(".", 1)[-1].lower() if "." in readme.file else ""
+        if suffix not in README_SUFFIXES:
+            problems.append(Evidence(readme.file, None, "the README is neither *.md nor *.rst"))
+    kind = README_TYPES.get(readme.content_type, "")
+    return Finding.judge(problems, ok=f"the README is {kind} ({readme.where})",
+                         bad="the README is not Markdown or reStructuredText")
+
+
+@check("contents-readme-markdown")
+def readme_markdown(context: AuditContext) -> Finding:
+    """Markdown is the recommended README format."""
+    readme = find_readme(context)
+    if readme is None:
+        return Finding.skipped("the package has no README (rule contents-readme)")
+    if readme.content_type == "text/markdown" and (
+        readme.file is None or readme.file.lower().endswith(".md")
+    ):
+        return Finding.passed(f"the README is Markdown ({readme.where})")
+    written = readme.content_type or "an undeclared format"
+    return Finding.failed(f"the README is {written}, not Markdown",
+                          (Evidence(readme.where, None, f"Description-Content-Type: {written}"),))
+
+
+def _metadata_path(context: AuditContext) -> str:
+    return next((path for path in context.dist.files if path.count("/") == 1
+                 and path.endswith(".dist-info/METADATA")), "METADATA")
+
+
+# --------------------------------------------------------------------------- the document
+
+
+@check("contents-compliance-document")
+def compliance_document(context: AuditContext) -> Finding:
+    """The wheel ships a file named ``*compliance*.md|.rst|.txt``."""
+    found = find_compliance_document(context)
+    if found is None:
+        package = context.driver.package or "the package"
+        return Finding.failed(
+            "the package ships no IVI compliance document",
+            (Evidence(package, None, "no file named *compliance*.md, .rst or .txt"),),
+        )
+    return Finding.passed(f"the IVI compliance document is {found.where}")
+
+
+def _source_included(context: AuditContext) -> bool:
+    """Whether the driver ships its source (any Python module): Driver Buildability applies."""
+    return any(path.endswith(".py") for path in context.dist.files)
+
+
+def _item_problems(doc: ComplianceDoc, section: DocSection, spec: Section) -> list[Evidence]:
+    problems: list[Evidence] = []
+    for item in spec.items:
+        found = section.item(item.name)
+        if found is None:
+            if item.required:
+                problems.append(doc.evidence(section, f'"{section.title}" lacks the item '
+                                                      f'"{item.name}"'))
+        elif found.is_empty:
+            problems.append(doc.evidence(found, f'"{item.name}" has no value'))
+    return problems
+
+
+def structure_problems(doc: ComplianceDoc, *, source_included: bool) -> list[Evidence]:
+    """Every Core section and item the document lacks (or leaves empty), with where."""
+    problems: list[Evidence] = []
+    for spec in SECTIONS:
+        required = spec.required and (spec.name != "Driver Buildability" or source_included)
+        section = doc.section(spec.name)
+        if section is None:
+            if required:
+                problems.append(doc.evidence(None, f'the section "{spec.name}" is missing'))
+            continue
+        if spec.is_list and not section.lines:
+            problems.append(doc.evidence(section, f'"{section.title}" lists nothing'))
+        if spec.subsection:
+            setups = doc.subsections(spec.name)
+            if not setups:
+                problems.append(doc.evidence(section, f'"{section.title}" has no '
+                                                      f'"{spec.subsection}" section'))
+            for setup in setups:
+                problems.extend(_item_problems(doc, setup, spec))
+        else:
+            problems.extend(_item_problems(doc, section, spec))
+    return problems
+
+
+@check("compliance-sections-items")
+def sections_and_items(context: AuditContext) -> Finding:
+    """The document has the Core's sections and items, named as the Core shows them."""
+    found = find_compliance_document(context)
+    if found is None:
+        return Finding.skipped(NO_DOCUMENT)
+    problems = structure_problems(found.doc, source_included=_source_included(context))
+    return Finding.judge(problems, ok=f"{found.where} has every Core section and item",
+                         bad="the compliance document lacks {n} Core sections or items")
+
+
+#: How each required specification may be written in the Compliance Category.
+_SPECIFICATION_PATTERNS: dict[str, re.Pattern[str]] = {
+    REQUIRED_SPECIFICATIONS[0]: re.compile(r"\bivi\b.*\bcore\b.*\bspec(?:ification)?\b"),
+    REQUIRED_SPECIFICATIONS[1]: re.compile(r"\bivi\b.*\bpython\b.*\bspec(?:ification)?\b"),
+}
+
+
+@check("compliance-category-specs")
+def category_lists_specifications(context: AuditContext) -> Finding:
+    """The Compliance Category names the IVI Driver Core and the IVI-Python specifications."""
+    found = find_compliance_document(context)
+    if found is None:
+        return Finding.skipped(NO_DOCUMENT)
+    section = found.doc.section("Compliance Category")
+    if section is None:
+        return Finding.failed("the compliance document has no Compliance Category section",
+                              (found.doc.evidence(None, "no Compliance Category"),))
+    lines = [" ".join(re.sub(r"[-_*`]", " ", line.text).split()).casefold()
+             for line in section.lines]
+    missing = [name for name, pattern in _SPECIFICATION_PATTERNS.items()
+               if not any(pattern.search(line) for line in lines)]
+    problems = [found.doc.evidence(section, f"does not list the {name}") for name in missing]
+    return Finding.judge(problems, ok="the Compliance Category lists the IVI Driver Core and "
+                                      "IVI-Python specifications",
+                         bad="the Compliance Category lacks {n} required specifications")
+
+
+# --------------------------------------------------------------------------- identification
+
+
+def _identification_item(context: AuditContext, section: str, name: str
+                         ) -> tuple[ComplianceDoc, DocItem] | Finding:
+    found = find_compliance_document(context)
+    if found is None:
+        return Finding.skipped(NO_DOCUMENT)
+    item = found.doc.item(section, name)
+    if item is None or item.is_empty:
+        return Finding.skipped(f'the compliance document has no "{name}" '
+                               "(rule compliance-sections-items)")
+    return found.doc, item
+
+
+_LEADING_VERSION = re.compile(r"^\s*v?(\d+(?:\.\d+)*)")
+
+
+def _version_key(text: str) -> tuple[int, int, int] | None:
+    """Major.Minor.Build as numbers (missing fields are 0), the Core's comparison key."""
+    found = _LEADING_VERSION.match(text)
+    if found is None:
+        return None
+    numbers = [int(part) for part in found[1].split(".")][:3]
+    numbers += [0] * (3 - len(numbers))
+    return numbers[0], numbers[1], numbers[2]
+
+
+def _release_key(version: str) -> tuple[int, int, int] | None:
+    """The package version's Major.Minor.Build (PEP 440 release; missing fields are 0)."""
+    try:
+        release = Version(version).release
+    except InvalidVersion:
+        return _version_key(version)
+    padded = (*release[:3], 0, 0, 0)
+    return padded[0], padded[1], padded[2]
+
+
+@check("compliance-driver-version-matches")
+def driver_version_matches(context: AuditContext) -> Finding:
+    """The Driver Version item is the package's version (Major.Minor.Build compared as numbers)."""
+    got = _identification_item(context, "Driver Identification", "Driver Version")
+    if isinstance(got, Finding):
+        return got
+    doc, item = got
+    version = context.dist.version
+    package_key = _release_key(version)
+    item_key = _version_key(item.value or item.text)
+    if package_key is None:
+        return Finding.skipped(f"the package version {version!r} has no numeric release")
+    if item_key == package_key:
+        return Finding.passed(f"Driver Version {item.value} is the package version {version}")
+    return Finding.failed(
+        f"Driver Version {item.text!r} is not the package version {version}",
+        (doc.evidence(item, f"Driver Version {item.text!r}; the metadata version is {version}"),),
+    )
+
+
+_PRERELEASE_WORDS = re.compile(r"\b(?:alpha|beta|rc\d*|pre-?release|preview|dev)\b", re.I)
+
+
+@check("compliance-driver-version-format")
+def driver_version_format(context: AuditContext) -> Finding:
+    """The Driver Version item is a Core FileVersion, optionally followed by a space and text."""
+    got = _identification_item(context, "Driver Identification", "Driver Version")
+    if isinstance(got, Finding):
+        return got
+    doc, item = got
+    value = item.text
+    try:
+        prerelease = Version(context.dist.version).is_prerelease
+    except InvalidVersion:
+        prerelease = False
+    prerelease = prerelease or bool(_PRERELEASE_WORDS.search(value))
+    try:
+        parse_file_version(value, prerelease=prerelease)
+    except ValueError as exc:
+        return Finding.failed(f"Driver Version {value!r} is not a Core FileVersion: {exc}",
+                              (doc.evidence(item, str(exc)),))
+    return Finding.passed(f"Driver Version {value!r} is a Core FileVersion")
+
+
+@check("compliance-driver-vendor-matches")
+def driver_vendor_matches(context: AuditContext) -> Finding:
+    """The Driver Vendor item is what the utility class's ``driver_vendor`` returns."""
+    got = _identification_item(context, "Driver Identification", "Driver Vendor")
+    if isinstance(got, Finding):
+        return got
+    doc, item = got
+    api = _returned_literal(context, "driver_vendor")
+    if not isinstance(api, str):
+        return Finding.skipped("driver_vendor does not return a literal string: "
+                               "compared when the driver runs")
+    if item.text == api.strip():
+        return Finding.passed(f"Driver Vendor {item.text!r} is what driver_vendor returns")
+    return Finding.failed(f"Driver Vendor {item.text!r} is not {api!r}, what driver_vendor "
+                          "returns", (doc.evidence(item, f"driver_vendor returns {api!r}"),))
+
+
+@check("compliance-models-match")
+def models_match(context: AuditContext) -> Finding:
+    """Supported Instrument Models is the API's tuple, and every model is a keyword."""
+    got = _identification_item(context, "Hardware Information", "Supported Instrument Models")
+    if isinstance(got, Finding):
+        return got
+    doc, item = got
+    listed = item.listed()
+    problems: list[Evidence] = []
+    api = _returned_literal(context, "supported_instrument_models")
+    compared = ["the metadata keywords"]
+    if isinstance(api, tuple | list) and all(isinstance(model, str) for model in api):
+        compared.insert(0, "supported_instrument_models")
+        missing = [model for model in api if model not in listed]
+        extra = [model for model in listed if model not in api]
+        if missing:
+            problems.append(doc.evidence(item, f"lacks {', '.join(missing)}, returned by "
+                                               "supported_instrument_models"))
+        if extra:
+            problems.append(doc.evidence(item, f"lists {', '.join(extra)}, not returned by "
+                                               "supported_instrument_models"))
+    keywords = context.dist.metadata.get("keywords") or []
+    not_keywords = [model for model in listed if model not in keywords]
+    if not_keywords:
+        problems.append(doc.evidence(item, f"{', '.join(not_keywords)} not in the metadata "
+                                           "keywords"))
+    return Finding.judge(problems, ok=f"Supported Instrument Models agree with "
+                                      f"{' and '.join(compared)}",
+                         bad="Supported Instrument Models disagree with the package ({n})")
+
+
+# --------------------------------------------------------------------------- static values
+
+
+class _Unknown:
+    """A value the static evaluation cannot know."""
+
+
+UNKNOWN = _Unknown()
+
+
+@dataclass(frozen=True)
+class _Instance:
+    """An instance of a dataclass or NamedTuple of the candidate, built from literals."""
+
+    fields: dict[str, object]
+
+
+class StaticValues:
+    """Evaluate constant expressions of the candidate without running it.
+
+    Enough for the values drivers spell as constants: literals, module
+    constants (followed through imports), ``tuple(...)``/``list(...)``/
+    ``sorted(...)``, comprehensions over such values, and the fields of
+    dataclass or NamedTuple instances built from literals. Anything else is
+    :data:`UNKNOWN`.
+    """
+
+    def __init__(self, index: SourceIndex) -> None:
+        self.index = index
+
+    def returned(self, owner: ClassInfo, function: ast.FunctionDef | ast.AsyncFunctionDef
+                 ) -> object:
+        """The one value every ``return`` of the function gives, or UNKNOWN."""
+        values = [self.value(node.value, owner.module, {}, 0)
+                  for node in _returns(function) if node.value is not None]
+        if not values or any(value is UNKNOWN for value in values):
+            return UNKNOWN
+        return values[0] if all(value == values[0] for value in values) else UNKNOWN
+
+    def binding(self, name: str, module: Module, depth: int) -> object:
+        """The value a module-level name is bound to (last assignment), following imports."""
+        bound: ast.expr | None = None
+        for node in module.tree.body:
+            if isinstance(node, ast.Assign) and any(
+                isinstance(target, ast.Name) and target.id == name for target in node.targets
+            ):
+                bound = node.value
+            elif (isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
+                  and node.target.id == name and node.value is not None):
+                bound = node.value
+        if bound is not None:
+            return self.value(bound, module, {}, depth + 1)
+        imported = _imported(module, name)
+        if imported is not None and imported[0] in self.index.modules:
+            return self.binding(imported[1], self.index.modules[imported[0]], depth + 1)
+        return UNKNOWN
+
+    def value(self, node: ast.expr, module: Module, env: dict[str, object], depth: int
+              ) -> object:
+        """The value of an expression, or UNKNOWN."""
+        if depth > 24:
+            return UNKNOWN
+        if isinstance(node, ast.Constant):
+            return node.value
+        if isinstance(node, ast.Tuple | ast.List | ast.Set):
+            items = [self.value(element, module, env, depth + 1) for element in node.elts]
+            return UNKNOWN if any(item is UNKNOWN for item in items) else tuple(items)
+        if isinstance(node, ast.Dict):
+            keys = [self.value(key, module, env, depth + 1) if key is not None else UNKNOWN
+                    for key in node.keys]
+            values = [self.value(value, module, env, depth + 1) for value in node.values]
+            if any(key is UNKNOWN for key in keys):
+                return UNKNOWN
+            return dict(zip(keys, values, strict=True))
+        if isinstance(node, ast.Name):
+            if node.id in env:
+                return env[node.id]
+            return self.binding(node.id, module, depth)
+        if isinstance(node, ast.Attribute):
+            base = self.value(node.value, module, env, depth + 1)
+            if isinstance(base, _Instance):
+                return base.fields.get(node.attr, UNKNOWN)
+            return UNKNOWN
+        if isinstance(node, ast.Call):
+            return self._call(node, module, env, depth)
+        if isinstance(node, ast.DictComp | ast.ListComp | ast.SetComp | ast.GeneratorExp):
+            return self._comprehension(node, module, env, depth)
+        return UNKNOWN
+
+    def _call(self, node: ast.Call, module: Module, env: dict[str, object], depth: int
+              ) -> object:
+        name = simple_name(node.func)
+        if name in {"tuple", "list", "sorted", "frozenset", "set"} and len(node.args) == 1:
+            inner = self.value(node.args[0], module, env, depth + 1)
+            if isinstance(inner, dict):
+                inner = tuple(inner)
+            if not isinstance(inner, tuple | str):
+                return UNKNOWN
+            if name != "sorted":
+                return tuple(inner)
+            if not all(isinstance(element, str) for element in inner):
+                return UNKNOWN
+            return tuple(sorted(str(element) for element in inner))
+        info = self.index.resolve(name, module) if isinstance(node.func, ast.Name) else None
+        if info is None:
+            return UNKNOWN
+        fields = _record_fields(info)
+        if fields is None or len(node.args) > len(fields):
+            return UNKNOWN
+        values: dict[str, object] = dict(zip(fields, (
+            self.value(arg, module, env, depth + 1) for arg in node.args), strict=False))
+        for keyword in node.keywords:
+            if keyword.arg is None:
+                return UNKNOWN
+            values[keyword.arg] = self.value(keyword.value, module, env, depth + 1)
+        return _Instance(values)
+
+    def _comprehension(self, node: ast.DictComp | ast.ListComp | ast.SetComp | ast.GeneratorExp,
+                       module: Module, env: dict[str, object], depth: int) -> object:
+        if len(node.generators) != 1:
+            return UNKNOWN
+        generator = node.generators[0]
+        if generator.ifs or generator.is_async or not isinstance(generator.target, ast.Name):
+            return UNKNOWN
+        source = self.value(generator.iter, module, env, depth + 1)
+        if isinstance(source, dict):
+            source = tuple(source)
+        if not isinstance(source, tuple):
+            return UNKNOWN
+        results: list[object] = []
+        keys: list[object] = []
+        for element in source:
+            scope = {**env, generator.target.id: element}
+            if isinstance(node, ast.DictComp):
+                keys.append(self.value(node.key, module, scope, depth + 1))
+                results.append(self.value(node.value, module, scope, depth + 1))
+            else:
+                results.append(self.value(node.elt, module, scope, depth + 1))
+        if any(key is UNKNOWN for key in keys):
+            return UNKNOWN
+        if isinstance(node, ast.DictComp):
+            return dict(zip(keys, results, strict=True))
+        return UNKNOWN if any(value is UNKNOWN for value in results) else tuple(results)
+
+
+def _returns(function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.Return]:
+    """The function's own ``return`` statements (not those of nested functions)."""
+    found: list[ast.Return] = []
+    pending: list[ast.AST] = list(function.body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, ast.Return):
+            found.append(node)
+        elif not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
+                            | ast.Lambda):
+            pending.extend(ast.iter_child_nodes(node))
+    return found
+
+
+def _imported(module: Module, name: str) -> tuple[str, str] | None:
+    """``(absolute module, name)`` when the module imports ``name`` with ``from ... import``."""
+    is_package = module.path.endswith("__init__.py")
+    package = module.name if is_package else module.name.rpartition(".")[0]
+    for node in module.tree.body:
+        if not isinstance(node, ast.ImportFrom):
+            continue
+        for alias in node.names:
+            if (alias.asname or alias.name) != name:
+                continue
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")
+                anchor = anchor[: len(anchor) - (node.level - 1)]
+                base = ".".join([*anchor, base] if base else anchor)
+            return base, alias.name
+    return None
+
+
+def _record_fields(info: ClassInfo) -> list[str] | None:
+    """The positional fields of a dataclass or NamedTuple, in order; None for other classes."""
+    decorators = {simple_name(d.func if isinstance(d, ast.Call) else d)
+                  for d in info.node.decorator_list}
+    if "dataclass" not in decorators and "NamedTuple" not in info.base_names:
+        return None
+    return [statement.target.id for statement in info.node.body
+            if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name)
+            and "ClassVar" not in ast.unparse(statement.annotation)]
+
+
+def _returned_literal(context: AuditContext, member_name: str) -> object:
+    """What the utility class's property returns, when the source spells it as a constant."""
+    utility = context.driver.utility
+    if utility is None:
+        return UNKNOWN
+    found = context.source.find_member(utility, member_name)
+    if found is None or found[1].function is None:
+        return UNKNOWN
+    owner, member = found
+    assert member.function is not None
+    return StaticValues(context.source).returned(owner, member.function)
+
+
+# --------------------------------------------------------------------------- README's copy
+
+
+def _normal(text: str) -> str:
+    return " ".join(re.sub(r"[*`_]", "", text).split()).casefold()
+
+
+def _compare_items(doc: ComplianceDoc, theirs: DocSection, ours: DocSection | None,
+                   spec: Section, readme: ComplianceDoc) -> list[Evidence]:
+    problems: list[Evidence] = []
+    if ours is None:  # reported as a missing section already
+        return problems
+    for item in spec.items:
+        shipped = theirs.item(item.name)
+        if shipped is None:
+            continue
+        copy = ours.item(item.name)
+        if copy is None:
+            if not item.required:  # a required one is reported as missing already
+                problems.append(readme.evidence(ours, f'lacks "{item.name}" of {doc.path}'))
+            continue
+        if _normal(copy.text) != _normal(shipped.text):
+            problems.append(readme.evidence(copy, f'"{item.name}" is {copy.text!r}; '
+                                                  f"{doc.path}:{shipped.line} says "
+                                                  f"{shipped.text!r}"))
+    return problems
+
+
+def copy_problems(doc: ComplianceDoc, readme: ComplianceDoc) -> list[Evidence]:
+    """Where the README's compliance text says something else than the shipped document."""
+    problems: list[Evidence] = []
+    for spec in SECTIONS:
+        theirs = doc.section(spec.name)
+        ours = readme.section(spec.name)
+        if theirs is None:
+            continue
+        if spec.is_list and ours is not None:
+            have = {_normal(line.text) for line in ours.lines}
+            problems.extend(readme.evidence(ours, f"does not list {line.text!r}")
+                            for line in theirs.lines if _normal(line.text) not in have)
+        if spec.subsection:
+            for index, setup in enumerate(doc.subsections(spec.name)):
+                copies = readme.subsections(spec.name)
+                copy = copies[index] if index < len(copies) else None
+                problems.extend(_compare_items(doc, setup, copy, spec, readme))
+        else:
+            problems.extend(_compare_items(doc, theirs, ours, spec, readme))
+    return problems
+
+
+@check("readme-compliance-text")
+def readme_compliance_text(context: AuditContext) -> Finding:
+    """The README holds the compliance text: the Core sections and items, as the document says."""
+    readme = find_readme(context)
+    if readme is None:
+        return Finding.skipped("the package has no README (rule contents-readme)")
+    problems = structure_problems(readme.doc, source_included=_source_included(context))
+    found = find_compliance_document(context)
+    if found is not None:
+        problems.extend(copy_problems(found.doc, readme.doc))
+    against = f", as {found.where} has it" if found is not None else ""
+    return Finding.judge(problems, ok=f"the README holds the compliance text{against}",
+                         bad="the README's compliance text is incomplete or differs ({n})")
+
+
+@check("readme-introduction-location")
+def readme_introduction_location(context: AuditContext) -> Finding:
+    """The README names ``___Introduction to <DriverIdentifier>___.<ext>`` (where it is)."""
+    readme = find_readme(context)
+    if readme is None:
+        return Finding.skipped("the package has no README (rule contents-readme)")
+    identifier = driver_identifier(context)
+    named = readme_introductions(readme)
+    right = [mention for mention in named
+             if identifier_matches(mention.identifier, context.driver.identifier)]
+    if right:
+        return Finding.passed(f"the README gives the location of {right[0].name} "
+                              f"({readme.where}:{right[0].line})")
+    evidence = [Evidence(readme.where, mention.line, f"{mention.name} is not named for "
+                                                     f"{identifier}") for mention in named]
+    evidence = evidence or [Evidence(readme.where, None,
+                                     f"{introduction_name(identifier)} is not mentioned")]
+    return Finding.failed("the README does not give the location of the Driver Introduction "
+                          "document", tuple(evidence))
+
+
+@check("readme-help-location")
+def readme_help_location(context: AuditContext) -> Finding:
+    """The README gives a place (link, path, pydoc command) near the words help / API reference."""
+    readme = find_readme(context)
+    if readme is None:
+        return Finding.skipped("the package has no README (rule contents-readme)")
+    found = located(readme, HELP_WORDS)
+    if found is not None:
+        block, place = found
+        return Finding.passed(f"the README gives the help documentation's location: {place} "
+                              f"({readme.where}:{block.line})")
+    return Finding.failed(
+        "the README does not give the location of the help documentation",
+        (Evidence(readme.where, None, "no link, path or pydoc command near the words help, "
+                                      "API reference or docstrings"),),
+    )

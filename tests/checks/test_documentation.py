@@ -1,0 +1,175 @@
+"""Documentation and Source Code checks: the README's directions, the Driver Introduction."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from ivi_conform.candidate import load
+from ivi_conform.checks import documentation as checks
+from ivi_conform.engine import AuditConfig, AuditContext
+from ivi_conform.model import Outcome
+
+DRIVER = '''\
+class AcDriverUtility:
+    pass
+
+
+class AcDriverDirectIo:
+    pass
+
+
+class AcDriver:
+    @property
+    def ivi_utility(self) -> AcDriverUtility:
+        return AcDriverUtility()
+
+    @property
+    def ivi_direct_io(self) -> AcDriverDirectIo:
+        return AcDriverDirectIo()
+'''
+
+INTRODUCTION = """\
+# Introduction to AcDriver
+
+## Driver Documentation
+## Driver Source Code and Examples
+## Connecting to the Instrument
+## Configuring Instrument Settings
+## Configuring Driver Settings
+## Direct I/O
+## Instrument Command Coverage
+## Contacting Support
+## Trademarks
+"""
+
+INTRODUCTION_PATH = "acdriver/___Introduction to AcDriver___.md"
+
+
+def driver(
+    tmp_path: Path,
+    readme: str = "# AcDriver\n\nDocumentation: https://acme.example/docs\n",
+    files: dict[str, str] | None = None,
+    source: str = DRIVER,
+    urls: tuple[str, ...] = (),
+) -> AuditContext:
+    """A wheel of a small ``acdriver`` driver with the given README and extra files."""
+    path = tmp_path / "acdriver-1.0.0-py3-none-any.whl"
+    metadata = "Metadata-Version: 2.4\nName: acdriver\nVersion: 1.0.0\n"
+    metadata += "".join(f"Project-URL: {url}\n" for url in urls)
+    metadata += f"Description-Content-Type: text/markdown\n\n{readme}"
+    with zipfile.ZipFile(path, "w") as wheel:
+        wheel.writestr("acdriver-1.0.0.dist-info/METADATA", metadata)
+        wheel.writestr("acdriver/__init__.py", source)
+        for name, text in (files or {}).items():
+            wheel.writestr(name, text)
+    return AuditContext(load(str(path), work_dir=tmp_path), AuditConfig(), tmp_path)
+
+
+# ---- directions
+
+
+@pytest.mark.parametrize("readme", [
+    "# AcDriver\n\n## Documentation\n\nAt https://acme.example/ for every release.\n",
+    "# AcDriver\n\nSee the [user manual](docs/manual.md).\n",
+    "# AcDriver\n\nThe docs:\n\n- https://acme.example/\n- `acdriver/guide/`\n",
+    "AcDriver\n========\n\nRead the help with ``python -m pydoc acdriver``.\n",
+    "# AcDriver\n\n- Documentation:\n  - <https://acme.example/docs>\n",
+])
+def test_directions_found(tmp_path: Path, readme: str) -> None:
+    finding = checks.readme_directions(driver(tmp_path, readme))
+    assert finding.outcome is Outcome.PASS, finding.message
+
+
+@pytest.mark.parametrize("readme", [
+    "# AcDriver\n\nInstall it from https://pypi.org/project/acdriver/.\n",
+    "# AcDriver\n\nThe [driver help](<*Link to Driver Help*>) tells all.\n",
+    "# AcDriver\n\n---\n\n# Compliance Documentation for AcDriver\n\n"
+    "- Source Code: https://acme.example/src\n",
+    "# AcDriver\n\nThe compliance document is `acdriver/ivi_compliance.md`.\n",
+])
+def test_directions_missing(tmp_path: Path, readme: str) -> None:
+    finding = checks.readme_directions(driver(tmp_path, readme))
+    assert finding.outcome is Outcome.FAIL, finding.message
+
+
+def test_project_url_is_not_the_readme(tmp_path: Path) -> None:
+    context = driver(tmp_path, "# AcDriver\n", urls=("Documentation, https://acme.example",))
+    finding = checks.readme_directions(context)
+    assert finding.outcome is Outcome.FAIL
+    assert "Project-URL Documentation is not the README" in finding.evidence[0].detail
+
+
+def test_blocks_carry_their_context(tmp_path: Path) -> None:
+    readme = "# Top\n\n## Docs\n\nThe files:\n\n- one\n  - nested\n\nLater.\n"
+    context = driver(tmp_path, readme)
+    blocks = checks.readme_blocks(checks.find_readme(context))  # type: ignore[arg-type]
+    nested = next(block for block in blocks if "nested" in block.text)
+    assert nested.context.splitlines() == ["Docs", "The files:", "- one"]
+    later = next(block for block in blocks if block.text == "Later.")
+    assert later.context == "Docs"
+    assert later.line == 15  # of METADATA: the README begins after 4 headers and a blank line
+
+
+# ---- the introduction document
+
+
+def test_introduction_shipped(tmp_path: Path) -> None:
+    context = driver(tmp_path, files={INTRODUCTION_PATH: INTRODUCTION})
+    assert checks.introduction_provided(context).outcome is Outcome.PASS
+    assert checks.introduction_sections(context).outcome is Outcome.PASS
+
+
+def test_introduction_online(tmp_path: Path) -> None:
+    readme = ("# AcDriver\n\nStart with the [introduction]"
+              "(https://acme.example/___Introduction%20to%20AcDriver___.html).\n")
+    context = driver(tmp_path, readme)
+    assert checks.introduction_provided(context).outcome is Outcome.PASS
+    assert checks.introduction_sections(context).outcome is Outcome.SKIP
+
+
+def test_introduction_missing_or_misnamed(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    missing = checks.introduction_provided(driver(tmp_path))
+    assert missing.outcome is Outcome.FAIL
+    assert "___Introduction to AcDriver___.<ext>" in missing.evidence[0].detail
+    misnamed = checks.introduction_provided(driver(
+        tmp_path / "a", files={"acdriver/___Introduction to OtherDriver___.md": INTRODUCTION}))
+    assert misnamed.outcome is Outcome.FAIL
+    assert misnamed.evidence[0].file == "acdriver/___Introduction to OtherDriver___.md"
+
+
+def test_introduction_lacks_a_section(tmp_path: Path) -> None:
+    text = INTRODUCTION.replace("## Configuring Driver Settings\n", "")
+    finding = checks.introduction_sections(driver(tmp_path, files={INTRODUCTION_PATH: text}))
+    assert finding.outcome is Outcome.FAIL
+    assert [evidence.detail for evidence in finding.evidence] == [
+        'no section "Configuring Driver Settings"']
+
+
+def test_contact_support_spelling_of_the_core_example(tmp_path: Path) -> None:
+    text = INTRODUCTION.replace("Contacting Support", "Contact Support")
+    finding = checks.introduction_sections(driver(tmp_path, files={INTRODUCTION_PATH: text}))
+    assert finding.outcome is Outcome.PASS
+
+
+def test_direct_io_sections_only_with_direct_io(tmp_path: Path) -> None:
+    text = (INTRODUCTION.replace("## Direct I/O\n", "")
+            .replace("## Instrument Command Coverage\n", ""))
+    (tmp_path / "a").mkdir()
+    with_io = checks.introduction_sections(driver(tmp_path, files={INTRODUCTION_PATH: text}))
+    assert with_io.outcome is Outcome.FAIL and len(with_io.evidence) == 2
+    source = DRIVER.split("    @property\n    def ivi_direct_io")[0]
+    without = checks.introduction_sections(
+        driver(tmp_path / "a", files={INTRODUCTION_PATH: text}, source=source))
+    assert without.outcome is Outcome.PASS
+
+
+def test_known_issues_section_when_the_compliance_document_has_some(tmp_path: Path) -> None:
+    compliance = "## Driver Test Failures\n\n- Known Issues: the tilt reads 1 % high\n"
+    files = {INTRODUCTION_PATH: INTRODUCTION, "acdriver/compliance.md": compliance}
+    finding = checks.introduction_sections(driver(tmp_path, files=files))
+    assert finding.outcome is Outcome.FAIL
+    assert finding.evidence[0].detail == 'no section "Known Issues"'
