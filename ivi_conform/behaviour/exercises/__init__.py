@@ -1,0 +1,169 @@
+"""The behavioural exercises, one function per ``run-*`` rule, grouped by concern.
+
+An exercise drives the driver (in the child, through a
+:class:`~ivi_conform.behaviour.harness.Harness`) against a live simulator it
+starts, and records what it saw in the rule's
+:class:`~ivi_conform.behaviour.results.Observation`. It registers itself with
+:func:`exercise`; :func:`registry` imports every module of this package.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import pkgutil
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
+
+from ivi_conform.behaviour.harness import LIVE, Call, DriverRef, Harness, show
+
+if TYPE_CHECKING:
+    from ivi_conform.behaviour.results import Observation
+    from ivi_conform.sim import LiveSimulator
+
+ExerciseFunction = Callable[[Harness, "Observation"], None]
+
+_EXERCISES: dict[str, ExerciseFunction] = {}
+
+
+class NotApplicableError(Exception):
+    """The rule does not apply to this driver; the message says why."""
+
+
+def exercise(rule_id: str) -> Callable[[ExerciseFunction], ExerciseFunction]:
+    """Register the decorated function as the exercise of ``rule_id``."""
+
+    def register(function: ExerciseFunction) -> ExerciseFunction:
+        if rule_id in _EXERCISES:
+            raise RuntimeError(f"two exercises for rule {rule_id}")
+        _EXERCISES[rule_id] = function
+        return function
+
+    return register
+
+
+def registry() -> dict[str, ExerciseFunction]:
+    """Every exercise, by rule id (imports the exercise modules on first use)."""
+    for module in pkgutil.iter_modules(__path__):
+        importlib.import_module(f"{__name__}.{module.name}")
+    return _EXERCISES
+
+
+# -- helpers shared by the exercises ----------------------------------------------------------
+
+
+def sunroof_models(harness: Harness) -> list[str]:
+    """The sunroof models the driver supports; :class:`NotApplicableError` if there are none.
+
+    A driver is for another instrument when ``supported_instrument_models``
+    (read in simulation) names none of the simulator's models.
+    """
+    from ivi_conform.sim import MODELS
+
+    with harness.simulator() as simulator:
+        found = harness.probe(simulator)
+        models = found.get("models")
+        if found.get("options") is None or not isinstance(models, list):
+            call, driver = harness.construct(simulator.resource_name, id_query=False,
+                                             options=None)
+            models = []
+            if driver is not None:
+                listed = driver.get("ivi_utility.supported_instrument_models")
+                from ivi_conform.behaviour.harness import _strings
+
+                models = _strings(listed.value) if listed.ok else []
+                close(driver)
+    ours = [model for model in models if model in MODELS]
+    if not ours:
+        raise NotApplicableError("the driver supports none of the sunroof models "
+                   f"(supported_instrument_models: {models!r}); this exercise needs the "
+                   "simulated sunroof (give the instrument's own pyvisa-sim profile and "
+                   "resource name through IVI_CONFORM_PROFILE / IVI_CONFORM_RESOURCE for the "
+                   "generic exercises)")
+    return ours
+
+
+def close(driver: DriverRef | None) -> None:
+    """Close a driver if it has ``close`` (best effort) and forget its handle."""
+    if driver is None:
+        return
+    with contextlib.suppress(Exception):
+        driver.call("close", timeout=5.0)
+    with contextlib.suppress(Exception):
+        driver.harness.current.request("release", "releasing a handle", 5.0,
+                                       handles=[driver.remote.handle])
+
+
+@contextlib.contextmanager
+def live_driver(harness: Harness, simulator: LiveSimulator, *, id_query: bool = True,
+                reset: bool = False, options: object = LIVE,
+                status: bool | None = None) -> Iterator[DriverRef]:
+    """A driver connected to ``simulator``; :class:`Construction` if the constructor raises.
+
+    ``status`` sets ``ivi_utility.query_instrument_status_enabled`` after construction.
+    """
+    call, driver = harness.construct(simulator.resource_name, id_query=id_query, reset=reset,
+                                     options=options)
+    if driver is None:
+        raise ConstructionError(call)
+    try:
+        if status is not None:
+            done = driver.set("ivi_utility.query_instrument_status_enabled", status)
+            if not done.ok:
+                raise ConstructionError(done, "setting query_instrument_status_enabled")
+        yield driver
+    finally:
+        close(driver)
+
+
+class ConstructionError(Exception):
+    """The driver could not be set up for an exercise (its constructor raised)."""
+
+    def __init__(self, call: Call, what: str = "the constructor") -> None:
+        super().__init__(f"{what} {call}")
+        self.call = call
+
+
+def quiesce(simulator: LiveSimulator, quiet: float = 0.005, limit: float = 0.5) -> None:
+    """Wait until the simulator has read what the driver wrote.
+
+    A driver's write returns before the simulator reads it, and a small write
+    that follows an unanswered one can wait for the TCP acknowledgement
+    (Nagle's algorithm against delayed ACKs: about 40 ms on loopback). So the
+    trace must stay still for ``quiet`` seconds, or for 60 ms when its last
+    entry is a message without a reply.
+    """
+    import time
+
+    deadline = time.monotonic() + limit
+    count = len(simulator.trace)
+    still_since = time.monotonic()
+    while time.monotonic() < deadline:
+        time.sleep(quiet)
+        trace = simulator.trace
+        if len(trace) != count:
+            count, still_since = len(trace), time.monotonic()
+            continue
+        unanswered = bool(trace) and trace[-1].direction == "in"
+        if time.monotonic() - still_since >= (0.06 if unanswered else quiet):
+            return
+
+
+def trace_text(simulator: LiveSimulator, start: int = 0, limit: int = 14) -> str:
+    """The simulator's trace from entry ``start``, as ``> sent`` / ``< replied`` lines."""
+    quiesce(simulator)
+    entries = simulator.trace[start:]
+    shown = [f"{'>' if e.direction == 'in' else '<'} {e.message}" for e in entries[:limit]]
+    more = f" ... (+{len(entries) - limit})" if len(entries) > limit else ""
+    return " | ".join(shown) + more if shown else "(no I/O)"
+
+
+def sent(simulator: LiveSimulator, start: int = 0) -> list[str]:
+    """The messages the driver sent since trace entry ``start``."""
+    quiesce(simulator)
+    return [e.message for e in simulator.trace[start:] if e.direction == "in"]
+
+
+__all__ = ["Call", "ConstructionError", "DriverRef", "Harness", "NotApplicableError", "close",
+           "exercise", "live_driver", "quiesce", "registry", "sent", "show",
+           "sunroof_models", "trace_text"]

@@ -1,0 +1,127 @@
+"""Direct I/O exercises: string and bytes round trips of ``*IDN?``, the I/O timeout."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ivi_conform.behaviour.exercises import (
+    Harness,
+    NotApplicableError,
+    exercise,
+    live_driver,
+    show,
+    sunroof_models,
+    trace_text,
+)
+from ivi_conform.behaviour.harness import plain
+
+if TYPE_CHECKING:
+    from ivi_conform.behaviour.results import Observation
+
+#: The I/O timeout set for the timeout exercise, and the reply delay injected.
+TIMEOUT_MS = 400
+REPLY_DELAY_S = 2.0
+
+
+def _require_direct_io(harness: Harness) -> None:
+    if harness.context.driver.direct_io is None and harness.context.driver.root is not None:
+        from ivi_conform.source import MemberKind
+
+        found = harness.context.source.find_member(harness.context.driver.root, "ivi_direct_io")
+        if found is None or found[1].kind is not MemberKind.PROPERTY:
+            raise NotApplicableError("the root class has no ivi_direct_io reference property")
+
+
+@exercise("run-direct-io-strings")
+def strings(harness: Harness, obs: Observation) -> None:
+    """``write_string("*IDN?")`` then ``read_string()`` returns the identity."""
+    sunroof_models(harness)
+    _require_direct_io(harness)
+    where = f"{harness.class_name}.ivi_direct_io"
+    with harness.simulator() as simulator, live_driver(harness, simulator) as driver:
+        start = len(simulator.trace)
+        wrote = driver.call("ivi_direct_io.write_string", "*IDN?")
+        got = driver.call("ivi_direct_io.read_string") if wrote.ok else wrote
+        expected = simulator.instrument.identity
+        if not wrote.ok:
+            obs.problem(f"{where}.write_string", f"write_string('*IDN?') {wrote}")
+        elif not got.ok:
+            obs.problem(f"{where}.read_string", f"after write_string('*IDN?'), read_string() "
+                        f"{got}; trace: {trace_text(simulator, start)}")
+        elif plain(got.value) != expected:
+            value = plain(got.value)
+            detail = " (with the terminator)" if isinstance(value, str) and \
+                value.rstrip("\r\n") == expected else ""
+            obs.problem(f"{where}.read_string", f"read_string() returned {show(got.value)}"
+                        f"{detail}, expected {expected!r}")
+        else:
+            obs.note(where, trace_text(simulator, start))
+    obs.ok = "write_string('*IDN?') and read_string() round-trip the identity"
+    obs.bad = "the string direct I/O round trip failed"
+
+
+@exercise("run-direct-io-bytes")
+def raw_bytes(harness: Harness, obs: Observation) -> None:
+    """``write_bytes(b"*IDN?")`` then ``read_bytes()`` returns the identity as bytes."""
+    sunroof_models(harness)
+    _require_direct_io(harness)
+    where = f"{harness.class_name}.ivi_direct_io"
+    with harness.simulator() as simulator, live_driver(harness, simulator) as driver:
+        start = len(simulator.trace)
+        wrote = driver.call("ivi_direct_io.write_bytes", b"*IDN?")
+        got = driver.call("ivi_direct_io.read_bytes") if wrote.ok else wrote
+        expected = simulator.instrument.identity.encode("ascii")
+        if not wrote.ok:
+            obs.problem(f"{where}.write_bytes", f"write_bytes(b'*IDN?') {wrote}")
+        elif not got.ok:
+            obs.problem(f"{where}.read_bytes", f"after write_bytes(b'*IDN?'), read_bytes() "
+                        f"{got}; trace: {trace_text(simulator, start)}")
+        elif not isinstance(got.value, bytes) or got.value.rstrip(b"\r\n") != expected:
+            obs.problem(f"{where}.read_bytes", f"read_bytes() returned {show(got.value)}, "
+                        f"expected {expected!r}")
+        else:
+            obs.note(where, trace_text(simulator, start))
+    obs.ok = "write_bytes(b'*IDN?') and read_bytes() round-trip the identity"
+    obs.bad = "the bytes direct I/O round trip failed"
+
+
+@exercise("run-direct-io-timeout")
+def io_timeout(harness: Harness, obs: Observation) -> None:
+    """``io_timeout_ms`` reads back what was set and a slow reply times out in about that time."""
+    sunroof_models(harness)
+    _require_direct_io(harness)
+    where = f"{harness.class_name}.ivi_direct_io.io_timeout_ms"
+    with harness.simulator() as simulator, live_driver(harness, simulator) as driver:
+        before = driver.get("ivi_direct_io.io_timeout_ms")
+        if not before.ok or not isinstance(plain(before.value), int):
+            obs.problem(where, f"reading it {before}, expected an int")
+        done = driver.set("ivi_direct_io.io_timeout_ms", TIMEOUT_MS)
+        after = driver.get("ivi_direct_io.io_timeout_ms")
+        if not done.ok or not after.ok or plain(after.value) != TIMEOUT_MS:
+            obs.problem(where, f"set to {TIMEOUT_MS}: {done}; reading it back {after}")
+            return
+        simulator.faults.slow_reply(REPLY_DELAY_S)
+        wrote = driver.call("ivi_direct_io.write_string", "*IDN?")
+        got = driver.call("ivi_direct_io.read_string", timeout=10.0)
+        simulator.faults.clear()
+        seconds = got.seconds
+        limit = TIMEOUT_MS / 1000
+        if not wrote.ok:
+            obs.problem(f"{where}", f"write_string('*IDN?') {wrote}")
+        elif got.ok:
+            obs.problem(where, f"with io_timeout_ms={TIMEOUT_MS} and a reply delayed "
+                        f"{REPLY_DELAY_S} s, read_string() {got} after {seconds:.2f} s instead "
+                        "of timing out")
+        elif not (0.5 * limit <= seconds <= 2 * limit + 0.5):
+            obs.problem(where, f"with io_timeout_ms={TIMEOUT_MS}, read_string() raised after "
+                        f"{seconds:.2f} s, not in about {limit:.1f} s ({got.exc})")
+        elif got.exc is not None and not (got.exc.is_a("TimeoutError")
+                                          or "timeout" in str(got.exc).lower()
+                                          or "timed out" in str(got.exc).lower()):
+            obs.problem(where, f"the slow reply raised {got.exc}, which does not say it timed "
+                        "out")
+        else:
+            obs.note(where, f"set {TIMEOUT_MS}, read back {TIMEOUT_MS}; slow reply: {got} "
+                     f"after {seconds:.2f} s")
+    obs.ok = f"io_timeout_ms is read/write and a slow reply times out in about {TIMEOUT_MS} ms"
+    obs.bad = "io_timeout_ms does not take effect"

@@ -1,0 +1,241 @@
+"""Hypothesis exploration of a driver's hierarchy, run INSIDE the child by the agent.
+
+Loaded by ``agent.py`` from beside it (it imports nothing of ivi-conform).
+The hierarchy is discovered by introspection (the agent's ``describe``:
+reference properties, collections and their items), values are drawn from
+the type hints (in range, out of range, of the wrong type), and after every
+call the parent is asked, through a protocol callback, which errors the
+instrument queued meanwhile. The rule: each call either raises, or succeeds
+and the instrument agrees (no error queued; a property reads back what was
+set). A call that returns normally while the instrument queued an error
+reported that error, if at all, by its return value: a failure, with a
+reproducer.
+"""
+
+from __future__ import annotations
+
+import enum
+import inspect
+import time
+import types
+import typing
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from hypothesis import HealthCheck, Phase, Verbosity, given, seed, settings
+from hypothesis import strategies as st
+
+Encode = Callable[[object], object]
+Ask = Callable[..., object]
+
+
+@dataclass
+class Target:
+    """One settable property or method of one object of the hierarchy."""
+
+    label: str
+    owner: object
+    name: str
+    kind: str  # "set" | "call"
+    hints: list[Any] = field(default_factory=list)
+    readable: bool = False
+
+
+def _hints(function: object) -> dict[str, Any]:
+    try:
+        return typing.get_type_hints(function)
+    except Exception:  # noqa: BLE001 - unresolvable annotations: no hints
+        return {}
+
+
+def _expand(root: object, path: str) -> list[tuple[str, object]]:
+    """The objects a described path names: ``panels[].x`` gives one owner per panel."""
+    owners: list[tuple[str, object]] = [("", root)]
+    parts = path.split(".")[:-1]
+    for part in parts:
+        name, many = (part[:-2], True) if part.endswith("[]") else (part, False)
+        nxt: list[tuple[str, object]] = []
+        for label, owner in owners:
+            try:
+                value = getattr(owner, name)
+            except Exception:  # noqa: BLE001 - a reference property that raises: not explored
+                continue
+            prefix = f"{label}.{name}" if label else name
+            if not many:
+                nxt.append((prefix, value))
+                continue
+            try:
+                if isinstance(value, Mapping):
+                    nxt += [(f"{prefix}[{key!r}]", value[key]) for key in list(value)[:4]]
+                else:
+                    nxt += [(f"{prefix}[{i}]", item) for i, item in enumerate(list(value)[:4])]
+            except Exception:  # noqa: BLE001 - a collection that cannot be listed
+                continue
+        owners = nxt
+    return owners
+
+
+def discover(root: object, members: list[dict[str, Any]], exclude: set[str]) -> list[Target]:
+    """The settable properties and the methods of the hierarchy, with their hints."""
+    targets: list[Target] = []
+    for entry in members:
+        path = str(entry["path"])
+        if any(part.rstrip("[]") in exclude for part in path.split(".")):
+            continue
+        if entry["kind"] not in ("property", "method"):
+            continue
+        if entry["kind"] == "property" and not entry.get("settable"):
+            continue
+        name = path.split(".")[-1]
+        for label, owner in _expand(root, path):
+            member = inspect.getattr_static(type(owner), name, None)
+            full = f"{label}.{name}" if label else name
+            if isinstance(member, property) and member.fset is not None:
+                setter = [h for k, h in _hints(member.fset).items() if k != "return"]
+                targets.append(Target(full, owner, name, "set", setter[:1] or [Any],
+                                      member.fget is not None))
+            elif inspect.isfunction(member):
+                hints = _hints(member)
+                params = [p for p in list(inspect.signature(member).parameters.values())[1:]
+                          if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+                targets.append(Target(full, owner, name, "call",
+                                      [hints.get(p.name, Any) for p in params]))
+    return targets
+
+
+_WRONG = st.one_of(st.text(max_size=3), st.none(),
+                   st.floats(min_value=-1e3, max_value=1e3, allow_nan=False),
+                   st.lists(st.integers(0, 9), max_size=2))
+
+
+def _good(hint: Any) -> st.SearchStrategy[Any] | None:
+    if hint is bool:
+        return st.booleans()
+    if hint is int:
+        return st.one_of(st.integers(-5, 105), st.integers(-10_000, 10_000))
+    if hint is float:
+        return st.floats(min_value=-1e3, max_value=1e3, allow_nan=False)
+    if hint is str:
+        return st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126), max_size=8)
+    if hint is type(None):
+        return st.none()
+    if isinstance(hint, type) and issubclass(hint, enum.Enum):
+        return st.sampled_from(list(hint))
+    origin = typing.get_origin(hint)
+    if origin is typing.Literal:
+        return st.sampled_from(list(typing.get_args(hint)))
+    if origin in (typing.Union, types.UnionType):
+        options = [s for s in (_good(arg) for arg in typing.get_args(hint)) if s is not None]
+        return st.one_of(options) if options else None
+    return None
+
+
+def strategy(hint: Any) -> st.SearchStrategy[Any]:
+    """In-range and out-of-range values of the hinted type (often), a wrong type (sometimes)."""
+    good = _good(hint)
+    if good is None:
+        return _WRONG
+    return st.one_of(good, good, good, _WRONG)
+
+
+def _same(sent: object, back: object) -> bool:
+    if isinstance(sent, float) or isinstance(back, float):
+        try:
+            return abs(float(sent) - float(back)) <= 1e-6 * max(1.0, abs(float(sent)))  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            return False
+    return bool(sent == back)
+
+
+def _code_like(value: object) -> bool:
+    """A return value that looks like it carries an error (for the failure message)."""
+    if value is None or value is False:
+        return True
+    if isinstance(value, int) and value < 0:
+        return True
+    if isinstance(value, str) and "error" in value.lower():
+        return True
+    return isinstance(value, tuple) and bool(value) and isinstance(value[0], int)
+
+
+def fuzz(root: object, request: dict[str, Any], ask: Ask, encode: Encode) -> dict[str, object]:
+    """Explore the hierarchy with hypothesis; return the counts and the failures found."""
+    from_agent = request.get("members")
+    if from_agent is None:
+        raise ValueError("fuzz needs the described members")
+    targets = discover(root, from_agent, set(request.get("exclude", [])))
+    if not targets:
+        return {"examples": 0, "targets": 0, "failures": [], "raised": 0, "returned": 0}
+    budget = time.monotonic() + float(request.get("budget_s", 25.0))
+    stats = {"examples": 0, "raised": 0, "returned": 0}
+    failures: list[dict[str, object]] = []
+    seen: set[tuple[str, str]] = set()
+    history: list[str] = []
+    root_name = type(root).__name__
+
+    def fail(target: Target, kind: str, problem: str, step: str) -> None:
+        if (target.label, kind) in seen or len(failures) >= 25:
+            return
+        seen.add((target.label, kind))
+        before = "; ".join(history[-4:-1])
+        snippet = (f"drv = {root_name}(resource); "
+                   "drv.ivi_utility.query_instrument_status_enabled = True; "
+                   + (f"{before}; " if before else "") + step)
+        failures.append({"member": target.label, "problem": problem, "snippet": snippet})
+
+    @settings(max_examples=int(request.get("max_examples", 100)), deadline=None,
+              database=None, phases=[Phase.explicit, Phase.generate],
+              suppress_health_check=list(HealthCheck), verbosity=Verbosity.quiet)
+    @seed(int(request.get("seed", 0)))
+    @given(st.data())
+    def explore(data: st.DataObject) -> None:
+        if time.monotonic() > budget:
+            return
+        target = data.draw(st.sampled_from(targets))
+        args = [data.draw(strategy(hint)) for hint in target.hints]
+        shown = ", ".join(repr(arg) for arg in args)
+        step = (f"drv.{target.label} = {shown}" if target.kind == "set"
+                else f"drv.{target.label}({shown})")
+        history.append(step)
+        stats["examples"] += 1
+        mark = ask("mark")
+        result: object = None
+        try:
+            if target.kind == "set":
+                setattr(target.owner, target.name, args[0])
+            else:
+                result = getattr(target.owner, target.name)(*args)
+        except Exception:  # noqa: BLE001 - raising is the conformant way to report an error
+            stats["raised"] += 1
+            ask("observe", mark=mark)
+            return
+        stats["returned"] += 1
+        observed = ask("observe", mark=mark)
+        errors = observed.get("errors", []) if isinstance(observed, dict) else []
+        if errors:
+            code, message = errors[0]
+            what = "the set returned normally" if target.kind == "set" else (
+                f"it returned {result!r}" + (" (an error value)" if _code_like(result) else ""))
+            fail(target, "queued", f"{what} while the instrument queued error {code} "
+                 f"{message!r}", step)
+            return
+        if target.kind == "set" and target.readable:
+            ask("settle")
+            try:
+                back = getattr(target.owner, target.name)
+            except Exception as exc:  # noqa: BLE001 - reading back what was set must work
+                fail(target, "readback", f"the set returned normally but reading it back "
+                     f"raised {type(exc).__name__}: {exc}", step)
+                return
+            if not _same(args[0], back):
+                fail(target, "readback", f"the set returned normally but the property reads "
+                     f"{back!r}, not {args[0]!r}", step)
+
+    explore()
+    return {**stats, "targets": len(targets), "failures": failures}
+
+
+def machine(root: object, request: dict[str, Any], ask: Ask, encode: Encode) -> dict[str, object]:
+    """Reserved for the sequence state machine (not implemented yet)."""
+    raise NotImplementedError("the sequence state machine is not implemented")

@@ -1,0 +1,88 @@
+"""What the behavioural exercises observed, rule by rule, for the ``run-*`` checks to judge.
+
+An exercise records an :class:`Observation` per rule: the problems it saw
+(each with its evidence: the API member and what happened, often the
+simulator's trace), or why the rule could not be judged. The exercises run
+lazily, one rule at a time, so that a pytest-xdist worker that judges one
+runtime rule pays for that rule's exercise only (and the shared probe).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ivi_conform.model import Evidence, Finding
+
+
+@dataclass
+class Observation:
+    """One rule's exercise: problems seen, or the reason it was not judged."""
+
+    rule: str
+    ok: str = ""
+    bad: str = "{n} problems"
+    problems: list[Evidence] = field(default_factory=list)
+    notes: list[Evidence] = field(default_factory=list)
+    skip: str | None = None
+    error: str | None = None
+    fatal: str | None = None  # the driver kept the rule from being judged (hang, crash)
+
+    def problem(self, where: str, detail: str) -> None:
+        """Record one violation of the rule."""
+        self.problems.append(Evidence(where, None, detail))
+
+    def note(self, where: str, detail: str) -> None:
+        """Record evidence that supports a pass (a trace excerpt, a value seen)."""
+        self.notes.append(Evidence(where, None, detail))
+
+    def finding(self) -> Finding:
+        """The finding a check returns for this observation."""
+        if self.error is not None:
+            return Finding.errored(self.error)
+        if self.fatal is not None:
+            return Finding.failed(self.fatal, tuple(self.problems[:50]))
+        if self.skip is not None:
+            return Finding.skipped(self.skip)
+        if self.problems:
+            return Finding.judge(self.problems, self.ok, self.bad)
+        return Finding.passed(self.ok or "held", tuple(self.notes[:20]))
+
+
+Exercise = Callable[[Observation], None]
+
+
+class RuntimeResults:
+    """The behavioural run of one audit: each rule's observation, computed on first use.
+
+    ``run`` is the runner's function that exercises one rule; it is called at
+    most once per rule, under a lock (pytest-xdist uses processes, but a
+    caller may share one context between threads).
+    """
+
+    def __init__(self, run: Callable[[str], Observation],
+                 describe: Callable[[], list[str]]) -> None:
+        self._run = run
+        self._describe = describe
+        self._done: dict[str, Observation] = {}
+        self._lock = threading.Lock()
+        self.timings: dict[str, float] = {}
+
+    def observe(self, rule_id: str) -> Observation:
+        """The observation of ``rule_id``, exercising the driver if not yet done."""
+        with self._lock:
+            if rule_id not in self._done:
+                started = time.perf_counter()
+                self._done[rule_id] = self._run(rule_id)
+                self.timings[rule_id] = time.perf_counter() - started
+            return self._done[rule_id]
+
+    def finding(self, rule_id: str) -> Finding:
+        """The finding of ``rule_id`` (what its check returns)."""
+        return self.observe(rule_id).finding()
+
+    def setup_notes(self) -> list[str]:
+        """How the driver was run: installation, interpreter, simulation options, timings."""
+        return self._describe()

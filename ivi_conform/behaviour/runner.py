@@ -1,0 +1,69 @@
+"""Run the behavioural exercises of one audit: ``exercise(context)`` → :class:`RuntimeResults`.
+
+The exercises run lazily, each the first time its rule is judged, in one
+child that is reused until it dies (a fresh one is started for the next
+exercise). An exercise ends its rule in one of four ways:
+
+* the observation it recorded (pass, or fail with the problems);
+* ``skip`` when the rule does not apply (a driver for another instrument);
+* ``fail`` when the driver kept the rule from being judged: it hung, crashed,
+  exited, broke the protocol, or could not be imported or constructed (the
+  driver's fault: a hang or a crash is a failure of the behaviour under test);
+* ``error`` when ivi-conform itself failed (never counted against the driver).
+"""
+
+from __future__ import annotations
+
+import atexit
+import time
+import weakref
+from typing import TYPE_CHECKING
+
+from ivi_conform.behaviour.exercises import ConstructionError, NotApplicableError, registry
+from ivi_conform.behaviour.harness import Harness, NotRunnableError
+from ivi_conform.behaviour.results import Observation, RuntimeResults
+from ivi_conform.behaviour.sandbox import ChildGoneError
+
+if TYPE_CHECKING:
+    from ivi_conform.engine import AuditContext
+
+
+def _run_one(harness: Harness, rule_id: str) -> Observation:
+    obs = Observation(rule_id)
+    function = registry().get(rule_id)
+    if function is None:
+        obs.error = f"ivi-conform has no exercise for rule {rule_id}"
+        return obs
+    started = time.perf_counter()
+    try:
+        function(harness, obs)
+    except NotApplicableError as skip:
+        obs.skip = str(skip)
+    except NotRunnableError as exc:
+        if exc.driver_fault:
+            obs.fatal = f"the driver could not be exercised: {exc}"
+        else:
+            obs.error = str(exc)
+    except ConstructionError as exc:
+        obs.fatal = f"the driver could not be set up for this exercise: {exc}"
+    except ChildGoneError as gone:
+        obs.fatal = f"the driver kept this rule from being judged: {gone.incident}"
+    except Exception as exc:  # noqa: BLE001 - a bug of ours: the rule ends as error
+        obs.error = f"ivi-conform failed in the exercise: {type(exc).__name__}: {exc}"
+    finally:
+        harness.timings[rule_id] = time.perf_counter() - started
+    return obs
+
+
+def exercise(context: AuditContext) -> RuntimeResults:
+    """The behavioural run of ``context``'s candidate (exercises start on first use)."""
+    harness = Harness(context)
+
+    def describe() -> list[str]:
+        timings = ", ".join(f"{key} {value:.2f} s" for key, value in harness.timings.items())
+        return [*harness.notes, f"timings: {timings}"]
+
+    results = RuntimeResults(lambda rule_id: _run_one(harness, rule_id), describe)
+    weakref.finalize(results, harness.close)
+    atexit.register(harness.close)
+    return results

@@ -1,0 +1,353 @@
+"""The parent's side of the sandbox: install the candidate, start and police the child.
+
+Design (measured on the reference driver; see ``benchmarks/full_audit.py``):
+
+* **Installation.** The candidate's wheel is unpacked into a private folder
+  (``<work_dir>/behaviour/site``) that the child puts first on ``sys.path``;
+  pyvisa, pyvisa-py, pyvisa-sim and hypothesis come from ivi-conform's own
+  interpreter, offline. This is what ``venv --system-site-packages`` plus
+  ``pip install --no-deps --no-index`` gives, without the 2 to 4 s a venv
+  and pip cost: a pure-Python wheel installs by unpacking (its ``.data/purelib``
+  and ``platlib`` parts are merged in). An *installed* distribution has no
+  wheel: it runs in ``sys.executable``, where it is installed, and the results
+  say so.
+* **The child.** ``python -I agent.py``: isolated mode (no ``PYTHON*``
+  variables, no user site, no script folder on the path), a new session (its
+  own process group, so a kill takes whatever the driver started), cwd a fresh
+  scratch folder, an environment of ``PATH``, ``HOME`` and ``TMPDIR`` (both
+  inside the scratch folder), ``PYVISA_LIBRARY`` and ``LC_ALL`` only; no core
+  dumps and files capped at 64 MiB. The report is written by the parent alone,
+  from validated protocol replies; what the child writes stays in its scratch
+  folder, which the parent lists afterwards as evidence.
+* **Time limits.** Every request has one; when it passes the parent kills the
+  child's process group and reports where the driver hung. A child that exits,
+  is killed by a signal or breaks the protocol ends the same way, with its exit
+  status and the tail of its output.
+* **Output.** The driver's stdout and stderr both go to the stderr pipe, which
+  a thread drains into a bounded buffer (head and tail kept, bytes counted), so
+  a driver that prints megabytes neither blocks nor fills memory.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import selectors
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+import zipfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ivi_conform.behaviour.protocol import (
+    MAX_LINE_BYTES,
+    Callback,
+    ProtocolError,
+    Reply,
+    callback_reply_line,
+    request_line,
+)
+from ivi_conform.candidate import Distribution
+
+AGENT = Path(__file__).resolve().parent / "agent.py"
+#: How long the child may take to start and answer its first request.
+START_TIMEOUT_S = 20.0
+#: Output of the driver kept for evidence (the head and the tail).
+KEEP_HEAD = 2048
+KEEP_TAIL = 4096
+#: The largest file the child may write.
+MAX_FILE_BYTES = 64 * 1024 * 1024
+
+CallbackHandler = Callable[[Callback], object]
+
+
+@dataclass(frozen=True)
+class Installation:
+    """Where the candidate runs: the interpreter, the folders put first on its path, a note."""
+
+    python: str
+    paths: tuple[str, ...]
+    note: str
+    seconds: float = 0.0
+
+
+def install(dist: Distribution, work_dir: Path) -> Installation:
+    """Make the candidate importable by a child interpreter (see the module doc)."""
+    started = time.perf_counter()
+    if dist.wheel is None:
+        return Installation(
+            sys.executable, (),
+            f"{dist.name} is an installed distribution without a wheel: it runs in "
+            f"{sys.executable}, where it is installed, not in a private folder",
+        )
+    site = work_dir / "behaviour" / "site"
+    shutil.rmtree(site, ignore_errors=True)
+    site.mkdir(parents=True)
+    with zipfile.ZipFile(dist.wheel) as wheel:
+        wheel.extractall(site)
+    for data in site.glob("*.data"):
+        for part in ("purelib", "platlib"):
+            folder = data / part
+            if folder.is_dir():
+                for entry in folder.iterdir():
+                    target = site / entry.name
+                    if not target.exists():
+                        entry.rename(target)
+        shutil.rmtree(data, ignore_errors=True)
+    return Installation(
+        sys.executable, (str(site),),
+        f"the wheel {dist.wheel.name} unpacked into a private folder first on the child's "
+        "sys.path; its dependencies come from ivi-conform's interpreter",
+        time.perf_counter() - started,
+    )
+
+
+@dataclass(frozen=True)
+class Incident:
+    """How a child ended against our will: a hang, an exit, a signal, a protocol breach."""
+
+    kind: str  # "hang" | "exit" | "signal" | "protocol"
+    message: str
+    output: str = ""
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ChildGoneError(Exception):
+    """The child is gone (or was killed); ``incident`` says how."""
+
+    def __init__(self, incident: Incident) -> None:
+        super().__init__(incident.message)
+        self.incident = incident
+
+
+@dataclass
+class _Output:
+    """The child's stdout+stderr: head and tail kept, bytes counted."""
+
+    head: bytearray = field(default_factory=bytearray)
+    tail: bytearray = field(default_factory=bytearray)
+    total: int = 0
+
+    def add(self, chunk: bytes) -> None:
+        self.total += len(chunk)
+        if len(self.head) < KEEP_HEAD:
+            self.head += chunk[: KEEP_HEAD - len(self.head)]
+        self.tail += chunk
+        if len(self.tail) > KEEP_TAIL:
+            del self.tail[: len(self.tail) - KEEP_TAIL]
+
+    def text(self) -> str:
+        if self.total <= KEEP_HEAD:
+            return self.head.decode("utf-8", "replace")
+        return self.tail.decode("utf-8", "replace")
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
+
+
+class Child:
+    """One child interpreter running the agent, driven request by request."""
+
+    def __init__(self, installation: Installation, scratch: Path,
+                 env: Mapping[str, str] | None = None) -> None:
+        self.installation = installation
+        self.scratch = scratch
+        scratch.mkdir(parents=True, exist_ok=True)
+        (scratch / "home").mkdir(exist_ok=True)
+        (scratch / "tmp").mkdir(exist_ok=True)
+        self._before = self._listing()
+        environment = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "HOME": str(scratch / "home"),
+            "TMPDIR": str(scratch / "tmp"),
+            "LC_ALL": "C.UTF-8",
+            "PYTHONHASHSEED": "0",
+        }
+        environment.update(env or {})
+        self.started = time.perf_counter()
+        self._process = subprocess.Popen(
+            [installation.python, "-I", str(AGENT)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            cwd=scratch, env=environment, start_new_session=True, close_fds=True,
+        )
+        self._limit()
+        self._output = _Output()
+        self._drain = threading.Thread(target=self._drain_output, daemon=True)
+        self._drain.start()
+        self._buffer = bytearray()
+        self._next_id = 0
+        self.gone: Incident | None = None
+        self.info: dict[str, object] = {}
+        reply = self.request("setup", "starting the sandbox", START_TIMEOUT_S,
+                             path=list(installation.paths))
+        if reply.ok and isinstance(reply.value, dict):
+            self.info = reply.value
+
+    @property
+    def pid(self) -> int:
+        """The child's process id (its process group id too)."""
+        return self._process.pid
+
+    def _limit(self) -> None:
+        """No core dumps, bounded files (Linux; elsewhere the time limits remain)."""
+        prlimit = getattr(__import__("resource"), "prlimit", None) if os.name == "posix" else None
+        if prlimit is None:
+            return
+        import resource
+
+        with contextlib.suppress(OSError, ValueError):
+            prlimit(self._process.pid, resource.RLIMIT_CORE, (0, 0))
+            prlimit(self._process.pid, resource.RLIMIT_FSIZE, (MAX_FILE_BYTES, MAX_FILE_BYTES))
+
+    def _drain_output(self) -> None:
+        stream = self._process.stderr
+        assert stream is not None
+        fd = stream.fileno()
+        while True:
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:
+                return
+            if not chunk:
+                return
+            self._output.add(chunk)
+
+    def output(self) -> str:
+        """The tail of what the driver (and the interpreter) wrote to stdout and stderr."""
+        return self._output.text()
+
+    @property
+    def output_bytes(self) -> int:
+        """How many bytes the child wrote to stdout and stderr."""
+        return self._output.total
+
+    def _listing(self) -> set[str]:
+        found: set[str] = set()
+        for root, _dirs, files in os.walk(self.scratch):
+            for name in files:
+                found.add(os.path.relpath(os.path.join(root, name), self.scratch))
+        return found
+
+    def written_files(self) -> list[str]:
+        """Files the child created in its scratch folder (cwd, HOME, TMPDIR)."""
+        return sorted(self._listing() - self._before)
+
+    def _die(self, kind: str, message: str) -> ChildGoneError:
+        self.kill()
+        output = self.output().strip()
+        tail = output[-600:]
+        if kind in ("exit", "signal") and tail:
+            message += f"; last output: {tail!r}"
+        if self._output.total > KEEP_HEAD + KEEP_TAIL:
+            message += f" (the child wrote {self._output.total} bytes to stdout/stderr)"
+        self.gone = Incident(kind, message, output)
+        return ChildGoneError(self.gone)
+
+    def _ended(self, during: str) -> ChildGoneError:
+        try:
+            code = self._process.wait(timeout=2.0)
+        except subprocess.TimeoutExpired:
+            return self._die("protocol", f"the child closed its protocol stream during {during}")
+        if code < 0:
+            name = _signal_name(-code)
+            detail = " (segmentation fault)" if name == "SIGSEGV" else ""
+            return self._die("signal", f"the child was killed by {name}{detail} during {during}")
+        return self._die("exit", f"the child exited with code {code} during {during}")
+
+    def _read_line(self, deadline: float, during: str, limit: float) -> bytes:
+        stream = self._process.stdout
+        assert stream is not None
+        fd = stream.fileno()
+        with selectors.DefaultSelector() as selector:
+            selector.register(fd, selectors.EVENT_READ)
+            while b"\n" not in self._buffer:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise self._die("hang", f"the driver hung in {during} for {limit:g} s")
+                if not selector.select(remaining):
+                    continue
+                chunk = os.read(fd, 1 << 20)
+                if not chunk:
+                    raise self._ended(during)
+                self._buffer += chunk
+                if len(self._buffer) > MAX_LINE_BYTES:
+                    raise self._die("protocol", f"the child broke the protocol during {during}: "
+                                    "a line over 8 MiB")
+        line, _, rest = bytes(self._buffer).partition(b"\n")
+        self._buffer = bytearray(rest)
+        return line
+
+    def _write(self, data: bytes, during: str) -> None:
+        stdin = self._process.stdin
+        assert stdin is not None
+        try:
+            stdin.write(data)
+            stdin.flush()
+        except (BrokenPipeError, OSError):
+            raise self._ended(during) from None
+
+    def request(self, op: str, during: str, timeout: float,
+                on_callback: CallbackHandler | None = None, **fields: object) -> Reply:
+        """Send one request and wait at most ``timeout`` s for its reply.
+
+        ``during`` names what the driver is doing, for the report ("SkSunroof.__init__").
+        Raises :class:`ChildGoneError` when the child hangs, dies or breaks the protocol.
+        """
+        from ivi_conform.behaviour.protocol import parse_line
+
+        if self.gone is not None:
+            raise ChildGoneError(self.gone)
+        self._next_id += 1
+        ident = self._next_id
+        self._write(request_line(ident, op, **fields), during)
+        deadline = time.monotonic() + timeout
+        while True:
+            line = self._read_line(deadline, during, timeout)
+            try:
+                message = parse_line(line, ident)
+            except ProtocolError as exc:
+                raise self._die("protocol",
+                                f"the child broke the protocol during {during}: {exc}") from None
+            if isinstance(message, Reply):
+                return message
+            answer = on_callback(message) if on_callback is not None else None
+            self._write(callback_reply_line(answer), during)
+
+    def kill(self) -> None:
+        """Kill the child's whole process group (only ours: it was started in its own session)."""
+        if self._process.poll() is None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self._process.pid, signal.SIGKILL)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self._process.wait(timeout=5.0)
+        else:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self._process.pid, signal.SIGKILL)
+        for stream in (self._process.stdin, self._process.stdout):
+            with contextlib.suppress(OSError):
+                if stream is not None:
+                    stream.close()
+        self._drain.join(timeout=2.0)
+        with contextlib.suppress(OSError):
+            if self._process.stderr is not None:
+                self._process.stderr.close()
+
+    def close(self) -> None:
+        """Ask the child to exit, then make sure its process group is gone."""
+        if self.gone is None and self._process.poll() is None:
+            with contextlib.suppress(ChildGoneError):
+                self.request("exit", "closing the sandbox", 2.0)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self._process.wait(timeout=1.0)
+        self.kill()
