@@ -160,6 +160,52 @@ def _safe_str(exc: BaseException) -> str:
         return f"<{type(exc).__name__}: str() raised>"
 
 
+# --------------------------------------------------------------------------- confinement
+
+
+def confine_writes(folder: str) -> int:
+    """Forbid file writes outside ``folder`` (and /dev) with Linux Landlock; its ABI, or 0.
+
+    Reading stays allowed everywhere (the driver imports its dependencies);
+    creating, writing, truncating, renaming and removing files is allowed
+    only beneath ``folder``. The restriction binds this process and every
+    process it starts. Without Landlock (another OS, an old kernel, a
+    seccomp filter) nothing is confined and the parent says so.
+    """
+    if not sys.platform.startswith("linux"):
+        return 0
+    import ctypes
+    import struct
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        abi = int(libc.syscall(444, None, 0, 1))  # landlock_create_ruleset(.., VERSION)
+        if abi < 1:
+            return 0
+        write_rights = (1 << 1) | (1 << 4) | (1 << 5) | sum(1 << bit for bit in range(6, 13))
+        if abi >= 2:
+            write_rights |= 1 << 13  # REFER (renames and links across folders)
+        if abi >= 3:
+            write_rights |= 1 << 14  # TRUNCATE
+        attr = struct.pack("=Q", write_rights)
+        ruleset = int(libc.syscall(444, ctypes.c_char_p(attr), len(attr), 0))
+        if ruleset < 0:
+            return 0
+        for path, rights in ((folder, write_rights), ("/dev", 1 << 1)):
+            fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
+            rule = struct.pack("=Qi", rights, fd)
+            libc.syscall(445, ruleset, 1, ctypes.c_char_p(rule), 0)  # PATH_BENEATH
+            os.close(fd)
+        if libc.prctl(38, 1, 0, 0, 0) != 0:  # PR_SET_NO_NEW_PRIVS
+            return 0
+        if int(libc.syscall(446, ruleset, 0)) != 0:  # landlock_restrict_self
+            return 0
+        os.close(ruleset)
+        return abi
+    except (OSError, AttributeError, ValueError):
+        return 0
+
+
 # --------------------------------------------------------------------------- callbacks
 
 
@@ -291,8 +337,9 @@ def describe_class(kind: type, package: str, prefix: str, depth: int,
 def op_setup(request: dict[str, Any]) -> object:
     for folder in reversed(request.get("path", [])):
         sys.path.insert(0, str(folder))
+    landlock = confine_writes(os.getcwd()) if request.get("confine", True) else 0
     return {"pid": os.getpid(), "python": sys.version.split()[0], "executable": sys.executable,
-            "cwd": os.getcwd()}
+            "cwd": os.getcwd(), "landlock": landlock}
 
 
 def op_import(request: dict[str, Any]) -> object:

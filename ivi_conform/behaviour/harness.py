@@ -19,11 +19,9 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ivi_conform.behaviour.protocol import (
-    Callback,
     Remote,
     RemoteException,
     Scalar,
@@ -44,8 +42,10 @@ if TYPE_CHECKING:
     from ivi_conform.engine import AuditContext
     from ivi_conform.sim import LiveSimulator
 
-#: The time limit of one ordinary call (construction, a property, a method).
+#: The time limit of one ordinary call (construction, a property, a method), at most.
 CALL_TIMEOUT_S = 10.0
+#: ``AuditConfig.timeout_s`` is shared out: one call may take this fraction of it.
+CALL_SHARE = 1 / 12
 #: The live simulator's clock runs this much faster than the wall clock (motion ends quickly).
 TIME_SCALE = 100.0
 #: Environment variables a vendor uses to point the audit at its own instrument (for now).
@@ -109,7 +109,7 @@ class DriverRef:
     def _request(self, op: str, during: str, timeout: float | None,
                  on_callback: CallbackHandler | None = None, **fields: object) -> Call:
         child = self.harness.current
-        reply = child.request(op, during, timeout or CALL_TIMEOUT_S, on_callback,
+        reply = child.request(op, during, self.harness.limit(timeout), on_callback,
                               target=self.remote.handle, **fields)
         if reply.by_agent:
             raise RuntimeError(f"ivi-conform's agent refused {op} {during}: {reply.exc}")
@@ -171,6 +171,17 @@ class Harness:
         self.vendor_resource = os.environ.get(RESOURCE_ENV, "")
         self.pyvisa_library = f"{profile}@sim" if profile else "@py"
 
+    def limit(self, wanted: float | None = None) -> float:
+        """The time limit of one request: ``wanted`` (else the call limit), within the budget.
+
+        The per-call limit is ``AuditConfig.timeout_s`` / 12, at most 10 s; a
+        longer request (the hypothesis exploration) may take up to the whole budget.
+        """
+        budget = max(self.context.config.timeout_s, 1.0)
+        if wanted is None:
+            return min(CALL_TIMEOUT_S, budget * CALL_SHARE)
+        return min(wanted, budget)
+
     # -- the child -------------------------------------------------------------------------
 
     @property
@@ -199,6 +210,12 @@ class Harness:
         env = {"PYVISA_LIBRARY": self.pyvisa_library, **self.extra_env}
         self._child = Child(self.installation, scratch, env)
         self._root = None
+        if self._children == 1:
+            abi = self._child.info.get("landlock")
+            self.notes.append(
+                f"the child's file writes are confined to its scratch folder by Landlock (ABI "
+                f"{abi})" if abi else "Landlock is unavailable: the child's file writes are not "
+                "confined (it runs in a scratch folder; the report is written by the parent)")
         self.timings["child starts"] = self.timings.get("child starts", 0.0) + (
             time.perf_counter() - started)
         return self._child
@@ -240,7 +257,7 @@ class Harness:
         if self._root is None:
             started = time.perf_counter()
             try:
-                reply = child.request("import", f"import {shape.package}", CALL_TIMEOUT_S,
+                reply = child.request("import", f"import {shape.package}", self.limit(),
                                       module=shape.package, attr=name)
             except ChildGoneError as gone:
                 self.incidents["import"] = gone.incident
@@ -281,7 +298,7 @@ class Harness:
         during = (f"{root.label}.__init__({resource!r}, id_query={id_query}, reset={reset}, "
                   f"options={options!r})")
         try:
-            reply = self.current.request("call", during, timeout or CALL_TIMEOUT_S,
+            reply = self.current.request("call", during, self.limit(timeout),
                                          target=root.remote.handle, path=[],
                                          args=encode_value(args))
         except ChildGoneError as gone:
@@ -315,6 +332,17 @@ class Harness:
         """
         if self._probe is not None:
             return self._probe
+        if "probe" in self.incidents:
+            first = self.incidents["probe"]
+            raise ChildGoneError(Incident(first.kind, f"{first.message} (an earlier exercise; "
+                                          "not tried again)", first.output))
+        try:
+            return self._run_probe(simulator)
+        except ChildGoneError as gone:
+            self.incidents["probe"] = gone.incident
+            raise
+
+    def _run_probe(self, simulator: LiveSimulator) -> dict[str, object]:
         started = time.perf_counter()
         candidates: list[object] = []
         user = self.user_options()

@@ -63,9 +63,10 @@ class RuntimeResults:
     """
 
     def __init__(self, run: Callable[[str], Observation],
-                 describe: Callable[[], list[str]]) -> None:
+                 describe: Callable[[], list[str]], close: Callable[[], None]) -> None:
         self._run = run
         self._describe = describe
+        self._close = close
         self._done: dict[str, Observation] = {}
         self._lock = threading.Lock()
         self.timings: dict[str, float] = {}
@@ -82,6 +83,11 @@ class RuntimeResults:
     def finding(self, rule_id: str) -> Finding:
         """The finding of ``rule_id`` (what its check returns)."""
         return self.observe(rule_id).finding()
+
+    def close(self) -> None:
+        """End the child (exercises still to come start a new one)."""
+        with self._lock:
+            self._close()
 
     def setup_notes(self) -> list[str]:
         """How the driver was run: installation, interpreter, simulation options, timings."""

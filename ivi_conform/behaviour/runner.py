@@ -63,7 +63,7 @@ def exercise(context: AuditContext) -> RuntimeResults:
         timings = ", ".join(f"{key} {value:.2f} s" for key, value in harness.timings.items())
         return [*harness.notes, f"timings: {timings}"]
 
-    results = RuntimeResults(lambda rule_id: _run_one(harness, rule_id), describe)
+    results = RuntimeResults(lambda rule_id: _run_one(harness, rule_id), describe, harness.close)
     weakref.finalize(results, harness.close)
     atexit.register(harness.close)
     return results

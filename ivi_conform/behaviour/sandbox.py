@@ -30,6 +30,7 @@ Design (measured on the reference driver; see ``benchmarks/full_audit.py``):
 
 from __future__ import annotations
 
+import compileall
 import contextlib
 import os
 import selectors
@@ -90,6 +91,7 @@ def install(dist: Distribution, work_dir: Path) -> Installation:
     site.mkdir(parents=True)
     with zipfile.ZipFile(dist.wheel) as wheel:
         wheel.extractall(site)
+    compileall.compile_dir(site, quiet=2, workers=1)  # the child may not write its .pyc
     for data in site.glob("*.data"):
         for part in ("purelib", "platlib"):
             folder = data / part

@@ -248,7 +248,7 @@ def exceptions_only(harness: Harness, obs: Observation) -> None:
         package = harness.context.driver.package or ""
         call = driver.request(
             "fuzz", f"{name}: hypothesis exploration of the hierarchy", 60.0, answer,
-            seed=seed, max_examples=120, package=package,
+            seed=seed, max_examples=120, package=package, budget_s=harness.limit(60.0) / 2,
             exclude=["ivi_utility", "ivi_direct_io", "close", "locked"],
         )
     if not call.ok:
