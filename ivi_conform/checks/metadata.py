@@ -1,0 +1,182 @@
+"""Section "Package Metadata": keywords name the manufacturer and the models; classifiers.
+
+The keywords must hold the manufacturer and every supported model "the same
+as returned from the driver's API". Without running the driver, the API's
+answer is read where the driver states it: the tuple literal (or module
+constant) ``supported_instrument_models`` returns, else the compliance
+document's Supported Instrument Models item (which the Core requires to equal
+the API); the manufacturer from the compliance document's Instrument
+Manufacturer item, else a literal ``instrument_manufacturer``. When neither
+exists the rule is skipped; the behavioural rules compare with the live API.
+
+:func:`metadata_evidence` points at the line a vendor edits: the
+pyproject.toml line when the target is a source folder, else the METADATA line.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+import trove_classifiers
+
+from ivi_conform.checks import check
+from ivi_conform.checks.identifier import (
+    Stated,
+    compliance_item,
+    literal_reader,
+    stated_manufacturer,
+)
+from ivi_conform.model import Evidence, Finding
+
+if TYPE_CHECKING:
+    from ivi_conform.engine import AuditContext
+
+IVI_CONFORMANT = "Topic :: Scientific/Engineering :: Instrument Drivers :: IVI Conformant"
+
+#: METADATA field → the pyproject.toml [project] key that writes it.
+_PYPROJECT_KEY = {
+    "Name": "name", "Version": "version", "Requires-Python": "requires-python",
+    "Keywords": "keywords", "Classifier": "classifiers",
+}
+
+
+def metadata_evidence(
+    context: AuditContext, field: str, value: str = "", detail: str = ""
+) -> Evidence:
+    """Where ``field`` (a METADATA field name) is written, at ``value``'s line if given.
+
+    A source folder's pyproject.toml line when its [project] table writes the
+    field, else the wheel's METADATA line.
+    """
+    detail = detail or (f"{field}: {value}" if value else field)
+    source = context.dist.source_root
+    key = _PYPROJECT_KEY.get(field)
+    if source is not None and key is not None and (source / "pyproject.toml").is_file():
+        lines = (source / "pyproject.toml").read_text(encoding="utf-8").splitlines()
+        start = next((number for number, line in enumerate(lines)
+                      if re.match(rf"\s*{re.escape(key)}\s*=", line)), None)
+        if start is not None:
+            found = start
+            if value:
+                quoted = (f'"{value}"', f"'{value}'")
+                found = next((number for number in range(start, len(lines))
+                              if any(text in lines[number] for text in quoted)), start)
+            return Evidence("pyproject.toml", found + 1, detail)
+    paths = [path for path in context.dist.files
+             if path.count("/") == 1 and path.endswith(".dist-info/METADATA")]
+    if not paths:
+        return Evidence("METADATA", None, detail)
+    text = context.dist.text(paths[0])
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            break
+        if line.startswith(f"{field}:") and (not value or value in line):
+            return Evidence(paths[0], number, detail)
+    return Evidence(paths[0], None, detail)
+
+
+def _keywords(context: AuditContext) -> list[str]:
+    return [keyword.strip() for keyword in context.dist.metadata.get("keywords", []) or []]
+
+
+def _mentioned(name: str, keywords: list[str]) -> bool:
+    """Whether ``name`` is one of the keywords, exactly.
+
+    METADATA joins keywords with commas, so a keyword holding a comma
+    ("Tektronix, Inc.") comes back in pieces; it counts when its pieces are
+    consecutive keywords.
+    """
+    if name in keywords:
+        return True
+    pieces = [piece.strip() for piece in name.split(",")]
+    size = len(pieces)
+    return size > 1 and any(keywords[at: at + size] == pieces for at in range(len(keywords)))
+
+
+def stated_models(context: AuditContext) -> Stated | None:
+    """The supported models as the driver states them statically, or None."""
+    utility = context.driver.utility
+    if utility is not None:
+        returned = literal_reader(context).returned(utility, "supported_instrument_models")
+        if returned is not None and isinstance(returned[0], tuple):
+            return Stated(returned[0], returned[1])
+    item = compliance_item(context, "Hardware Information", "Supported Instrument Models")
+    if item is not None:
+        return Stated(item[0].listed(), item[1])
+    return None
+
+
+def _judge_keywords(context: AuditContext, stated: Stated | None, what: str) -> Finding:
+    if stated is None:
+        return Finding.skipped(
+            f"the {what} cannot be read without running the driver (no literal in the utility "
+            f"class, no compliance document item): the behavioural rules compare the keywords "
+            f"with the API"
+        )
+    keywords = _keywords(context)
+    missing = [name for name in stated.names if not _mentioned(name, keywords)]
+    if not missing:
+        return Finding.passed(
+            f"keywords hold the {what} {', '.join(stated.names)} (as stated at {stated.where.file}"
+            f"{'' if stated.where.line is None else f':{stated.where.line}'})"
+        )
+    problems = []
+    for name in missing:
+        near = [keyword for keyword in keywords if keyword.casefold() == name.casefold()]
+        written = f" (written {near[0]!r}: the form shall be the API's)" if near else ""
+        problems.append(metadata_evidence(
+            context, "Keywords", detail=f"{name!r} is not a keyword{written}"
+        ))
+    return Finding.failed(
+        f"keywords lack {len(missing)} of the {what} the API returns: {', '.join(missing)}",
+        (*problems, stated.where),
+    )
+
+
+@check("metadata-keyword-manufacturer")
+def keyword_manufacturer(context: AuditContext) -> Finding:
+    """The keywords hold the instrument manufacturer, as the API spells it."""
+    return _judge_keywords(context, stated_manufacturer(context), "instrument manufacturer")
+
+
+@check("metadata-keyword-models")
+def keyword_models(context: AuditContext) -> Finding:
+    """The keywords hold every supported model, as the API spells it."""
+    return _judge_keywords(context, stated_models(context), "supported models")
+
+
+@check("metadata-classifiers-valid")
+def classifiers_valid(context: AuditContext) -> Finding:
+    """Every classifier is one of PyPI's (the trove-classifiers list), none deprecated."""
+    classifiers = context.dist.metadata.get("classifiers", []) or []
+    problems = []
+    for classifier in classifiers:
+        if classifier in trove_classifiers.deprecated_classifiers:
+            replacement = trove_classifiers.deprecated_classifiers[classifier]
+            instead = f"; use {' / '.join(replacement)}" if replacement else ""
+            problem = f"{classifier!r} is deprecated{instead}"
+        elif classifier.startswith("Private ::"):
+            problem = f"{classifier!r} is a private classifier: PyPI refuses the upload"
+        elif classifier not in trove_classifiers.classifiers:
+            problem = f"{classifier!r} is not a classifier"
+        else:
+            continue
+        problems.append(metadata_evidence(context, "Classifier", classifier, problem))
+    return Finding.judge(
+        problems,
+        ok=f"{len(classifiers)} classifier(s), all valid",
+        bad="{n} classifier(s) PyPI does not accept",
+    )
+
+
+@check("metadata-ivi-classifier")
+def ivi_classifier(context: AuditContext) -> Finding:
+    """The classifier "... :: Instrument Drivers :: IVI Conformant" is present."""
+    classifiers = context.dist.metadata.get("classifiers", []) or []
+    if IVI_CONFORMANT in classifiers:
+        return Finding.passed(f"classifier {IVI_CONFORMANT!r} is present")
+    return Finding.failed(
+        f"classifier {IVI_CONFORMANT!r} is absent",
+        (metadata_evidence(context, "Classifier", detail="add the IVI Conformant classifier"),),
+    )

@@ -1,0 +1,205 @@
+"""Sections "Style Guide" and "IVI-Python Naming": PEP 8, checked by ruff.
+
+One ruff run per audit, in a child process, over every Python file the wheel
+installs (copied into the audit's working folder), selects pycodestyle (E, W)
+and pep8-naming (N); the Style Guide rule reports E and W, the Naming rule N.
+
+How PEP 8 is read (the catalog entries record the same):
+
+- ``--isolated``: the candidate's own ruff/flake8 configuration is ignored,
+  so every driver is held to the same reading of PEP 8;
+- line length 99, the upper bound PEP 8 itself allows "for code maintained
+  exclusively or primarily by a team that can reach agreement";
+- ``--preview`` for the pycodestyle rules ruff still marks preview
+  (indentation, whitespace, blank lines);
+- N818 (exception names end in "Error") is left out: PEP 8 asks for the
+  suffix only "if the exception actually is an error", which a linter
+  cannot tell;
+- a ``# noqa: CODE`` comment naming the code is honoured, as the vendor's
+  recorded use of PEP 8's "A Foolish Consistency" clause; a bare ``# noqa``
+  and file-wide exemptions (``# ruff: noqa``, ``# flake8: noqa``) are not;
+- generated files get no exemption: they are the driver the user imports.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import sysconfig
+import weakref
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
+
+from ivi_conform.checks import check
+from ivi_conform.model import Evidence, Finding
+
+if TYPE_CHECKING:
+    from ivi_conform.engine import AuditContext
+
+LINE_LENGTH = 99
+SELECT = ("E", "W", "N")
+IGNORE = ("N818",)
+RUFF_TIMEOUT_S = 300.0
+#: Paths per ruff invocation, far below any command-line length limit.
+_BATCH = 2000
+_NOQA = re.compile(r"#\s*noqa\s*:\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*)", re.I)
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One ruff diagnostic: the wheel path, the line, the code and the message."""
+
+    path: str
+    line: int | None
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class LintRun:
+    """The outcome of the audit's one ruff run; ``error`` is set when ruff could not run."""
+
+    violations: tuple[Violation, ...] = ()
+    files: int = 0
+    error: str = ""
+
+
+def find_ruff() -> str | None:
+    """The ruff executable: beside the interpreter, else the ``ruff`` package's, else on PATH."""
+    name = "ruff.exe" if os.name == "nt" else "ruff"
+    for folder in (Path(sys.executable).parent, Path(sysconfig.get_path("scripts"))):
+        if (folder / name).is_file():
+            return str(folder / name)
+    try:
+        return str(importlib.import_module("ruff").find_ruff_bin())
+    except (ImportError, AttributeError, FileNotFoundError):
+        return shutil.which("ruff")
+
+
+def python_files(files: Sequence[str]) -> list[str]:
+    """The wheel paths ruff lints: the installed ``.py`` and ``.pyi`` files."""
+    chosen = []
+    for path in files:
+        posix = PurePosixPath(path)
+        if posix.suffix not in {".py", ".pyi"} or posix.is_absolute() or ".." in posix.parts:
+            continue
+        if ".dist-info" in posix.parts[0] or posix.parts[0].endswith(".data"):
+            continue
+        chosen.append(path)
+    return sorted(chosen)
+
+
+def _explicitly_allowed(text_lines: dict[str, list[str]], violation: Violation) -> bool:
+    lines = text_lines.get(violation.path)
+    if lines is None or violation.line is None or not 0 < violation.line <= len(lines):
+        return False
+    match = _NOQA.search(lines[violation.line - 1])
+    return match is not None and violation.code in re.split(r"[\s,]+", match["codes"].upper())
+
+
+def run_ruff(folder: Path, paths: list[str], ruff: str) -> list[Violation] | str:
+    """Lint ``paths`` (relative to ``folder``); the violations, or why ruff failed."""
+    command = [
+        ruff, "check", "--isolated", "--preview", "--no-cache", "--exit-zero", "--ignore-noqa",
+        "--select", ",".join(SELECT), "--ignore", ",".join(IGNORE),
+        "--line-length", str(LINE_LENGTH), "--output-format", "json", "--",
+    ]
+    found: list[Violation] = []
+    for start in range(0, len(paths), _BATCH):
+        try:
+            done = subprocess.run(
+                [*command, *paths[start: start + _BATCH]], cwd=folder, capture_output=True,
+                text=True, timeout=RUFF_TIMEOUT_S, stdin=subprocess.DEVNULL, check=False,
+            )
+        except subprocess.TimeoutExpired:
+            return f"ruff ran over {RUFF_TIMEOUT_S:.0f} s"
+        except OSError as exc:
+            return f"ruff could not be started: {exc}"
+        if done.returncode != 0:
+            lines = [line for line in done.stderr.splitlines() if line.strip()]
+            return f"ruff failed (exit {done.returncode}): {lines[-1] if lines else 'no output'}"
+        try:
+            diagnostics = json.loads(done.stdout or "[]")
+        except json.JSONDecodeError as exc:
+            return f"ruff's JSON output is unreadable: {exc}"
+        for item in diagnostics:
+            name = Path(item["filename"])
+            relative = name.relative_to(folder) if name.is_absolute() else name
+            location = item.get("location") or {}
+            found.append(Violation(
+                relative.as_posix(), location.get("row"), item.get("code") or "syntax",
+                item.get("message", ""),
+            ))
+    return found
+
+
+_RUNS: weakref.WeakKeyDictionary[AuditContext, LintRun] = weakref.WeakKeyDictionary()
+
+
+def lint(context: AuditContext) -> LintRun:
+    """The audit's ruff run (made on first use, shared by both rules)."""
+    run = _RUNS.get(context)
+    if run is None:
+        run = _RUNS[context] = _lint(context)
+    return run
+
+
+def _lint(context: AuditContext) -> LintRun:
+    paths = python_files(list(context.dist.files))
+    if not paths:
+        return LintRun()
+    ruff = find_ruff()
+    if ruff is None:
+        return LintRun(error="ruff is not installed beside ivi-conform")
+    folder = context.work_dir / "pep8-lint"
+    shutil.rmtree(folder, ignore_errors=True)
+    text_lines: dict[str, list[str]] = {}
+    for path in paths:
+        target = folder / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(context.dist.files[path])
+        if b"noqa" in context.dist.files[path]:
+            text_lines[path] = context.dist.text(path).splitlines()
+    outcome = run_ruff(folder, paths, ruff)
+    if isinstance(outcome, str):
+        return LintRun(files=len(paths), error=outcome)
+    kept = tuple(v for v in outcome if not _explicitly_allowed(text_lines, v))
+    return LintRun(kept, len(paths))
+
+
+def _judge(context: AuditContext, prefixes: tuple[str, ...], what: str) -> Finding:
+    run = lint(context)
+    if run.error:
+        return Finding.errored(run.error)
+    if not run.files:
+        return Finding.skipped("the distribution ships no Python file")
+    mine = [v for v in run.violations if v.code.startswith(prefixes)]
+    problems = [
+        Evidence(context.dist.where(v.path), v.line, f"{v.code} {v.message}") for v in mine
+    ]
+    codes = sorted({v.code for v in mine})
+    return Finding.judge(
+        problems,
+        ok=f"{run.files} Python file(s) follow {what}",
+        bad=f"{{n}} departure(s) from {what} ({', '.join(codes[:12])}"
+            f"{', ...' if len(codes) > 12 else ''})",
+    )
+
+
+@check("style-pep8")
+def pep8_style(context: AuditContext) -> Finding:
+    """The shipped Python files follow PEP 8 (pycodestyle's E and W rules)."""
+    return _judge(context, ("E", "W", "syntax"), "PEP 8 (pycodestyle E, W)")
+
+
+@check("naming-pep8")
+def pep8_naming(context: AuditContext) -> Finding:
+    """The shipped Python files follow PEP 8's naming conventions (pep8-naming's N rules)."""
+    return _judge(context, ("N",), "PEP 8 naming (pep8-naming N)")
