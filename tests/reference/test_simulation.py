@@ -290,8 +290,9 @@ def test_failed_query_raises_the_queued_error_not_a_made_up_value() -> None:
     assert caught.value.code == -114
 
 
-def test_event_status_self_test_clear_status() -> None:
-    roof = simulate()
+@pytest.mark.parametrize("model", SUPPORTED_MODELS)
+def test_event_status_self_test_clear_status(model: str) -> None:
+    roof = simulate(model)
     assert roof.system.read_event_status() == EventStatus(0)
     roof.ivi_direct_io.write_string("NOPE")
     roof.ivi_direct_io.write_string("MOT:SPE 99")
@@ -305,15 +306,16 @@ def test_event_status_self_test_clear_status() -> None:
     assert roof.system.error_count == 0
 
 
-def test_direct_io_in_simulation() -> None:
-    roof = simulate("SR-SO300")
+@pytest.mark.parametrize("model", SUPPORTED_MODELS)
+def test_direct_io_in_simulation(model: str) -> None:
+    roof = simulate(model)
     io = roof.ivi_direct_io
     io.write_string("*IDN?")
-    assert io.read_string() == "Skylight Test Systems,SR-SO300,SN000000,1.0.0"
-    io.write_bytes(b"SOL:POW?")
-    assert io.read_bytes() == b"120.00"
-    io.write_string("PANel1:POSition 40")  # long forms too
-    io.write_string("pan1:pos?")
+    assert io.read_string() == f"Skylight Test Systems,{model},SN000000,1.0.0"
+    io.write_bytes(b"MOT:TEMP?")
+    assert io.read_bytes() == b"25.0"
+    io.write_string("PINCh:THReshold 40")  # long forms too
+    io.write_string("pinc:thr?")
     assert io.read_string() == "40"
     with pytest.raises(IoTimeoutError):
         io.read_string()
