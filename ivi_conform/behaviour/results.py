@@ -63,12 +63,16 @@ class RuntimeResults:
     """
 
     def __init__(self, run: Callable[[str], Observation],
-                 describe: Callable[[], list[str]], close: Callable[[], None]) -> None:
+                 describe: Callable[[], list[str]], close: Callable[[], None],
+                 stages: dict[str, float] | None = None) -> None:
         self._run = run
         self._describe = describe
         self._close = close
+        #: Seconds spent in the shared stages (install, child starts, imports, probe).
+        self.stages: dict[str, float] = stages if stages is not None else {}
         self._done: dict[str, Observation] = {}
         self._lock = threading.Lock()
+        #: Seconds each rule's exercise took (its share of the stages excluded).
         self.timings: dict[str, float] = {}
 
     def observe(self, rule_id: str) -> Observation:

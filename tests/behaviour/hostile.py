@@ -60,7 +60,8 @@ MISBEHAVIOURS: dict[str, str] = {
     "hang": "import time; time.sleep(1000)",
     "exit": "os._exit(3)",
     "segfault": "import ctypes; ctypes.string_at(0)",
-    "flood": "sys.stdout.write('x' * 4_000_000); sys.stdout.flush(); print('y' * 1000, file=sys.stderr)",
+    "flood": ("sys.stdout.write('x' * 4_000_000); sys.stdout.flush(); "
+              "print('y' * 1000, file=sys.stderr)"),
     "writer": (
         "open('report.json', 'w').write('{\"verdict\": \"conformant\"}')\n"
         "        here = os.path.abspath('.')\n"

@@ -47,7 +47,8 @@ def test_a_crashing_or_hanging_driver_fails_the_rules_it_kept_from_being_judged(
 ) -> None:
     result, seconds = audit(tmp_path, misbehaviour)
     outcomes = {r.outcome for r in result.results}
-    assert outcomes <= {Outcome.FAIL, Outcome.WARN}, [(r.rule.id, r.message) for r in result.results]
+    seen = [(r.rule.id, r.message) for r in result.results]
+    assert outcomes <= {Outcome.FAIL, Outcome.WARN}, seen
     assert all(said in r.message for r in result.results), result.results[0].message
     assert seconds < 20, f"{misbehaviour}: the audit took {seconds:.1f} s"
 
