@@ -1,0 +1,290 @@
+"""The ``ivi-conform`` command: audit a driver, list the rules, run the simulator.
+
+A thin face over the engine: it turns arguments into an
+:class:`~ivi_conform.engine.AuditConfig`, runs the audit, writes the outputs
+rendered from the report and maps the verdict to the exit status
+(0 conformant, 1 non-conformant, 3 incomplete, 2 usage error or unreadable
+target). Bad input ends in one line, ``ivi-conform: error: <message>``,
+never a traceback; an exception escaping the engine is ivi-conform's own bug,
+so the report is still written, with the traceback in it, and the exit
+status is 3 (the tool could not judge).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+import time
+import traceback
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from packaging.utils import canonicalize_name
+
+from ivi_conform import __version__
+from ivi_conform.catalog import SPEC_NAME, SPEC_SECTIONS, SPEC_VERSION, CatalogError, Rule
+from ivi_conform.engine import AuditConfig
+
+PROG = "ivi-conform"
+#: The exit status of a usage error or an unreadable target.
+EXIT_USAGE = 2
+#: The exit status when ivi-conform could not judge (its verdict "incomplete", or its own bug).
+EXIT_INCOMPLETE = 3
+
+
+# -- option values shared with the pytest plugin --------------------------------------------
+
+
+def vendor_value(text: str) -> tuple[str, str]:
+    """``ABBR=Company`` of ``--vendor`` / ``--ivi-vendor``."""
+    abbreviation, sep, company = text.partition("=")
+    if not sep or not abbreviation.strip() or not company.strip():
+        raise argparse.ArgumentTypeError(f"{text!r} is not ABBR=Company")
+    return abbreviation.strip(), company.strip()
+
+
+def date_value(text: str) -> date:
+    """``YYYY-MM-DD`` of ``--release-date`` / ``--ivi-release-date``."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from None
+
+
+def seconds_value(text: str) -> float:
+    """A positive number of seconds, for ``--timeout`` / ``--ivi-timeout``."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not seconds > 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number of seconds")
+    return seconds
+
+
+def make_config(*, vendors: Sequence[tuple[str, str]] | None, release_date: date | None,
+                static_only: bool, options: str | None, rules: Sequence[str] | None,
+                timeout_s: float | None) -> AuditConfig:
+    """The engine's configuration from option values (the CLI's and the plugin's)."""
+    defaults = AuditConfig()
+    return AuditConfig(
+        vendors=dict(vendors or ()),
+        release_date=release_date,
+        static_only=static_only,
+        options=options,
+        select=frozenset(rules or ()),
+        timeout_s=timeout_s if timeout_s is not None else defaults.timeout_s,
+    )
+
+
+# -- the parser -----------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``ivi-conform`` and its commands."""
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Conformance suite for IVI-Python instrument drivers.",
+    )
+    parser.add_argument("--version", action="version",
+                        version=f"{PROG} {__version__} ({SPEC_NAME} {SPEC_VERSION})")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    audit = commands.add_parser(
+        "audit", help="audit a driver and write report.json and compliance.md",
+        description="Audit TARGET (a source folder, a wheel, an sdist or the name of an "
+                    "installed distribution) against every catalog rule. Exit status: 0 "
+                    "conformant, 1 non-conformant, 3 incomplete, 2 usage error or unreadable "
+                    "target.")
+    audit.add_argument("target", metavar="TARGET")
+    audit.add_argument("--report-dir", metavar="DIR", type=Path,
+                       help="where to write the reports (default: reports/<distribution>/)")
+    audit.add_argument("--static", action="store_true",
+                       help="do not run the driver: the behavioural rules end as skip")
+    audit.add_argument("--rule", metavar="ID", action="append", dest="rules",
+                       help="audit only this rule (repeatable)")
+    audit.add_argument("--vendor", metavar="ABBR=Company", action="append", type=vendor_value,
+                       dest="vendors", help="a vendor abbreviation not in VPP-9 (repeatable)")
+    audit.add_argument("--release-date", metavar="YYYY-MM-DD", type=date_value,
+                       help="the driver's release date (default: from the metadata, else today)")
+    audit.add_argument("--ivi-options", metavar="STR", dest="options",
+                       help="the option string that switches the driver's simulation on")
+    audit.add_argument("--timeout", metavar="S", type=seconds_value,
+                       help="time limit of the behavioural run, in seconds")
+    audit.add_argument("--format", choices=("text", "json"), default="text",
+                       help="what to print: the summary (text) or report.json (json)")
+
+    rules = commands.add_parser("rules", help="list the rule catalog",
+                                description="List the rules ivi-conform enforces.")
+    rules.add_argument("--format", choices=("text", "json"), default="text")
+    rules.add_argument("--section", metavar="S",
+                       help="only the rules of this spec section (its heading)")
+
+    # The simulator owns its options; they are added only when it is asked for,
+    # so that a missing or broken simulator never stops the other commands.
+    sim = commands.add_parser("sim", help="run the simulated sunroof actuator",
+                              add_help=False, prefix_chars="\0")
+    sim.add_argument("arguments", nargs=argparse.REMAINDER)
+    return parser
+
+
+# -- the commands ---------------------------------------------------------------------------
+
+
+def _error(message: str, err: TextIO) -> int:
+    print(f"{PROG}: error: {message}", file=err)
+    return EXIT_USAGE
+
+
+def _bug(message: str, err: TextIO, where: str = "") -> int:
+    suffix = f"; the traceback is in {where}" if where else ""
+    print(f"{PROG}: internal error (a bug in ivi-conform, not in the driver): {message}{suffix}",
+          file=err)
+    return EXIT_INCOMPLETE
+
+
+def _audit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from ivi_conform.candidate import TargetError, load, scratch_dir
+    from ivi_conform.engine import AuditContext, RuleResult, run_audit, selected_rules
+    from ivi_conform.model import Outcome
+    from ivi_conform.reports import console, json_report, write_reports
+
+    config = make_config(vendors=args.vendors, release_date=args.release_date,
+                         static_only=args.static, options=args.options, rules=args.rules,
+                         timeout_s=args.timeout)
+    try:
+        rules = selected_rules(config)
+    except ValueError as exc:
+        return _error(str(exc), err)
+    except CatalogError as exc:
+        return _bug(str(exc), err)
+    selection = [rule.id for rule in rules] if config.select else None
+
+    started, clock = datetime.now(UTC), time.perf_counter()
+    with scratch_dir() as work:
+        context = None
+        try:
+            dist = load(args.target, work_dir=work, release_date=config.release_date)
+            context = AuditContext(dist, config, work)
+            result = run_audit(context, rules)
+            report = json_report.report_of(result, selection=selection)
+        except TargetError as exc:
+            return _error(str(exc), err)
+        except Exception as exc:  # noqa: BLE001 - our bug: still report, exit incomplete
+            crash = (f"{type(exc).__name__}: {exc}", traceback.format_exc())
+            not_judged = tuple(
+                RuleResult(rule, Outcome.ERROR, "not judged: ivi-conform stopped on an internal "
+                           "error") for rule in rules)
+            report = json_report.build_report(
+                context=context, config=config, origin=args.target, results=not_judged,
+                started=started, seconds=time.perf_counter() - clock, selection=selection,
+                runner="cli", crash=crash)
+        directory = args.report_dir or _default_report_dir(report, args.target)
+        try:
+            written = write_reports(report, directory)
+        except OSError as exc:
+            return _error(f"cannot write the reports into {directory}: "
+                          f"{exc.strerror or exc}", err)
+
+    if args.format == "json":
+        out.write(json_report.render(report))
+    else:
+        out.write(console.render(report, written, colour=console.use_colour(out)))
+    report_json = next((str(path) for path in written if path.name == "report.json"), "")
+    status = {"conformant": 0, "non-conformant": 1}.get(report["verdict"], EXIT_INCOMPLETE)
+    for error in report["audit"]["internal_errors"]:
+        if error["rule"] is None:  # a rule's own error is already its outcome, shown above
+            fatal = error["where"] == "audit" or error["where"].startswith("writing ")
+            _bug(f"{error['where']}: {error['message']}", err, report_json)
+            status = EXIT_INCOMPLETE if fatal else status
+    return status
+
+
+def _default_report_dir(report: dict[str, Any], target: str) -> Path:
+    """``reports/<distribution>/``, or the target's name when the candidate never loaded."""
+    name = report["driver"]["distribution"] or Path(target).name or "unknown"
+    return Path("reports") / canonicalize_name(name)
+
+
+def section_slug(heading: str) -> str:
+    """A heading as node ids and ``--section`` write it: ``ivi-python-package-type-hinting``."""
+    return "-".join("".join(c if c.isalnum() else " " for c in heading.casefold()).split())
+
+
+def _matches_section(rule: Rule, wanted: str) -> bool:
+    return wanted.casefold() in {rule.section.casefold(), section_slug(rule.section)}
+
+
+def _rules(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    import json
+
+    from ivi_conform.catalog import load_catalog
+
+    try:
+        rules = load_catalog()
+    except CatalogError as exc:
+        return _bug(str(exc), err)
+    if args.section is not None:
+        known = {heading.casefold() for heading in SPEC_SECTIONS}
+        known |= {section_slug(heading) for heading in SPEC_SECTIONS}
+        if args.section.casefold() not in known:
+            return _error(f"{args.section!r} is not a section heading of the {SPEC_NAME}", err)
+        rules = tuple(rule for rule in rules if _matches_section(rule, args.section))
+    if args.format == "json":
+        out.write(json.dumps([rule.to_json() for rule in rules], indent=2,
+                             ensure_ascii=False) + "\n")
+        return 0
+    width = max((len(rule.id) for rule in rules), default=0)
+    lines: list[str] = []
+    previous = None
+    for rule in rules:
+        if rule.section != previous:
+            lines += ["", rule.section] if lines else [rule.section]
+            previous = rule.section
+        lines.append(f"  {rule.id:<{width}}  {rule.level.value:<6}  {rule.judged.value:<7}  "
+                     f"{rule.title}")
+    plural = "" if len(rules) == 1 else "s"
+    lines += [*([""] if lines else []), f"{len(rules)} rule{plural} ({SPEC_NAME} {SPEC_VERSION})"]
+    out.write("\n".join(lines) + "\n")
+    return 0
+
+
+def _sim(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    try:
+        sim_cli = importlib.import_module("ivi_conform.sim.cli")
+    except ImportError as exc:
+        return _error(f"the simulator is not available in this installation ({exc})", err)
+    parser = argparse.ArgumentParser(prog=f"{PROG} sim",
+                                     description="The simulated sunroof actuator.")
+    sim_cli.add_arguments(parser)
+    try:
+        sim_args = parser.parse_args(args.arguments)
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    result: int = sim_cli.run(sim_args)
+    return result
+
+
+def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None,
+         err: TextIO | None = None) -> int:
+    """Run ``ivi-conform`` with ``argv`` (default: the command line); return the exit status."""
+    out = out or sys.stdout
+    err = err or sys.stderr
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version and usage errors end here
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    command = {"audit": _audit, "rules": _rules, "sim": _sim}[args.command]
+    try:
+        return command(args, out, err)
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=err)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the last resort: our bug, said so, with its trace
+        _bug(f"{type(exc).__name__}: {exc}", err)
+        traceback.print_exc(file=err)
+        return EXIT_INCOMPLETE

@@ -1,0 +1,101 @@
+"""The summary ``ivi-conform audit`` prints: what a person at a terminal needs first.
+
+The driver, the verdict and the counts, then only the rules that need
+attention (fail, warn, error) with their message and a few evidence lines;
+the full story is in the files it names. Rendered from the report dict like
+every other output. Colour only on a terminal, and never when ``NO_COLOR`` is
+set (https://no-color.org).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+#: Evidence lines shown per rule; the report and compliance.md have the rest.
+EVIDENCE_SHOWN = 3
+
+_COLOURS = {
+    "conformant": "32;1",
+    "non-conformant": "31;1",
+    "incomplete": "33;1",
+    "fail": "31",
+    "warn": "33",
+    "error": "35",
+    "dim": "2",
+}
+_ATTENTION = ("fail", "warn", "error")
+
+
+def use_colour(stream: TextIO) -> bool:
+    """Whether to colour what is written to ``stream``."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def render(report: Mapping[str, Any], written: Sequence[Path] = (), *,
+           colour: bool = False) -> str:
+    """The summary as text, ending in a newline."""
+
+    def paint(text: str, key: str) -> str:
+        code = _COLOURS.get(key)
+        return f"\033[{code}m{text}\033[0m" if colour and code else text
+
+    tool, spec, driver = report["tool"], report["spec"], report["driver"]
+    target, audit, summary = report["target"], report["audit"], report["summary"]
+    lines = [f"{tool['name']} {tool['version']} - {spec['name']} {spec['version']}"]
+    name = " ".join(part for part in (driver["distribution"], driver["version"]) if part)
+    where = f"from {target['origin']}" + (f" [{target['kind']}]" if target["kind"] else "")
+    located = ""
+    if driver["import_name"]:
+        located = f" ({driver['import_name']}" + (
+            f".{driver['class_name']})" if driver["class_name"] else ")")
+    lines.append(f"driver:  {name or '(unknown)'}{located} {where}")
+    counts = ", ".join(f"{summary[key]} {key}" for key in ("pass", "fail", "warn", "skip",
+                                                            "error"))
+    verdict = report["verdict"]
+    lines.append(f"verdict: {paint(verdict.upper(), verdict)}  "
+                 f"{counts} ({len(report['rules'])} rules, {audit['seconds']:.1f} s)")
+    notes = []
+    if audit["static_only"]:
+        notes.append("static audit: the driver was not run; the behavioural rules were skipped")
+    if audit["selection"] is not None:
+        notes.append(f"partial audit: {len(report['rules'])} selected rules only")
+    lines += [paint(note, "dim") for note in notes]
+
+    attention = [rule for rule in report["rules"] if rule["outcome"] in _ATTENTION]
+    if attention:
+        lines.append("")
+    for rule in attention:
+        outcome = rule["outcome"]
+        label = paint(f"{outcome.upper():<6}", outcome)
+        lines.append(f"{label} {rule['id']} ({rule['level']}): {rule['title']}")
+        message = rule["message"]
+        if outcome == "error":
+            message = f"ivi-conform could not judge this rule: {message}"
+        lines.append(f"       {message}")
+        for evidence in rule["evidence"][:EVIDENCE_SHOWN]:
+            place = evidence["file"] + (f":{evidence['line']}" if evidence["line"] is not None
+                                        else "")
+            detail = f": {evidence['detail']}" if evidence["detail"] else ""
+            lines.append(f"       {place}{detail}")
+        hidden = len(rule["evidence"]) - EVIDENCE_SHOWN
+        if hidden > 0:
+            lines.append(paint(f"       ... and {hidden} more", "dim"))
+
+    errors = audit["internal_errors"]
+    if errors:
+        lines.append("")
+        plural = "s" if len(errors) > 1 else ""
+        lines.append(paint(
+            f"ivi-conform hit {len(errors)} internal error{plural} (a bug in ivi-conform, not "
+            "in the driver); the traceback is in report.json", "error"))
+    if written:
+        lines.append("")
+        lines.append(f"wrote {written[0]}")
+        lines += [f"      {path}" for path in written[1:]]
+    return "\n".join(lines) + "\n"
