@@ -38,3 +38,9 @@ def utility_supported_models(context: AuditContext) -> Finding:
     """Supported_instrument_models names the connected model exactly as *IDN? spells it.
     """
     return context.runtime.finding("run-utility-supported-models")
+
+
+@check("run-compliance-api-values")
+def compliance_api_values(context: AuditContext) -> Finding:
+    """The compliance document's API items are what the running driver returns."""
+    return context.runtime.finding("run-compliance-api-values")
