@@ -142,7 +142,7 @@ def keywords_match_api(harness: Harness, obs: Observation) -> None:
 
 @exercise("run-compliance-api-values")
 def compliance_matches_api(harness: Harness, obs: Observation) -> None:
-    """Driver Version, Driver Vendor and Supported Instrument Models are the running API's values."""
+    """Driver Version, Driver Vendor, Supported Instrument Models: the running API's values."""
     from ivi_conform.compliance_doc import find_compliance_document
 
     found = find_compliance_document(harness.context)
