@@ -15,17 +15,16 @@ Every rule here shares one :class:`Identity`, computed once per audit.
 
 from __future__ import annotations
 
-import ast
 import re
 import weakref
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ivi_conform.checks import check
 from ivi_conform.compliance_doc import DocItem, find_compliance_document
+from ivi_conform.literals import static_values
 from ivi_conform.model import Evidence, Finding
-from ivi_conform.source import ClassInfo, MemberKind, Module, SourceIndex
+from ivi_conform.source import ClassInfo
 from ivi_conform.vendors import Vendor, VendorTable, same_company, vendor_table
 
 if TYPE_CHECKING:
@@ -46,173 +45,6 @@ class Stated:
     def names(self) -> tuple[str, ...]:
         """The value as a tuple of strings."""
         return self.value if isinstance(self.value, tuple) else (self.value,)
-
-
-class _Unknown:
-    """The value of an expression that cannot be computed from the syntax alone."""
-
-
-UNKNOWN = _Unknown()
-_MAX_DEPTH = 12
-
-
-class LiteralReader:
-    """Computes string and string-tuple constants from syntax trees, never running code.
-
-    Follows module constants (``return SUPPORTED_MODELS``), imports
-    (``from pkg.models import MODELS``, ``models.MODELS``), class constants
-    (``self._MODELS``), ``tuple(...)``/``list(...)`` of such, dictionary keys
-    and string concatenation. Anything else is :data:`UNKNOWN`.
-    """
-
-    def __init__(self, index: SourceIndex) -> None:
-        self.index = index
-        self._assigned: dict[str, dict[str, ast.expr]] = {}
-        self._imported: dict[str, dict[str, str]] = {}
-
-    def _assignments(self, module: Module) -> dict[str, ast.expr]:
-        found = self._assigned.get(module.name)
-        if found is None:
-            found = {}
-            for node in module.tree.body:
-                if isinstance(node, ast.Assign):
-                    for target in node.targets:
-                        if isinstance(target, ast.Name):
-                            found[target.id] = node.value
-                elif (isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
-                      and node.value is not None):
-                    found[node.target.id] = node.value
-            self._assigned[module.name] = found
-        return found
-
-    def _imports(self, module: Module) -> dict[str, str]:
-        """Local name → what it names: ``module`` or ``module:attribute``."""
-        found = self._imported.get(module.name)
-        if found is None:
-            found = {}
-            package = module.name if module.path.endswith("__init__.py") else (
-                module.name.rpartition(".")[0])
-            for node in module.tree.body:
-                if isinstance(node, ast.Import):
-                    for alias in node.names:
-                        if alias.asname:
-                            found[alias.asname] = alias.name
-                        else:
-                            top = alias.name.split(".")[0]
-                            found[top] = top
-                elif isinstance(node, ast.ImportFrom):
-                    base = node.module or ""
-                    if node.level:
-                        parts = package.split(".")
-                        parts = parts[: len(parts) - (node.level - 1)] if node.level > 1 else parts
-                        base = ".".join([*parts, base] if base else parts)
-                    for alias in node.names:
-                        found[alias.asname or alias.name] = f"{base}:{alias.name}"
-            self._imported[module.name] = found
-        return found
-
-    def constant(self, module: Module, name: str, depth: int = 0) -> object:
-        """The value of a module-level name, followed through imports."""
-        if depth > _MAX_DEPTH:
-            return UNKNOWN
-        assigned = self._assignments(module).get(name)
-        if assigned is not None:
-            return self.value(assigned, module, None, depth + 1)
-        target = self._imports(module).get(name)
-        if target is None:
-            return UNKNOWN
-        source, _, attribute = target.partition(":")
-        if not attribute:
-            return UNKNOWN
-        if source in self.index.modules:
-            return self.constant(self.index.modules[source], attribute, depth + 1)
-        return UNKNOWN
-
-    def _module_named(self, module: Module, name: str) -> Module | None:
-        target = self._imports(module).get(name)
-        if target is None:
-            return None
-        source, _, attribute = target.partition(":")
-        dotted = f"{source}.{attribute}" if attribute else source
-        return self.index.modules.get(dotted)
-
-    def value(
-        self, expr: ast.expr, module: Module, owner: ClassInfo | None, depth: int = 0
-    ) -> object:
-        """The value of ``expr`` inside ``module`` (and class ``owner``), or UNKNOWN."""
-        if depth > _MAX_DEPTH:
-            return UNKNOWN
-        if isinstance(expr, ast.Constant):
-            return expr.value if isinstance(expr.value, str) else UNKNOWN
-        if isinstance(expr, ast.Tuple | ast.List):
-            items = [self.value(item, module, owner, depth + 1) for item in expr.elts]
-            return tuple(items) if all(isinstance(item, str) for item in items) else UNKNOWN
-        if isinstance(expr, ast.Dict):
-            keys = [self.value(key, module, owner, depth + 1) if key else UNKNOWN
-                    for key in expr.keys]
-            return tuple(keys) if all(isinstance(key, str) for key in keys) else UNKNOWN
-        if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Add):
-            left = self.value(expr.left, module, owner, depth + 1)
-            right = self.value(expr.right, module, owner, depth + 1)
-            if isinstance(left, str) and isinstance(right, str):
-                return left + right
-            if isinstance(left, tuple) and isinstance(right, tuple):
-                return left + right
-            return UNKNOWN
-        if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name):
-            if expr.func.id in {"tuple", "list"} and len(expr.args) == 1 and not expr.keywords:
-                inner = self.value(expr.args[0], module, owner, depth + 1)
-                return inner if isinstance(inner, tuple) else UNKNOWN
-            return UNKNOWN
-        if isinstance(expr, ast.Name):
-            return self.constant(module, expr.id, depth + 1)
-        if isinstance(expr, ast.Attribute) and isinstance(expr.value, ast.Name):
-            if expr.value.id in {"self", "cls"} and owner is not None:
-                return self._class_constant(owner, expr.attr, depth + 1)
-            imported = self._module_named(module, expr.value.id)
-            if imported is not None:
-                return self.constant(imported, expr.attr, depth + 1)
-        return UNKNOWN
-
-    def _class_constant(self, owner: ClassInfo, name: str, depth: int) -> object:
-        found = self.index.find_member(owner, name)
-        if found is None:
-            return UNKNOWN
-        holder, member = found
-        node = member.node
-        if member.kind is MemberKind.ATTRIBUTE and isinstance(node, ast.Assign | ast.AnnAssign):
-            if node.value is not None:
-                return self.value(node.value, holder.module, holder, depth + 1)
-        return UNKNOWN
-
-    def returned(self, owner: ClassInfo, name: str) -> tuple[object, Evidence] | None:
-        """What the property or method ``name`` of ``owner`` (or a base) returns, if constant."""
-        found = self.index.find_member(owner, name)
-        if found is None:
-            return None
-        holder, member = found
-        function = member.function
-        if function is None or member.abstract:
-            return None
-        values = [
-            self.value(node.value, holder.module, holder) if node.value else UNKNOWN
-            for node in _returns(function)
-        ]
-        if not values or any(value is UNKNOWN for value in values) or len(set(values)) != 1:
-            return None
-        return values[0], Evidence(holder.module.path, function.lineno, f"{holder.name}.{name}")
-
-
-def _returns(function: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[ast.Return]:
-    """The ``return`` statements of a function, not of functions nested in it."""
-    pending: list[ast.AST] = list(function.body)
-    while pending:
-        node = pending.pop()
-        if isinstance(node, ast.Return):
-            yield node
-        elif not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
-                            | ast.ClassDef):
-            pending.extend(ast.iter_child_nodes(node))
 
 
 def compliance_item(
@@ -313,7 +145,7 @@ def stated_manufacturer(context: AuditContext) -> Stated | None:
         return Stated(split_names(item[0].text), item[1])
     utility = context.driver.utility
     if utility is not None:
-        returned = literal_reader(context).returned(utility, "instrument_manufacturer")
+        returned = static_values(context).returned(utility, "instrument_manufacturer")
         if returned is not None and isinstance(returned[0], str):
             return Stated((returned[0],), returned[1])
     return None
@@ -323,7 +155,7 @@ def stated_driver_vendor(context: AuditContext) -> Stated | None:
     """The driver vendor: ``driver_vendor``'s literal, the compliance item, or the Author."""
     utility = context.driver.utility
     if utility is not None:
-        returned = literal_reader(context).returned(utility, "driver_vendor")
+        returned = static_values(context).returned(utility, "driver_vendor")
         if returned is not None and isinstance(returned[0], str):
             return Stated(returned[0], returned[1])
     item = compliance_item(context, "Driver Identification", "Driver Vendor")
@@ -340,17 +172,6 @@ def stated_driver_vendor(context: AuditContext) -> Stated | None:
 
 
 _IDENTITIES: weakref.WeakKeyDictionary[AuditContext, Identity] = weakref.WeakKeyDictionary()
-_READERS: weakref.WeakKeyDictionary[AuditContext, LiteralReader] = weakref.WeakKeyDictionary()
-
-
-def literal_reader(context: AuditContext) -> LiteralReader:
-    """The audit's one :class:`LiteralReader` (it caches per module)."""
-    reader = _READERS.get(context)
-    if reader is None:
-        reader = _READERS[context] = LiteralReader(context.source)
-    return reader
-
-
 def identity(context: AuditContext) -> Identity:
     """The audit's parsed identifier (computed on first use)."""
     found = _IDENTITIES.get(context)

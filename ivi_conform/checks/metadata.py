@@ -24,9 +24,9 @@ from ivi_conform.checks import check
 from ivi_conform.checks.identifier import (
     Stated,
     compliance_item,
-    literal_reader,
     stated_manufacturer,
 )
+from ivi_conform.literals import static_values
 from ivi_conform.model import Evidence, Finding
 
 if TYPE_CHECKING:
@@ -98,7 +98,7 @@ def stated_models(context: AuditContext) -> Stated | None:
     """The supported models as the driver states them statically, or None."""
     utility = context.driver.utility
     if utility is not None:
-        returned = literal_reader(context).returned(utility, "supported_instrument_models")
+        returned = static_values(context).returned(utility, "supported_instrument_models")
         if returned is not None and isinstance(returned[0], tuple):
             return Stated(returned[0], returned[1])
     item = compliance_item(context, "Hardware Information", "Supported Instrument Models")

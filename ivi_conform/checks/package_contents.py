@@ -10,9 +10,7 @@ the document fails instead), so that one missing file is one failure.
 
 from __future__ import annotations
 
-import ast
 import re
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from packaging.version import InvalidVersion, Version
@@ -35,8 +33,8 @@ from ivi_conform.compliance_doc import (
     parse_file_version,
 )
 from ivi_conform.compliance_format import REQUIRED_SPECIFICATIONS, SECTIONS, Section
+from ivi_conform.literals import utility_returns
 from ivi_conform.model import Evidence, Finding
-from ivi_conform.source import ClassInfo, Module, SourceIndex, simple_name
 
 if TYPE_CHECKING:
     from ivi_conform.engine import AuditContext
@@ -281,7 +279,8 @@ def driver_vendor_matches(context: AuditContext) -> Finding:
     if isinstance(got, Finding):
         return got
     doc, item = got
-    api = _returned_literal(context, "driver_vendor")
+    returned = utility_returns(context, "driver_vendor")
+    api = returned[0] if returned is not None else None
     if not isinstance(api, str):
         return Finding.skipped("driver_vendor does not return a literal string: "
                                "compared when the driver runs")
@@ -293,235 +292,33 @@ def driver_vendor_matches(context: AuditContext) -> Finding:
 
 @check("compliance-models-match")
 def models_match(context: AuditContext) -> Finding:
-    """Supported Instrument Models is the API's tuple, and every model is a keyword."""
+    """Supported Instrument Models is the tuple ``supported_instrument_models`` returns.
+
+    Whether the keywords hold the models is the metadata rule's business
+    (``metadata-keyword-models``); it is not judged twice.
+    """
     got = _identification_item(context, "Hardware Information", "Supported Instrument Models")
     if isinstance(got, Finding):
         return got
     doc, item = got
+    returned = utility_returns(context, "supported_instrument_models")
+    api = returned[0] if returned is not None else None
+    if not isinstance(api, tuple) or not all(isinstance(model, str) for model in api):
+        return Finding.skipped("supported_instrument_models is not spelled as constants: "
+                               "compared when the driver runs")
     listed = item.listed()
     problems: list[Evidence] = []
-    api = _returned_literal(context, "supported_instrument_models")
-    compared = ["the metadata keywords"]
-    if isinstance(api, tuple | list) and all(isinstance(model, str) for model in api):
-        compared.insert(0, "supported_instrument_models")
-        missing = [model for model in api if model not in listed]
-        extra = [model for model in listed if model not in api]
-        if missing:
-            problems.append(doc.evidence(item, f"lacks {', '.join(missing)}, returned by "
-                                               "supported_instrument_models"))
-        if extra:
-            problems.append(doc.evidence(item, f"lists {', '.join(extra)}, not returned by "
-                                               "supported_instrument_models"))
-    keywords = context.dist.metadata.get("keywords") or []
-    not_keywords = [model for model in listed if model not in keywords]
-    if not_keywords:
-        problems.append(doc.evidence(item, f"{', '.join(not_keywords)} not in the metadata "
-                                           "keywords"))
-    return Finding.judge(problems, ok=f"Supported Instrument Models agree with "
-                                      f"{' and '.join(compared)}",
-                         bad="Supported Instrument Models disagree with the package ({n})")
-
-
-# --------------------------------------------------------------------------- static values
-
-
-class _Unknown:
-    """A value the static evaluation cannot know."""
-
-
-UNKNOWN = _Unknown()
-
-
-@dataclass(frozen=True)
-class _Instance:
-    """An instance of a dataclass or NamedTuple of the candidate, built from literals."""
-
-    fields: dict[str, object]
-
-
-class StaticValues:
-    """Evaluate constant expressions of the candidate without running it.
-
-    Enough for the values drivers spell as constants: literals, module
-    constants (followed through imports), ``tuple(...)``/``list(...)``/
-    ``sorted(...)``, comprehensions over such values, and the fields of
-    dataclass or NamedTuple instances built from literals. Anything else is
-    :data:`UNKNOWN`.
-    """
-
-    def __init__(self, index: SourceIndex) -> None:
-        self.index = index
-
-    def returned(self, owner: ClassInfo, function: ast.FunctionDef | ast.AsyncFunctionDef
-                 ) -> object:
-        """The one value every ``return`` of the function gives, or UNKNOWN."""
-        values = [self.value(node.value, owner.module, {}, 0)
-                  for node in _returns(function) if node.value is not None]
-        if not values or any(value is UNKNOWN for value in values):
-            return UNKNOWN
-        return values[0] if all(value == values[0] for value in values) else UNKNOWN
-
-    def binding(self, name: str, module: Module, depth: int) -> object:
-        """The value a module-level name is bound to (last assignment), following imports."""
-        bound: ast.expr | None = None
-        for node in module.tree.body:
-            if isinstance(node, ast.Assign) and any(
-                isinstance(target, ast.Name) and target.id == name for target in node.targets
-            ):
-                bound = node.value
-            elif (isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
-                  and node.target.id == name and node.value is not None):
-                bound = node.value
-        if bound is not None:
-            return self.value(bound, module, {}, depth + 1)
-        imported = _imported(module, name)
-        if imported is not None and imported[0] in self.index.modules:
-            return self.binding(imported[1], self.index.modules[imported[0]], depth + 1)
-        return UNKNOWN
-
-    def value(self, node: ast.expr, module: Module, env: dict[str, object], depth: int
-              ) -> object:
-        """The value of an expression, or UNKNOWN."""
-        if depth > 24:
-            return UNKNOWN
-        if isinstance(node, ast.Constant):
-            return node.value
-        if isinstance(node, ast.Tuple | ast.List | ast.Set):
-            items = [self.value(element, module, env, depth + 1) for element in node.elts]
-            return UNKNOWN if any(item is UNKNOWN for item in items) else tuple(items)
-        if isinstance(node, ast.Dict):
-            keys = [self.value(key, module, env, depth + 1) if key is not None else UNKNOWN
-                    for key in node.keys]
-            values = [self.value(value, module, env, depth + 1) for value in node.values]
-            if any(key is UNKNOWN for key in keys):
-                return UNKNOWN
-            return dict(zip(keys, values, strict=True))
-        if isinstance(node, ast.Name):
-            if node.id in env:
-                return env[node.id]
-            return self.binding(node.id, module, depth)
-        if isinstance(node, ast.Attribute):
-            base = self.value(node.value, module, env, depth + 1)
-            if isinstance(base, _Instance):
-                return base.fields.get(node.attr, UNKNOWN)
-            return UNKNOWN
-        if isinstance(node, ast.Call):
-            return self._call(node, module, env, depth)
-        if isinstance(node, ast.DictComp | ast.ListComp | ast.SetComp | ast.GeneratorExp):
-            return self._comprehension(node, module, env, depth)
-        return UNKNOWN
-
-    def _call(self, node: ast.Call, module: Module, env: dict[str, object], depth: int
-              ) -> object:
-        name = simple_name(node.func)
-        if name in {"tuple", "list", "sorted", "frozenset", "set"} and len(node.args) == 1:
-            inner = self.value(node.args[0], module, env, depth + 1)
-            if isinstance(inner, dict):
-                inner = tuple(inner)
-            if not isinstance(inner, tuple | str):
-                return UNKNOWN
-            if name != "sorted":
-                return tuple(inner)
-            if not all(isinstance(element, str) for element in inner):
-                return UNKNOWN
-            return tuple(sorted(str(element) for element in inner))
-        info = self.index.resolve(name, module) if isinstance(node.func, ast.Name) else None
-        if info is None:
-            return UNKNOWN
-        fields = _record_fields(info)
-        if fields is None or len(node.args) > len(fields):
-            return UNKNOWN
-        values: dict[str, object] = dict(zip(fields, (
-            self.value(arg, module, env, depth + 1) for arg in node.args), strict=False))
-        for keyword in node.keywords:
-            if keyword.arg is None:
-                return UNKNOWN
-            values[keyword.arg] = self.value(keyword.value, module, env, depth + 1)
-        return _Instance(values)
-
-    def _comprehension(self, node: ast.DictComp | ast.ListComp | ast.SetComp | ast.GeneratorExp,
-                       module: Module, env: dict[str, object], depth: int) -> object:
-        if len(node.generators) != 1:
-            return UNKNOWN
-        generator = node.generators[0]
-        if generator.ifs or generator.is_async or not isinstance(generator.target, ast.Name):
-            return UNKNOWN
-        source = self.value(generator.iter, module, env, depth + 1)
-        if isinstance(source, dict):
-            source = tuple(source)
-        if not isinstance(source, tuple):
-            return UNKNOWN
-        results: list[object] = []
-        keys: list[object] = []
-        for element in source:
-            scope = {**env, generator.target.id: element}
-            if isinstance(node, ast.DictComp):
-                keys.append(self.value(node.key, module, scope, depth + 1))
-                results.append(self.value(node.value, module, scope, depth + 1))
-            else:
-                results.append(self.value(node.elt, module, scope, depth + 1))
-        if any(key is UNKNOWN for key in keys):
-            return UNKNOWN
-        if isinstance(node, ast.DictComp):
-            return dict(zip(keys, results, strict=True))
-        return UNKNOWN if any(value is UNKNOWN for value in results) else tuple(results)
-
-
-def _returns(function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.Return]:
-    """The function's own ``return`` statements (not those of nested functions)."""
-    found: list[ast.Return] = []
-    pending: list[ast.AST] = list(function.body)
-    while pending:
-        node = pending.pop()
-        if isinstance(node, ast.Return):
-            found.append(node)
-        elif not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
-                            | ast.Lambda):
-            pending.extend(ast.iter_child_nodes(node))
-    return found
-
-
-def _imported(module: Module, name: str) -> tuple[str, str] | None:
-    """``(absolute module, name)`` when the module imports ``name`` with ``from ... import``."""
-    is_package = module.path.endswith("__init__.py")
-    package = module.name if is_package else module.name.rpartition(".")[0]
-    for node in module.tree.body:
-        if not isinstance(node, ast.ImportFrom):
-            continue
-        for alias in node.names:
-            if (alias.asname or alias.name) != name:
-                continue
-            base = node.module or ""
-            if node.level:
-                anchor = package.split(".")
-                anchor = anchor[: len(anchor) - (node.level - 1)]
-                base = ".".join([*anchor, base] if base else anchor)
-            return base, alias.name
-    return None
-
-
-def _record_fields(info: ClassInfo) -> list[str] | None:
-    """The positional fields of a dataclass or NamedTuple, in order; None for other classes."""
-    decorators = {simple_name(d.func if isinstance(d, ast.Call) else d)
-                  for d in info.node.decorator_list}
-    if "dataclass" not in decorators and "NamedTuple" not in info.base_names:
-        return None
-    return [statement.target.id for statement in info.node.body
-            if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name)
-            and "ClassVar" not in ast.unparse(statement.annotation)]
-
-
-def _returned_literal(context: AuditContext, member_name: str) -> object:
-    """What the utility class's property returns, when the source spells it as a constant."""
-    utility = context.driver.utility
-    if utility is None:
-        return UNKNOWN
-    found = context.source.find_member(utility, member_name)
-    if found is None or found[1].function is None:
-        return UNKNOWN
-    owner, member = found
-    assert member.function is not None
-    return StaticValues(context.source).returned(owner, member.function)
+    missing = [model for model in api if model not in listed]
+    extra = [model for model in listed if model not in api]
+    if missing:
+        problems.append(doc.evidence(item, f"lacks {', '.join(missing)}, returned by "
+                                           "supported_instrument_models"))
+    if extra:
+        problems.append(doc.evidence(item, f"lists {', '.join(extra)}, not returned by "
+                                           "supported_instrument_models"))
+    return Finding.judge(problems, ok="Supported Instrument Models agree with "
+                                      "supported_instrument_models",
+                         bad="Supported Instrument Models disagree with the API ({n})")
 
 
 # --------------------------------------------------------------------------- README's copy

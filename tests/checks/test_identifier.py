@@ -6,7 +6,6 @@ Each driver is written as a wheel (no build backend: fast) and loaded through
 
 from __future__ import annotations
 
-import ast
 import textwrap
 import zipfile
 from pathlib import Path
@@ -17,7 +16,6 @@ from ivi_conform.candidate import load
 from ivi_conform.checks import identifier as checks
 from ivi_conform.engine import AuditConfig, AuditContext
 from ivi_conform.model import Outcome
-from ivi_conform.source import SourceIndex
 
 #: The spec's example companies, added as the user would add them.
 SPEC_VENDORS = {
@@ -296,59 +294,6 @@ def test_the_driver_vendor_falls_back_to_the_author(tmp_path: Path) -> None:
     finding = checks.vendor_token(context)
     assert finding.outcome is Outcome.FAIL
     assert "'Foo Support'" in finding.message
-
-
-def test_the_literal_reader_follows_constants_imports_and_classes() -> None:
-    files = {
-        "pkg/__init__.py": "",
-        "pkg/models.py": textwrap.dedent('''\
-            PREFIX = "SR-"
-            MODELS = {PREFIX + "IB100": 1, "SR-PN200": 2}
-            VENDOR: str = "Skylight" + " Test Systems"
-        '''),
-        "pkg/driver.py": textwrap.dedent('''\
-            from pkg import models
-            from pkg.models import MODELS as ALL, VENDOR
-
-
-            class Base:
-                _MANUFACTURER = VENDOR
-
-
-            class Utility(Base):
-                @property
-                def supported_instrument_models(self) -> tuple[str, ...]:
-                    return tuple(ALL)
-
-                @property
-                def driver_vendor(self) -> str:
-                    return models.VENDOR
-
-                @property
-                def instrument_manufacturer(self) -> str:
-                    return self._MANUFACTURER
-
-                @property
-                def instrument_model(self) -> str:
-                    if self.x:
-                        return "A"
-                    return "B"
-        '''),
-    }
-    index = SourceIndex({path: text.encode() for path, text in files.items()})
-    reader = checks.LiteralReader(index)
-    utility = index.classes_named("Utility")[0]
-
-    def value(name: str) -> object:
-        returned = reader.returned(utility, name)
-        return None if returned is None else returned[0]
-
-    assert value("supported_instrument_models") == ("SR-IB100", "SR-PN200")
-    assert value("driver_vendor") == "Skylight Test Systems"
-    assert value("instrument_manufacturer") == "Skylight Test Systems"
-    assert value("instrument_model") is None  # two different answers
-    assert reader.value(ast.parse("f(x)", mode="eval").body, index.modules["pkg.driver"],
-                        None) is checks.UNKNOWN
 
 
 @pytest.mark.parametrize(
