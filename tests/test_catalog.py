@@ -7,7 +7,7 @@ not declare, fails here; so does a fixture for a rule the catalog lacks.
 from __future__ import annotations
 
 import pytest
-from conftest import audit_of, mutate
+from audits import audit_of, mutate
 
 from ivi_conform.catalog import SPEC_SECTIONS, Rule, load_catalog
 from ivi_conform.checks import registry

@@ -1,8 +1,10 @@
-"""Shared fixtures of ivi-conform's own tests: built drivers, audits of them.
+"""Audits of the reference driver and of the broken fixtures, built once per test process.
 
 Building a wheel costs about a second, so each broken fixture is built and
-audited once per test process and the result shared by every test that
-asks for it (pytest-xdist runs one process per worker).
+audited once per process and the result shared by every test that asks for
+it (pytest-xdist runs one process per worker). This is a plain module, not a
+conftest, so that ``from audits import audit_of`` is never ambiguous with the
+conftest files of the test subfolders.
 """
 
 from __future__ import annotations
@@ -12,14 +14,15 @@ import sys
 import tempfile
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "fixtures"))
+if str(ROOT / "fixtures") not in sys.path:
+    sys.path.insert(0, str(ROOT / "fixtures"))
 
 import mutate  # noqa: E402 - fixtures/ is not a package; its path is added above
 
 from ivi_conform.engine import AuditConfig, AuditResult, audit_target  # noqa: E402
+
+__all__ = ["ROOT", "audit_of", "mutate"]
 
 _SCRATCH = Path(tempfile.mkdtemp(prefix="ivi-conform-tests-"))
 
@@ -32,9 +35,3 @@ def audit_of(rule_id: str | None, static_only: bool = False) -> AuditResult:
     work.mkdir(parents=True)
     target = mutate.REFERENCE if rule_id is None else mutate.materialize(rule_id, work / "driver")
     return audit_target(str(target), AuditConfig(static_only=static_only), work / "audit")
-
-
-@pytest.fixture(scope="session")
-def reference_audit() -> AuditResult:
-    """The static audit of the reference driver."""
-    return audit_of(None, static_only=True)
