@@ -447,10 +447,14 @@ def op_fuzz(request: dict[str, Any]) -> object:
     return explore.fuzz(target, {**request, "members": members}, callback, encode)
 
 
+def op_machine(request: dict[str, Any]) -> object:
+    return _explorer().machine(_obj(request["target"]), request, callback, encode)
+
+
 OPERATIONS: dict[str, Callable[[dict[str, Any]], object]] = {
     "setup": op_setup, "import": op_import, "get": op_get, "set": op_set, "call": op_call,
     "keys": op_keys, "release": op_release, "describe": op_describe, "threads": op_threads,
-    "fuzz": op_fuzz,
+    "fuzz": op_fuzz, "machine": op_machine,
 }
 
 

@@ -405,12 +405,12 @@ class Harness:
         return found["options"]
 
     @contextmanager
-    def simulator(self, model: str = "SR-PN200", manufacturer: str | None = None
-                  ) -> Iterator[LiveSimulator]:
+    def simulator(self, model: str = "SR-PN200", manufacturer: str | None = None,
+                  time_scale: float = TIME_SCALE) -> Iterator[LiveSimulator]:
         """A live simulator of ``model``, started by the parent for one exercise."""
         from ivi_conform.sim import LiveSimulator
 
-        kwargs: dict[str, object] = {"time_scale": TIME_SCALE}
+        kwargs: dict[str, object] = {"time_scale": time_scale}
         if manufacturer is not None:
             kwargs["manufacturer"] = manufacturer
         with LiveSimulator(model, port=0, **kwargs) as simulator:  # type: ignore[arg-type]
