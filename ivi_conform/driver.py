@@ -9,11 +9,12 @@ class whose lower-cased name begins the package name and that carries the
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass
 
 from packaging.utils import canonicalize_name
 
-from ivi_conform.source import ClassInfo, MemberKind, SourceIndex
+from ivi_conform.source import ClassInfo, MemberKind, SourceIndex, simple_name
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,16 @@ def _root_of(index: SourceIndex, package: str) -> ClassInfo | None:
     return anywhere[0] if len(anywhere) == 1 else None
 
 
-def _referenced(index: SourceIndex, root: ClassInfo | None, name: str) -> ClassInfo | None:
+def _referenced(
+    index: SourceIndex, root: ClassInfo | None, name: str, package: str | None
+) -> ClassInfo | None:
+    """The class a reference property of the root gives.
+
+    The annotation says it; when it names an abstract class (the driver's
+    copy of ``IviUtility``), the one concrete subclass in the package is the
+    class that is instantiated. Without an annotation, the property's
+    ``return self._x`` is followed to the ``self._x = Class(...)`` that set it.
+    """
     if root is None:
         return None
     found = index.find_member(root, name)
@@ -58,7 +68,41 @@ def _referenced(index: SourceIndex, root: ClassInfo | None, name: str) -> ClassI
     owner, member = found
     if member.kind is not MemberKind.PROPERTY:
         return None
-    return index.returned_class(member, owner)
+    returned = index.returned_class(member, owner)
+    if returned is None and member.function is not None and member.function.returns is None:
+        returned = _assigned_class(index, owner, member.function)
+    if returned is None or not any(item.abstract for item in returned.members.values()):
+        return returned
+    concrete = [
+        info for info in index.classes
+        if info is not returned and package is not None
+        and (info.module.name == package or info.module.name.startswith(package + "."))
+        and returned.name in index.ancestors(info)
+        and not any(item.abstract for item in info.members.values())
+    ]
+    return concrete[0] if len(concrete) == 1 else returned
+
+
+def _assigned_class(
+    index: SourceIndex, owner: ClassInfo, getter: ast.FunctionDef | ast.AsyncFunctionDef
+) -> ClassInfo | None:
+    """``return self._x`` → the class of the ``self._x = Class(...)`` in the owner's methods."""
+    returned = [
+        statement.value.attr for statement in getter.body
+        if isinstance(statement, ast.Return) and isinstance(statement.value, ast.Attribute)
+        and isinstance(statement.value.value, ast.Name) and statement.value.value.id == "self"
+    ]
+    if len(returned) != 1:
+        return None
+    for method in owner.node.body:
+        if not isinstance(method, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        for statement in ast.walk(method):
+            if (isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Call)
+                    and any(isinstance(target, ast.Attribute) and target.attr == returned[0]
+                            for target in statement.targets)):
+                return index.resolve(simple_name(statement.value.func), owner.module)
+    return None
 
 
 def find_driver(index: SourceIndex, distribution_name: str) -> DriverShape:
@@ -74,6 +118,6 @@ def find_driver(index: SourceIndex, distribution_name: str) -> DriverShape:
     return DriverShape(
         package=package,
         root=root,
-        utility=_referenced(index, root, "ivi_utility"),
-        direct_io=_referenced(index, root, "ivi_direct_io"),
+        utility=_referenced(index, root, "ivi_utility", package),
+        direct_io=_referenced(index, root, "ivi_direct_io", package),
     )

@@ -8,8 +8,10 @@ and looked up in constant time. Nothing here imports or runs driver code.
 from __future__ import annotations
 
 import ast
+import contextlib
 import enum
 import functools
+import gc
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
@@ -144,6 +146,37 @@ def _members(node: ast.ClassDef) -> dict[str, Member]:
     return members
 
 
+#: Statements whose bodies are still the enclosing scope (a class defined there is importable).
+_BLOCKS = (ast.If, ast.Try, ast.TryStar, ast.With, ast.AsyncWith, ast.For, ast.AsyncFor, ast.While)
+
+
+def _class_defs(body: list[ast.stmt]) -> Iterator[ast.ClassDef]:
+    """The classes of a module: at its top, nested in classes, or under if/try/with/loops.
+
+    Function bodies are not entered: a class defined inside a function is not
+    part of any importable API, and skipping the bodies (most of a driver's
+    nodes) keeps indexing a generated driver within a small multiple of parsing.
+    """
+    pending = list(reversed(body))
+    while pending:
+        statement = pending.pop()
+        if isinstance(statement, ast.ClassDef):
+            yield statement
+            pending.extend(reversed(statement.body))
+        elif isinstance(statement, _BLOCKS):
+            blocks: list[list[ast.stmt]] = [statement.body]
+            if not isinstance(statement, ast.With | ast.AsyncWith):
+                blocks.append(statement.orelse)
+            if isinstance(statement, ast.Try | ast.TryStar):
+                blocks.extend(handler.body for handler in statement.handlers)
+                blocks.append(statement.finalbody)
+            for block in reversed(blocks):
+                pending.extend(reversed(block))
+        elif isinstance(statement, ast.Match):
+            for case in reversed(statement.cases):
+                pending.extend(reversed(case.body))
+
+
 def module_name(path: str) -> str | None:
     """``pkg/sub/mod.py`` → ``pkg.sub.mod``; ``pkg/__init__.py`` → ``pkg``; else None."""
     if not path.endswith(".py") or ".dist-info/" in path or ".data/" in path:
@@ -154,6 +187,32 @@ def module_name(path: str) -> str | None:
     if not parts or not all(part.isidentifier() for part in parts):
         return None
     return ".".join(parts)
+
+
+@contextlib.contextmanager
+def _parsing() -> Iterator[None]:
+    """Keep Python's cyclic garbage collector off the syntax trees while they are built.
+
+    A generated driver parses to millions of AST nodes that live as long as
+    the audit. With the collector on, every generation's collection walks
+    them all, again and again while they are being built and after: indexing
+    took five times as long as parsing. The trees hold no reference cycles
+    (a node refers only to its children), so they need no cyclic collection:
+    they are built with the collector paused, then frozen (moved out of the
+    generations it walks, ``gc.freeze``); reference counting still frees
+    them when the audit drops the index. Garbage made before is collected
+    first, so nothing else is frozen that the collector should have freed.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.collect()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        gc.enable()
 
 
 class SourceIndex:
@@ -168,6 +227,10 @@ class SourceIndex:
         self.parse_errors: list[Evidence] = []
         self.classes: list[ClassInfo] = []
         self._by_name: dict[str, list[ClassInfo]] = {}
+        with _parsing():
+            self._index(files)
+
+    def _index(self, files: Mapping[str, bytes]) -> None:
         for path in sorted(files):
             name = module_name(path)
             if name is None:
@@ -180,11 +243,10 @@ class SourceIndex:
                 continue
             module = Module(name, path, tree)
             self.modules[name] = module
-            for node in ast.walk(tree):
-                if isinstance(node, ast.ClassDef):
-                    info = ClassInfo(node.name, module, node, _members(node))
-                    self.classes.append(info)
-                    self._by_name.setdefault(node.name, []).append(info)
+            for node in _class_defs(tree.body):
+                info = ClassInfo(node.name, module, node, _members(node))
+                self.classes.append(info)
+                self._by_name.setdefault(node.name, []).append(info)
 
     @property
     def top_level_packages(self) -> list[str]:
@@ -222,11 +284,16 @@ class SourceIndex:
                     found[alias.asname or alias.name] = (base, alias.name)
         return found
 
+    def imported_name(self, name: str, near: Module) -> tuple[str, str] | None:
+        """Where a name that module ``near`` imports comes from: (absolute module, name)."""
+        return self._imports(near.name).get(name)
+
     def resolve(self, name: str, near: Module) -> ClassInfo | None:
         """The class a simple name means inside module ``near``.
 
         Order: a class defined in that module, then one it imports (followed
         through re-exports), then the only class of that name in the candidate.
+        A name imported from another distribution is not the candidate's class.
         """
         return self._resolve(name, near.name, 0)
 
@@ -242,8 +309,8 @@ class SourceIndex:
             if source_module in self.modules:
                 return self._resolve(source_name, source_module, depth + 1)
             submodule = f"{source_module}.{source_name}"
-            if submodule in self.modules:
-                return None
+            if submodule in self.modules or source_module.partition(".")[0] not in self.modules:
+                return None  # a module, or a class of another distribution
         candidates = self.classes_named(name)
         return candidates[0] if len(candidates) == 1 else None
 

@@ -1,0 +1,684 @@
+"""The shape of a driver's API as its syntax shows it, shared by the API rules.
+
+Several sections of the spec ask about the same things: what a class offers
+(with what it inherits inside the distribution), what an annotation admits,
+which classes the root reaches through reference properties, which of them
+are repeated-capability collections, and what the IVI ``IviUtility`` and
+``IviDirectIo`` ABCs require. They are answered here, once, so that the
+hierarchy, repeated-capability, utility and direct-I/O rules never disagree
+on what the driver is. Nothing here imports or runs driver code.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import weakref
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from ivi_conform.driver import DriverShape
+from ivi_conform.model import Evidence
+from ivi_conform.source import ClassInfo, Member, MemberKind, Module, SourceIndex, simple_name
+
+# -- annotations -------------------------------------------------------------------------------
+
+#: Generic containers whose last type argument is the item (``dict[str, Panel]`` → Panel).
+MAPPINGS = frozenset({
+    "dict", "Dict", "Mapping", "MutableMapping", "OrderedDict", "defaultdict", "UserDict",
+})
+#: Generic containers whose first type argument is the item (``list[Panel]`` → Panel).
+SEQUENCES = frozenset({
+    "list", "List", "Sequence", "MutableSequence", "tuple", "Tuple", "Collection", "UserList",
+    "AbstractSet", "Set", "MutableSet", "set", "frozenset", "FrozenSet", "deque", "Deque",
+})
+#: Bases that make a class a value type: returned by a property, it is data, not a child class.
+VALUE_BASES = frozenset({
+    "Enum", "IntEnum", "StrEnum", "Flag", "IntFlag", "ReprEnum", "NamedTuple", "TypedDict",
+    "BaseException", "Exception",
+})
+_VALUE_DECORATORS = frozenset({"dataclass", "define", "frozen", "mutable", "s", "attrs"})
+
+
+def annotation_of(expr: ast.expr | None) -> ast.expr | None:
+    """The annotation as an expression; a string annotation (``"Panel | None"``) is parsed."""
+    if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
+        try:
+            return ast.parse(expr.value.strip(), mode="eval").body
+        except SyntaxError:
+            return None
+    return expr
+
+
+def _module_aliases(module: Module) -> dict[str, ast.expr]:
+    """Module-level names bound once to something that may be a type (alias candidates)."""
+    found: dict[str, ast.expr] = {}
+    for statement in module.tree.body:
+        if (isinstance(statement, ast.Assign) and len(statement.targets) == 1
+                and isinstance(statement.targets[0], ast.Name)):
+            found[statement.targets[0].id] = statement.value
+        elif (isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name)
+              and statement.value is not None
+              and simple_name(statement.annotation) == "TypeAlias"):
+            found[statement.target.id] = statement.value
+        elif type(statement).__name__ == "TypeAlias":  # ``type X = ...`` (Python 3.12+)
+            name = getattr(statement, "name", None)
+            value = getattr(statement, "value", None)
+            if isinstance(name, ast.Name) and isinstance(value, ast.expr):
+                found[name.id] = value
+    return found
+
+
+_ALIASES: weakref.WeakKeyDictionary[SourceIndex, dict[str, dict[str, ast.expr]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def alias_value(index: SourceIndex, name: str, near: Module) -> tuple[ast.expr, Module] | None:
+    """What a module-level alias (``Opts = Union[dict, str]``) stands for, through imports."""
+    module: Module | None = near
+    for _ in range(8):
+        if module is None:
+            return None
+        per_module = _ALIASES.setdefault(index, {})
+        aliases = per_module.get(module.name)
+        if aliases is None:
+            aliases = per_module[module.name] = _module_aliases(module)
+        if name in aliases:
+            return aliases[name], module
+        imported = index.imported_name(name, module)
+        if imported is None:
+            return None
+        module = index.modules.get(imported[0])
+        name = imported[1]
+    return None
+
+
+def union_members(
+    expr: ast.expr | None, index: SourceIndex | None = None, near: Module | None = None,
+    depth: int = 0,
+) -> list[ast.expr]:
+    """The alternatives of an annotation: ``A | B``, ``Union[A, B]``, ``Optional[A]`` (A, None).
+
+    ``Annotated[T, ...]`` is T; a module-level alias is expanded when an index
+    and the module of the annotation are given.
+    """
+    expr = annotation_of(expr)
+    if expr is None or depth > 8:
+        return []
+    if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.BitOr):
+        return (union_members(expr.left, index, near, depth + 1)
+                + union_members(expr.right, index, near, depth + 1))
+    if isinstance(expr, ast.Subscript):
+        head = simple_name(expr.value)
+        arguments = subscript_arguments(expr)
+        if head == "Union":
+            return [alt for arg in arguments for alt in union_members(arg, index, near, depth + 1)]
+        if head == "Optional" and arguments:
+            return [*union_members(arguments[0], index, near, depth + 1), ast.Constant(None)]
+        if head == "Annotated" and arguments:
+            return union_members(arguments[0], index, near, depth + 1)
+    if isinstance(expr, ast.Name) and index is not None and near is not None:
+        found = alias_value(index, expr.id, near)
+        if found is not None and _looks_like_type(found[0]):
+            return union_members(found[0], index, found[1], depth + 1)
+    return [expr]
+
+
+def _looks_like_type(expr: ast.expr) -> bool:
+    if isinstance(expr, ast.BinOp):
+        return isinstance(expr.op, ast.BitOr)
+    return isinstance(expr, ast.Subscript | ast.Name | ast.Attribute) or (
+        isinstance(expr, ast.Constant) and (expr.value is None or isinstance(expr.value, str)))
+
+
+def subscript_arguments(expr: ast.Subscript) -> list[ast.expr]:
+    """The type arguments of ``X[a, b]`` (``[a, b]``) or ``X[a]`` (``[a]``)."""
+    inner = expr.slice
+    return list(inner.elts) if isinstance(inner, ast.Tuple) else [inner]
+
+
+def type_name(expr: ast.expr) -> str:
+    """``"None"`` for None, ``"..."`` for an ellipsis, else the simple name of the type."""
+    if isinstance(expr, ast.Constant):
+        if expr.value is None:
+            return "None"
+        if expr.value is Ellipsis:
+            return "..."
+    return simple_name(expr)
+
+
+def admits(expr: ast.expr | None, wanted: frozenset[str], index: SourceIndex | None = None,
+           near: Module | None = None) -> bool:
+    """Whether some alternative of the annotation is one of the ``wanted`` type names."""
+    return any(type_name(alt) in wanted for alt in union_members(expr, index, near))
+
+
+# -- members -------------------------------------------------------------------------------------
+
+Members = dict[str, tuple[ClassInfo, Member]]
+_MEMBERS: weakref.WeakKeyDictionary[SourceIndex, dict[int, Members]] = weakref.WeakKeyDictionary()
+
+
+def all_members(index: SourceIndex, info: ClassInfo) -> Members:
+    """Every member of the class with what it inherits inside the distribution, nearest first."""
+    cache = _MEMBERS.setdefault(index, {})
+    found = cache.get(id(info))
+    if found is not None:
+        return found
+    found = {}
+    seen: set[int] = set()
+    pending = [info]
+    while pending:
+        current = pending.pop(0)
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        for name, member in current.members.items():
+            found.setdefault(name, (current, member))
+        for base in current.node.bases:
+            parent = index.resolve(simple_name(base), current.module)
+            if parent is not None:
+                pending.append(parent)
+    cache[id(info)] = found
+    return found
+
+
+def property_like(member: Member) -> bool:
+    """A property, or ``name = property(...)`` in the class body."""
+    if member.kind is MemberKind.PROPERTY:
+        return True
+    node = member.node
+    return (isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)
+            and simple_name(node.value.func) == "property")
+
+
+def settable(member: Member) -> bool:
+    """Whether a property has a setter (an attribute always can be set)."""
+    if member.kind is MemberKind.ATTRIBUTE and not property_like(member):
+        return True
+    node = member.node
+    if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+        call = node.value
+        return len(call.args) > 1 or any(keyword.arg == "fset" for keyword in call.keywords)
+    return member.settable
+
+
+def returns(member: Member) -> ast.expr | None:
+    """The annotated type a member gives: the getter's or method's return, an attribute's type."""
+    function = member.function
+    if function is not None:
+        return function.returns
+    if isinstance(member.node, ast.AnnAssign):
+        return member.node.annotation
+    return None
+
+
+def setter_of(owner: ClassInfo, name: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+    """The ``@name.setter`` function in the owner's body, if there is one."""
+    for statement in owner.node.body:
+        if (isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef)
+                and statement.name == name):
+            for decorator in statement.decorator_list:
+                if isinstance(decorator, ast.Attribute) and decorator.attr == "setter":
+                    return statement
+    return None
+
+
+def parameters(function: ast.FunctionDef | ast.AsyncFunctionDef, *, bound: bool = True,
+               ) -> list[ast.arg]:
+    """The positional parameters, without ``self``/``cls`` for a bound method."""
+    params = [*function.args.posonlyargs, *function.args.args]
+    return params[1:] if bound and params else params
+
+
+def required_parameters(function: ast.FunctionDef | ast.AsyncFunctionDef, *, bound: bool = True,
+                        ) -> list[str]:
+    """Names of the parameters a call must give (no default), self/cls left out."""
+    args = function.args
+    positional = [*args.posonlyargs, *args.args]
+    without_default = positional[: len(positional) - len(args.defaults)]
+    names = [arg.arg for arg in without_default]
+    if bound and names and positional and names[0] == positional[0].arg:
+        names = names[1:]
+    names += [arg.arg for arg, default in zip(args.kwonlyargs, args.kw_defaults, strict=True)
+              if default is None]
+    return names
+
+
+def is_stub(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """A body that does nothing: pass, ..., a docstring, a leading raise NotImplementedError.
+
+    What follows a leading ``raise NotImplementedError`` never runs, so the
+    body is a stub whatever comes after it.
+    """
+    for statement in function.body:
+        if isinstance(statement, ast.Pass):
+            continue
+        if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant):
+            continue  # docstring or ``...``
+        if isinstance(statement, ast.Raise) and statement.exc is not None:
+            raised = statement.exc.func if isinstance(statement.exc, ast.Call) else statement.exc
+            return simple_name(raised) == "NotImplementedError"
+        return False
+    return True
+
+
+def in_package(info: ClassInfo, package: str | None) -> bool:
+    """Whether the class is defined in the driver's import package."""
+    if package is None:
+        return False
+    name = info.module.name
+    return name == package or name.startswith(package + ".")
+
+
+def is_value_class(index: SourceIndex, info: ClassInfo) -> bool:
+    """Enums, named tuples, typed dicts, dataclasses, exceptions: data, not API children."""
+    for decorator in info.node.decorator_list:
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        if simple_name(target) in _VALUE_DECORATORS:
+            return True
+    return any(name in VALUE_BASES or name.endswith(("Error", "Exception"))
+               for name in index.ancestors(info)) or info.name == "ErrorQueryResult"
+
+
+# -- the hierarchy -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A reference property: ``owner.name`` returns ``target`` (or a container of ``item``).
+
+    ``collection`` is set when the property returns a repeated-capability
+    collection: a collection class of the driver (``target``) or a plain
+    container such as ``Mapping[str, Panel]`` (``target`` None); ``item`` is
+    the class of its items when the annotations tell it.
+    """
+
+    owner: ClassInfo
+    declared_in: ClassInfo
+    name: str
+    member: Member
+    target: ClassInfo | None
+    collection: bool = False
+    item: ClassInfo | None = None
+
+    def evidence(self, detail: str) -> Evidence:
+        """Where the property is defined."""
+        return Evidence(self.declared_in.module.path, self.member.line, detail)
+
+
+@dataclass
+class Hierarchy:
+    """The classes the root reaches through reference properties, and those properties."""
+
+    root: ClassInfo
+    references: list[Reference] = field(default_factory=list)
+    classes: list[ClassInfo] = field(default_factory=list)
+    _by_owner: dict[int, list[Reference]] = field(default_factory=dict)
+
+    def add(self, reference: Reference) -> None:
+        """Record a reference property of ``reference.owner``."""
+        self.references.append(reference)
+        self._by_owner.setdefault(id(reference.owner), []).append(reference)
+
+    def references_of(self, info: ClassInfo) -> list[Reference]:
+        """The reference properties a class offers (its own and inherited)."""
+        return self._by_owner.get(id(info), [])
+
+
+_HIERARCHIES: weakref.WeakKeyDictionary[SourceIndex, dict[int, Hierarchy]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def is_collection(index: SourceIndex, info: ClassInfo) -> bool:
+    """A collection class: named ``*Collection``, a container subclass, or with ``__getitem__``."""
+    if info.name.endswith("Collection"):
+        return True
+    if any(name in MAPPINGS or name in SEQUENCES for name in index.ancestors(info)):
+        return True
+    return "__getitem__" in all_members(index, info)
+
+
+def item_class(index: SourceIndex, info: ClassInfo) -> ClassInfo | None:
+    """The class a collection's ``[]`` returns: ``__getitem__``'s return, else its generic base."""
+    found = all_members(index, info).get("__getitem__")
+    if found is not None:
+        owner, member = found
+        for alternative in union_members(returns(member), index, owner.module):
+            resolved = index.resolve(type_name(alternative), owner.module)
+            if resolved is not None:
+                return resolved
+    pending = [info]
+    seen: set[int] = set()
+    while pending:
+        current = pending.pop(0)
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        for base in current.node.bases:
+            element = container_element(base)
+            if element is not None:
+                resolved = index.resolve(type_name(element), current.module)
+                if resolved is not None:
+                    return resolved
+            parent = index.resolve(simple_name(base), current.module)
+            if parent is not None:
+                pending.append(parent)
+    return None
+
+
+def container_element(expr: ast.expr) -> ast.expr | None:
+    """The item type X of ``dict[str, X]``, ``Mapping[str, X]``, ``list[X]``, ``tuple[X, ...]``."""
+    if not isinstance(expr, ast.Subscript):
+        return None
+    head = simple_name(expr.value)
+    arguments = subscript_arguments(expr)
+    if head in MAPPINGS and arguments:
+        return arguments[-1]
+    if head in SEQUENCES and arguments:
+        return arguments[0]
+    return None
+
+
+def hierarchy_of(index: SourceIndex, shape: DriverShape) -> Hierarchy | None:
+    """The driver's hierarchy, walked once per index from the root class."""
+    if shape.root is None:
+        return None
+    per_index = _HIERARCHIES.setdefault(index, {})
+    found = per_index.get(id(shape.root))
+    if found is None:
+        found = per_index[id(shape.root)] = _walk(index, shape.root, shape.package)
+    return found
+
+
+def _reference(index: SourceIndex, info: ClassInfo, name: str, owner: ClassInfo, member: Member,
+               package: str | None) -> Reference | None:
+    annotation = returns(member)
+    alternatives = [alt for alt in union_members(annotation, index, owner.module)
+                    if type_name(alt) != "None"]
+    if len(alternatives) != 1:
+        return None
+    declared = alternatives[0]
+    target = index.resolve(type_name(declared), owner.module)
+    if target is not None and in_package(target, package) and not is_value_class(index, target):
+        if is_collection(index, target):
+            return Reference(info, owner, name, member, target, True, item_class(index, target))
+        return Reference(info, owner, name, member, target)
+    element = container_element(declared)
+    if element is not None:
+        item = index.resolve(type_name(element), owner.module)
+        if item is not None and in_package(item, package) and not is_value_class(index, item):
+            return Reference(info, owner, name, member, None, True, item)
+    return None
+
+
+def _walk(index: SourceIndex, root: ClassInfo, package: str | None) -> Hierarchy:
+    hierarchy = Hierarchy(root)
+    seen: set[int] = set()
+    pending = [root]
+    while pending:
+        info = pending.pop(0)
+        if id(info) in seen:
+            continue
+        seen.add(id(info))
+        hierarchy.classes.append(info)
+        for name, (owner, member) in all_members(index, info).items():
+            if name.startswith("_") or not property_like(member):
+                continue
+            reference = _reference(index, info, name, owner, member, package)
+            if reference is None:
+                continue
+            hierarchy.add(reference)
+            pending.extend(c for c in (reference.target, reference.item) if c is not None)
+    return hierarchy
+
+
+def snake_case(name: str) -> str:
+    """``AntiPinch`` → ``anti_pinch``, ``IOTimeout`` → ``io_timeout``, ``Cls2`` → ``cls2``."""
+    words = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", name)
+    words = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", words)
+    return words.lower()
+
+
+def same_words(first: str, second: str) -> bool:
+    """Equal snake-case names, letting an underscore before a digit be there or not."""
+    def key(text: str) -> str:
+        return re.sub(r"_(?=\d)|(?<=\d)_", "", text.lower())
+    return key(first) == key(second)
+
+
+# -- the IVI ABCs --------------------------------------------------------------------------------
+
+TypeCheck = Callable[[SourceIndex, Module, ast.expr], bool]
+
+
+def _names(*allowed: str) -> TypeCheck:
+    """A return type whose every alternative is one of ``allowed`` (or Any / a Literal)."""
+    wanted = frozenset(allowed) | {"Any", "Literal"}
+
+    def check(index: SourceIndex, near: Module, expr: ast.expr) -> bool:
+        alternatives = union_members(expr, index, near)
+        return bool(alternatives) and all(type_name(alt) in wanted for alt in alternatives)
+
+    return check
+
+
+def _accepts(*allowed: str) -> TypeCheck:
+    """A parameter type with one alternative that takes ``allowed`` (or a supertype of it)."""
+    wanted = frozenset(allowed) | {"Any", "object"}
+
+    def check(index: SourceIndex, near: Module, expr: ast.expr) -> bool:
+        return admits(expr, wanted, index, near)
+
+    return check
+
+
+def _is_error_result(index: SourceIndex, near: Module, expr: ast.expr) -> bool:
+    name = type_name(expr)
+    if name in ("ErrorQueryResult", "Any"):
+        return True
+    resolved = index.resolve(name, near)
+    return resolved is not None and "ErrorQueryResult" in index.ancestors(resolved)
+
+
+def _optional_error(index: SourceIndex, near: Module, expr: ast.expr) -> bool:
+    alternatives = union_members(expr, index, near)
+    return bool(alternatives) and all(
+        type_name(alt) == "None" or _is_error_result(index, near, alt) for alt in alternatives
+    )
+
+
+def _error_collection(index: SourceIndex, near: Module, expr: ast.expr) -> bool:
+    alternatives = union_members(expr, index, near)
+    if len(alternatives) != 1:
+        return False
+    declared = alternatives[0]
+    head = type_name(declared)
+    if head == "Any":
+        return True
+    if head in SEQUENCES:
+        if not isinstance(declared, ast.Subscript):
+            return True  # a bare ``list``: items of any type
+        return all(type_name(arg) == "..." or _is_error_result(index, near, arg)
+                   for arg in subscript_arguments(declared))
+    resolved = index.resolve(head, near)
+    return resolved is not None and any(name in SEQUENCES for name in index.ancestors(resolved))
+
+
+def _str_tuple(index: SourceIndex, near: Module, expr: ast.expr) -> bool:
+    alternatives = union_members(expr, index, near)
+    if len(alternatives) != 1:
+        return False
+    declared = alternatives[0]
+    if type_name(declared) == "Any":
+        return True
+    if type_name(declared) not in ("tuple", "Tuple"):
+        return False
+    if not isinstance(declared, ast.Subscript):
+        return True
+    return all(type_name(arg) in ("str", "...") for arg in subscript_arguments(declared))
+
+
+def _anything(index: SourceIndex, near: Module, expr: ast.expr) -> bool:
+    return True
+
+
+@dataclass(frozen=True)
+class Expected:
+    """One member of an IVI ABC: its kind, and the types an implementation must keep to.
+
+    ``returns`` judges the getter's or method's return annotation (an
+    implementation may narrow it: covariance); ``accepts`` judges the
+    setter's or the method's parameters (an implementation may widen them).
+    ``spelled`` is the type as the spec writes it, for messages.
+    """
+
+    name: str
+    kind: str  # "property" | "method"
+    spelled: str
+    returns: TypeCheck
+    settable: bool = False
+    accepts: tuple[tuple[str, TypeCheck], ...] = ()
+    optional: bool = False
+
+    @property
+    def described(self) -> str:
+        """``property (r/w) x -> bool`` / ``method x() -> None``, as messages say it."""
+        if self.kind == "method":
+            params = ", ".join(name for name, _ in self.accepts)
+            return f"method {self.name}({params}) -> {self.spelled}"
+        access = "r/w" if self.settable else "r"
+        return f"property ({access}) {self.name}: {self.spelled}"
+
+
+IVI_UTILITY: tuple[Expected, ...] = (
+    Expected("driver_version", "property", "str", _names("str")),
+    Expected("driver_vendor", "property", "str", _names("str")),
+    Expected("instrument_manufacturer", "property", "str", _names("str")),
+    Expected("instrument_model", "property", "str", _names("str")),
+    Expected("query_instrument_status_enabled", "property", "bool", _names("bool"), settable=True,
+             accepts=(("enabled", _accepts("bool", "int", "float")),)),
+    Expected("simulation_enabled", "property", "bool", _names("bool")),
+    Expected("error_query", "method", "ErrorQueryResult | None", _optional_error),
+    Expected("error_query_all", "method", "Collection[ErrorQueryResult]", _error_collection),
+    Expected("raise_on_device_error", "method", "None", _names("None")),
+    Expected("reset", "method", "None", _names("None")),
+    Expected("supported_instrument_models", "property", "tuple[str, ...]", _str_tuple),
+)
+
+IVI_DIRECT_IO: tuple[Expected, ...] = (
+    Expected("session", "property", "Any", _anything, optional=True),
+    Expected("io_timeout_ms", "property", "int", _names("int"), settable=True,
+             accepts=(("timeout_ms", _accepts("int", "float", "complex")),)),
+    Expected("read_bytes", "method", "bytes", _names("bytes")),
+    Expected("read_string", "method", "str", _names("str")),
+    Expected("write_bytes", "method", "None", _names("None"),
+             accepts=(("data", _accepts("bytes", "Buffer", "ReadableBuffer")),)),
+    Expected("write_string", "method", "None", _names("None"),
+             accepts=(("data", _accepts("str")),)),
+)
+
+ERROR_QUERY_RESULT: tuple[Expected, ...] = (
+    Expected("code", "property", "int", _names("int")),
+    Expected("message", "property", "str", _names("str")),
+)
+
+
+def member_problems(index: SourceIndex, info: ClassInfo, expected: Expected) -> list[Evidence]:
+    """How the class's member differs from the ABC's: missing, wrong kind, incompatible types.
+
+    Missing annotations are not judged here (the type-hinting rule counts
+    them); a member found only as an abstract declaration is missing.
+    """
+    found = all_members(index, info).get(expected.name)
+    if found is None:
+        return [info.evidence(f"{info.name} lacks {expected.described}")]
+    owner, member = found
+    where = Evidence(owner.module.path, member.line, "")
+    if member.abstract:
+        return [Evidence(where.file, where.line,
+                         f"{info.name}.{expected.name} is only declared abstract in {owner.name}, "
+                         "never implemented")]
+    function = member.function
+    if function is not None and is_stub(function) and owner is not None and not member.abstract:
+        if expected.kind == "method" or function.returns is not None:
+            return [Evidence(where.file, where.line,
+                             f"{info.name}.{expected.name} is a stub (its body does nothing)")]
+    problems: list[str] = []
+    is_property = property_like(member) or member.kind is MemberKind.ATTRIBUTE
+    if expected.kind == "property" and not is_property:
+        problems.append(f"is a {member.kind.value}, the ABC has a property")
+    elif expected.kind == "method" and member.kind not in (MemberKind.METHOD,
+                                                          MemberKind.CLASSMETHOD,
+                                                          MemberKind.STATICMETHOD):
+        problems.append(f"is a {'property' if is_property else member.kind.value}, "
+                        "the ABC has a method")
+    if problems:
+        return [Evidence(where.file, where.line, f"{info.name}.{expected.name} {problems[0]}")]
+    annotation = returns(member)
+    if annotation is not None and not expected.returns(index, owner.module, annotation):
+        problems.append(f"gives {ast.unparse(annotation)}, the ABC {expected.spelled}")
+    if expected.kind == "property":
+        if expected.settable and not settable(member):
+            problems.append("is read-only, the ABC's property is read/write")
+        setter = setter_of(owner, expected.name)
+        if setter is not None and expected.accepts:
+            problems += _parameter_problems(index, owner.module, setter, expected)
+    elif function is not None:
+        bound = member.kind is not MemberKind.STATICMETHOD
+        required = required_parameters(function, bound=bound)
+        wanted = [name for name, _ in expected.accepts]
+        extra = required[len(wanted):]
+        if extra:
+            problems.append(f"requires {', '.join(extra)}, which the ABC's call does not give")
+        problems += _parameter_problems(index, owner.module, function, expected, bound=bound)
+    return [Evidence(where.file, where.line, f"{info.name}.{expected.name} {problem}")
+            for problem in problems]
+
+
+def _parameter_problems(index: SourceIndex, near: Module,
+                        function: ast.FunctionDef | ast.AsyncFunctionDef, expected: Expected,
+                        *, bound: bool = True) -> list[str]:
+    params = parameters(function, bound=bound)
+    problems = []
+    for position, (name, accepts) in enumerate(expected.accepts):
+        if position >= len(params):
+            if function.args.vararg is None:
+                problems.append(f"takes no parameter for the ABC's {name}")
+            continue
+        annotation = params[position].annotation
+        if annotation is not None and not accepts(index, near, annotation):
+            problems.append(f"parameter {params[position].arg}: {ast.unparse(annotation)} does "
+                            f"not take the ABC's {name}")
+    return problems
+
+
+def derives_from(index: SourceIndex, info: ClassInfo, abc_name: str) -> bool:
+    """Whether ``abc_name`` is among the class's bases (followed through the distribution)."""
+    return abc_name in index.ancestors(info)
+
+
+def implementations(index: SourceIndex, package: str | None, abc_name: str) -> Iterator[ClassInfo]:
+    """Concrete classes of the package deriving from ``abc_name``."""
+    for info in index.classes:
+        if (in_package(info, package) and info.name != abc_name
+                and derives_from(index, info, abc_name)
+                and not any(member.abstract for member in info.members.values())):
+            yield info
+
+
+def implementation(index: SourceIndex, shape: DriverShape, abc_name: str,
+                   referenced: ClassInfo | None) -> tuple[ClassInfo | None, str]:
+    """The class implementing ``abc_name``, and how it was found.
+
+    First the class the root's reference property returns; without one, the
+    only concrete class of the package that derives from the ABC.
+    """
+    if referenced is not None:
+        return referenced, "returned by the reference property"
+    candidates = list(implementations(index, shape.package, abc_name))
+    if len(candidates) == 1:
+        return candidates[0], f"the package's only class deriving from {abc_name}"
+    return None, ""

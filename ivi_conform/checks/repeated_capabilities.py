@@ -1,0 +1,275 @@
+"""Repeated Capabilities: collection style, the naming of collections, items and accessors.
+
+A repeated capability shows in the syntax as a reference property returning
+a collection: a class of the driver named ``*Collection``, deriving from a
+mapping or sequence (``dict``, ``Mapping``, ``Sequence``, ...) or defining
+``__getitem__``; or a plain ``Mapping[str, Item]`` / ``list[Item]`` of a
+driver class. Its item class is what ``__getitem__`` is annotated to
+return, else the generic argument of its base (``Mapping[str, Panel]``).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from ivi_conform.api_shape import (
+    Hierarchy,
+    Reference,
+    all_members,
+    hierarchy_of,
+    property_like,
+    required_parameters,
+    returns,
+    settable,
+    type_name,
+    union_members,
+)
+from ivi_conform.checks import check
+from ivi_conform.model import Evidence, Finding
+from ivi_conform.source import ClassInfo, MemberKind
+from ivi_conform.typing_completeness import instance_attributes
+
+if TYPE_CHECKING:
+    from ivi_conform.engine import AuditContext
+
+_SELECTOR = re.compile(r"^(select_|set_active_)")
+_NO_ROOT = "no root class was found (the Driver Classes rules judge that)"
+_NO_RC = "the driver has no collection-style repeated capability"
+
+#: Plurals that do not end in s, and words ending in s that are singular.
+_IRREGULAR_PLURALS = frozenset({
+    "children", "people", "data", "criteria", "indices", "matrices", "vertices", "media",
+    "men", "women", "feet", "teeth", "mice", "geese", "phenomena", "axes", "series",
+    "species", "chassis",
+})
+_SINGULAR_S = frozenset({
+    "status", "bus", "gas", "lens", "alias", "bias", "canvas", "focus", "radius", "bonus",
+    "virus", "corpus", "campus", "census", "plus", "minus", "apparatus", "analysis",
+    "basis", "axis", "hypothesis", "thesis", "diagnosis", "emphasis", "atlas", "iris",
+})
+
+
+def is_plural(name: str) -> bool:
+    """Whether the last word of a snake-case name is a plural (a heuristic, English)."""
+    word = name.rstrip("_").rsplit("_", 1)[-1].lower()
+    word = re.sub(r"\d+$", "", word)
+    if word in _IRREGULAR_PLURALS:
+        return True
+    if word in _SINGULAR_S or word.endswith(("ss", "us", "is")):
+        return False
+    return word.endswith("s") and len(word) > 1
+
+
+def _singular(name: str) -> str:
+    if name.endswith("ies"):
+        return name[:-3] + "y"
+    if name.endswith(("sses", "xes", "ches", "shes")):
+        return name[:-2]
+    return name[:-1] if name.endswith("s") else name
+
+
+def _collections(hierarchy: Hierarchy) -> list[Reference]:
+    """The collection reference properties, each once (where it is declared)."""
+    found: list[Reference] = []
+    seen: set[tuple[int, str]] = set()
+    for reference in hierarchy.references:
+        key = (id(reference.declared_in), reference.name)
+        if reference.collection and key not in seen:
+            seen.add(key)
+            found.append(reference)
+    return found
+
+
+def _label(reference: Reference) -> str:
+    container = reference.target.name if reference.target else "a plain container"
+    item = reference.item.name if reference.item else "items of unknown class"
+    return f"{reference.name} ({container} of {item})"
+
+
+@check("rc-collection-style")
+def collection_style(context: AuditContext) -> Finding:
+    """Repeated capabilities are collections, not selector methods (``select_*``, ``active_*``)."""
+    hierarchy = hierarchy_of(context.source, context.driver)
+    if hierarchy is None:
+        return Finding.skipped(_NO_ROOT)
+    selectors: list[Evidence] = []
+    seen: set[tuple[int, str]] = set()
+    for info in hierarchy.classes:
+        for name, (owner, member) in all_members(context.source, info).items():
+            key = (id(owner), name)
+            if key in seen:
+                continue
+            seen.add(key)
+            method = member.kind is MemberKind.METHOD and _SELECTOR.match(name)
+            active = property_like(member) and name.startswith("active_") and settable(member)
+            if method or active:
+                selectors.append(Evidence(owner.module.path, member.line,
+                                          f"{owner.name}.{name}: selector style"))
+    collections = _collections(hierarchy)
+    if not collections and not selectors:
+        return Finding.skipped("the driver has no repeated capability (no collection, "
+                               "no selector method)")
+    shown = ", ".join(_label(ref) for ref in collections[:5])
+    return Finding.judge(
+        selectors,
+        ok=f"{len(collections)} collection-style repeated capabilities: {shown}",
+        bad="{n} selector-style repeated-capability members (select_*, set_active_*, "
+            "settable active_*); collections are recommended",
+    )
+
+
+@check("rc-collection-class-name")
+def collection_class_name(context: AuditContext) -> Finding:
+    """Each collection class is named ``<RcName>Collection``."""
+    hierarchy = hierarchy_of(context.source, context.driver)
+    if hierarchy is None:
+        return Finding.skipped(_NO_ROOT)
+    collections = _collections(hierarchy)
+    classes = {id(ref.target): ref for ref in collections if ref.target is not None}
+    if not collections:
+        return Finding.skipped(_NO_RC)
+    if not classes:
+        return Finding.skipped("the repeated capabilities are plain containers "
+                               "(Mapping[...], list[...]): no collection class to name")
+    problems = []
+    for reference in classes.values():
+        assert reference.target is not None
+        name = reference.target.name
+        if not name.endswith("Collection") or name == "Collection":
+            item = reference.item.name if reference.item else "<RcName>"
+            problems.append(reference.target.evidence(
+                f"{name}, returned by {reference.declared_in.name}.{reference.name}: "
+                f"expected {item}Collection"))
+    names = ", ".join(sorted(ref.target.name for ref in classes.values() if ref.target))
+    return Finding.judge(problems, ok=f"collection classes named <RcName>Collection: {names}",
+                         bad="{n} collection classes are not named <RcName>Collection")
+
+
+@check("rc-item-class-name")
+def item_class_name(context: AuditContext) -> Finding:
+    """The item class of ``<RcName>Collection`` is named ``<RcName>``."""
+    hierarchy = hierarchy_of(context.source, context.driver)
+    if hierarchy is None:
+        return Finding.skipped(_NO_ROOT)
+    judged: dict[int, tuple[ClassInfo, ClassInfo]] = {}
+    for reference in _collections(hierarchy):
+        target, item = reference.target, reference.item
+        if (target is not None and item is not None and target.name.endswith("Collection")
+                and target.name != "Collection"):
+            judged[id(target)] = (target, item)
+    if not judged:
+        return Finding.skipped("no <RcName>Collection class with an annotated item class "
+                               "(nothing tells <RcName>)")
+    problems = [
+        item.evidence(f"{target.name}[...] returns {item.name}: expected "
+                      f"{target.name.removesuffix('Collection')}")
+        for target, item in judged.values()
+        if item.name != target.name.removesuffix("Collection")
+    ]
+    pairs = ", ".join(sorted(f"{t.name} → {i.name}" for t, i in judged.values()))
+    return Finding.judge(problems, ok=f"item classes named <RcName>: {pairs}",
+                         bad="{n} item classes are not named after their collection's <RcName>")
+
+
+def _has_name(context: AuditContext, item: ClassInfo) -> bool:
+    """A ``name`` property or attribute, on the class or a base in the distribution."""
+    if "name" in all_members(context.source, item):
+        return True
+    pending, seen = [item], set()
+    while pending:
+        current = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if "name" in instance_attributes(current.node):
+            return True
+        for base in current.node.bases:
+            parent = context.source.resolve(type_name(base), current.module)
+            if parent is not None:
+                pending.append(parent)
+    return False
+
+
+@check("rc-item-name-property")
+def item_name_property(context: AuditContext) -> Finding:
+    """Each repeated capability's item class has a ``name`` property."""
+    hierarchy = hierarchy_of(context.source, context.driver)
+    if hierarchy is None:
+        return Finding.skipped(_NO_ROOT)
+    items = {id(ref.item): ref.item for ref in _collections(hierarchy) if ref.item is not None}
+    if not items:
+        return Finding.skipped("no repeated capability with an annotated item class")
+    problems = [item.evidence(f"{item.name} has no name property")
+                for item in items.values() if not _has_name(context, item)]
+    names = ", ".join(sorted(item.name for item in items.values()))
+    return Finding.judge(problems, ok=f"item classes with a name property: {names}",
+                         bad="{n} repeated-capability item classes have no name property")
+
+
+@check("rc-property-plural")
+def property_plural(context: AuditContext) -> Finding:
+    """The property returning a collection is a plural word."""
+    hierarchy = hierarchy_of(context.source, context.driver)
+    if hierarchy is None:
+        return Finding.skipped(_NO_ROOT)
+    collections = _collections(hierarchy)
+    if not collections:
+        return Finding.skipped(_NO_RC)
+    problems = [ref.evidence(f"{ref.declared_in.name}.{ref.name} returns a collection: "
+                             "not a plural word")
+                for ref in collections if not is_plural(ref.name)]
+    names = ", ".join(ref.name for ref in collections[:8])
+    return Finding.judge(problems, ok=f"collection properties are plural: {names}",
+                         bad="{n} collection properties are not plural words")
+
+
+@check("rc-item-accessor")
+def item_accessor(context: AuditContext) -> Finding:
+    """A method-like item accessor is named ``<property>_item``."""
+    index = context.source
+    hierarchy = hierarchy_of(index, context.driver)
+    if hierarchy is None:
+        return Finding.skipped(_NO_ROOT)
+    collections = _collections(hierarchy)
+    if not collections:
+        return Finding.skipped(_NO_RC)
+    item_ids = {id(ref.item) for ref in collections if ref.item is not None}
+    item_names = {ref.item.name for ref in collections if ref.item is not None}
+    problems: list[Evidence] = []
+    accessors: list[str] = []
+    seen: set[tuple[int, str]] = set()
+    for info in hierarchy.classes:
+        properties = {ref.name: ref for ref in hierarchy.references_of(info) if ref.collection}
+        for name, (owner, member) in all_members(index, info).items():
+            function = member.function
+            if (function is None or member.kind is not MemberKind.METHOD
+                    or name.startswith("_") or (id(owner), name) in seen):
+                continue
+            seen.add((id(owner), name))
+            names = [type_name(alt) for alt in union_members(returns(member), index, owner.module)]
+            returned = [index.resolve(returned_name, owner.module)
+                        for returned_name in names if returned_name in item_names]
+            gives_item = any(cls is not None and id(cls) in item_ids for cls in returned)
+            wanted = [ref.name for ref in properties.values()
+                      if ref.item is not None and any(cls is ref.item for cls in returned)]
+            where = Evidence(owner.module.path, member.line, "")
+            if name.endswith("_item"):
+                prefix = name.removesuffix("_item")
+                if prefix in properties:
+                    accessors.append(f"{info.name}.{name}")
+                elif gives_item or (returns(member) is None and is_plural(prefix)):
+                    hint = f"; expected {wanted[0]}_item" if wanted else ""
+                    problems.append(Evidence(where.file, where.line,
+                                             f"{owner.name}.{name}: {info.name} has no collection "
+                                             f"property {prefix}{hint}"))
+            elif wanted and len(required_parameters(function)) == 1:
+                stem = _singular(wanted[0])
+                if name in {stem, f"get_{stem}", f"get_{wanted[0]}", "item", "get_item"}:
+                    problems.append(Evidence(where.file, where.line,
+                                             f"{owner.name}.{name} is an item accessor of "
+                                             f"{wanted[0]}: expected {wanted[0]}_item"))
+    ok = (f"item accessors named <property>_item: {', '.join(accessors)}" if accessors
+          else "no method-like item accessor (they are optional)")
+    return Finding.judge(problems, ok=ok,
+                         bad="{n} item accessors are not named <property>_item")

@@ -1,0 +1,458 @@
+"""How completely a driver's public API is annotated, symbol by symbol, from syntax trees.
+
+"The driver package shall provide complete type-hinting." A type checker
+does not say what is *missing* (mypy's default is silent about unannotated
+code), so completeness is measured here: every public function, method,
+property and variable of the driver package, each named when it lacks a hint.
+
+What counts (after the typing community's "type completeness" guidance for
+libraries, and PEP 484):
+
+* public = not underscore-prefixed (dunder methods such as ``__init__`` and
+  ``__getitem__`` are public), in a module none of whose dotted parts after
+  the package is underscore-prefixed; a private module's names count when a
+  public module re-exports them (``from ._driver import Driver``);
+* a function or method is complete when every parameter (``*args`` and
+  ``**kwargs`` included; ``self``/``cls`` excluded) and its return are
+  annotated; ``__init__`` may leave out its return, which is always None;
+  overloaded functions are judged by their ``@overload`` signatures; a
+  property is one symbol (getter, setter and deleter together);
+* a module or class variable, and a public ``self.x`` instance variable, is
+  complete when it is annotated somewhere (class body or ``self.x: T``), or
+  when its type needs no annotation because every checker infers the same:
+  a literal (``3``, ``"SR"``, ``True``, ``-1``, an f-string), an alias of
+  another name, a type alias (``Opts = dict[str, str] | str``), a
+  ``TypeVar``/``NewType``/functional ``NamedTuple``/``TypedDict``/``Enum``,
+  or an enum member; ``None`` and containers (``[]``, ``{}``) need one;
+* dunder variables (``__all__``, ``__version__``, ``__slots__``) are exempt;
+* a module's ``.pyi`` stub, when the wheel ships one, is judged instead.
+
+The measure is one pass over statement lists (expression trees are never
+walked), so a generated driver of 50,000 members takes a fraction of its
+parse time.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+
+from ivi_conform.model import Evidence
+from ivi_conform.source import ClassInfo, Module, SourceIndex, simple_name
+
+_ENUM_BASES = frozenset({"Enum", "IntEnum", "StrEnum", "Flag", "IntFlag", "ReprEnum"})
+_TYPE_FACTORIES = frozenset({
+    "TypeVar", "ParamSpec", "TypeVarTuple", "NewType", "NamedTuple", "namedtuple",
+    "TypedDict", "Enum", "IntEnum", "StrEnum", "Flag", "IntFlag", "TypeAliasType",
+})
+_BUILTIN_TYPES = frozenset({
+    "int", "float", "complex", "str", "bytes", "bytearray", "bool", "object", "list", "dict",
+    "tuple", "set", "frozenset", "type", "memoryview", "range", "slice",
+})
+_BLOCKS = (ast.If, ast.Try, ast.TryStar, ast.With, ast.AsyncWith, ast.For, ast.AsyncFor, ast.While)
+_BLOCK_TYPES = frozenset({*_BLOCKS, ast.Match})
+
+Function = ast.FunctionDef | ast.AsyncFunctionDef
+
+
+@dataclass(frozen=True)
+class Gap:
+    """One public symbol without complete hints: where it is and what it lacks."""
+
+    file: str
+    line: int
+    name: str
+    missing: tuple[str, ...]
+
+    def evidence(self) -> Evidence:
+        """The gap as report evidence."""
+        return Evidence(self.file, self.line, f"{self.name}: no annotation for "
+                        f"{', '.join(self.missing)}")
+
+
+@dataclass(frozen=True)
+class Completeness:
+    """The measure: how many public symbols, which of them lack hints."""
+
+    symbols: int
+    gaps: tuple[Gap, ...]
+    modules: int
+
+    @property
+    def complete(self) -> int:
+        """Public symbols with complete hints."""
+        return self.symbols - len(self.gaps)
+
+    @property
+    def percent(self) -> float:
+        """The complete share, in percent (100 for a package with no public symbol)."""
+        return 100.0 * self.complete / self.symbols if self.symbols else 100.0
+
+    def summary(self) -> str:
+        """``98.7 % of 1,234 public symbols fully annotated`` (never 100.0 % with a gap)."""
+        shown = self.percent if not self.gaps else min(self.percent, 99.9)
+        return f"{shown:.1f} % of {self.symbols:,} public symbols fully annotated"
+
+
+@dataclass
+class _Scope:
+    """The names one module or class body binds, gathered before judging them."""
+
+    functions: dict[str, list[Function]] = field(default_factory=dict)
+    classes: list[ast.ClassDef] = field(default_factory=list)
+    annotated: set[str] = field(default_factory=set)
+    assigned: dict[str, ast.Assign] = field(default_factory=dict)
+    declared: dict[str, int] = field(default_factory=dict)
+
+
+def _blocks(statement: ast.stmt) -> list[list[ast.stmt]]:
+    """The statement lists nested in a compound statement (not in functions or classes)."""
+    if isinstance(statement, ast.Match):
+        return [case.body for case in statement.cases]
+    if not isinstance(statement, _BLOCKS):
+        return []
+    blocks: list[list[ast.stmt]] = [statement.body]
+    if not isinstance(statement, ast.With | ast.AsyncWith):
+        blocks.append(statement.orelse)
+    if isinstance(statement, ast.Try | ast.TryStar):
+        blocks.extend(handler.body for handler in statement.handlers)
+        blocks.append(statement.finalbody)
+    return blocks
+
+
+def _flatten(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """The statements of a scope, with those under if/try/with/loops (not in functions)."""
+    pending = list(reversed(body))
+    while pending:
+        statement = pending.pop()
+        if type(statement) in _BLOCK_TYPES:
+            for block in reversed(_blocks(statement)):
+                pending.extend(reversed(block))
+        else:
+            yield statement
+
+
+def _scope(body: list[ast.stmt]) -> _Scope:
+    scope = _Scope()
+    for statement in _flatten(body):
+        if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef):
+            scope.functions.setdefault(statement.name, []).append(statement)
+        elif isinstance(statement, ast.ClassDef):
+            scope.classes.append(statement)
+        elif isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
+            scope.annotated.add(statement.target.id)
+            scope.declared.setdefault(statement.target.id, statement.lineno)
+        elif isinstance(statement, ast.Assign):
+            for name in _bound_names(statement.targets):
+                scope.assigned.setdefault(name, statement)
+                scope.declared.setdefault(name, statement.lineno)
+    return scope
+
+
+def _bound_names(targets: list[ast.expr]) -> Iterator[str]:
+    for target in targets:
+        if isinstance(target, ast.Name):
+            yield target.id
+        elif isinstance(target, ast.Tuple | ast.List):
+            yield from _bound_names(list(target.elts))
+
+
+def _public(name: str) -> bool:
+    return not name.startswith("_") or _dunder(name)
+
+
+def _dunder(name: str) -> bool:
+    return len(name) > 4 and name.startswith("__") and name.endswith("__")
+
+
+def _decorated(function: Function, name: str) -> bool:
+    """Whether a decorator of the function is ``name`` (or ``x.name``), without building a set."""
+    for decorator in function.decorator_list:
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        if (target.attr if isinstance(target, ast.Attribute) else simple_name(target)) == name:
+            return True
+    return False
+
+
+def _missing(function: Function, *, method: bool) -> list[str]:
+    """What one ``def`` lacks: parameters (self/cls aside), *args, **kwargs, return."""
+    args = function.args
+    positional = [*args.posonlyargs, *args.args]
+    if method and positional and not _decorated(function, "staticmethod"):
+        positional = positional[1:]
+    missing = [f"parameter {arg.arg!r}" for arg in [*positional, *args.kwonlyargs]
+               if arg.annotation is None]
+    if args.vararg is not None and args.vararg.annotation is None:
+        missing.append(f"*{args.vararg.arg}")
+    if args.kwarg is not None and args.kwarg.annotation is None:
+        missing.append(f"**{args.kwarg.arg}")
+    if function.returns is None and function.name != "__init__":
+        missing.append("return")
+    return missing
+
+
+def _inferable(value: ast.expr) -> bool:
+    """Whether every checker infers the same type for a variable bound to ``value``."""
+    if isinstance(value, ast.Constant):
+        return value.value is not None
+    if isinstance(value, ast.UnaryOp) and isinstance(value.operand, ast.Constant):
+        return isinstance(value.operand.value, int | float | complex)
+    if isinstance(value, ast.JoinedStr | ast.Name | ast.Attribute):
+        return True
+    if isinstance(value, ast.Call):
+        return simple_name(value.func) in _TYPE_FACTORIES
+    if isinstance(value, ast.BinOp) and isinstance(value.op, ast.BitOr):
+        return _type_like(value.left) and _type_like(value.right)
+    if isinstance(value, ast.Subscript):
+        return _type_like(value)
+    return False
+
+
+def _type_like(expr: ast.expr) -> bool:
+    """A type expression (for type aliases): ``X``, ``a.X``, ``X[...]``, ``X | Y``, None."""
+    if isinstance(expr, ast.Constant):
+        return expr.value is None or isinstance(expr.value, str)
+    if isinstance(expr, ast.Name | ast.Attribute):
+        name = simple_name(expr)
+        return name[:1].isupper() or name in _BUILTIN_TYPES
+    if isinstance(expr, ast.Subscript):
+        return _type_like(expr.value)
+    if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.BitOr):
+        return _type_like(expr.left) and _type_like(expr.right)
+    return False
+
+
+def _self_assignments(function: Function) -> list[tuple[str, ast.stmt, bool]]:
+    """``self.x = v`` / ``self.x: T = v`` in a method: (x, statement, annotated).
+
+    Only statement lists are walked (into if/for/while/with/try/match, not
+    into nested functions or classes, whose ``self`` is another object).
+    This runs for every method of a generated driver, hence ``type() is``.
+    """
+    args = function.args
+    first = args.posonlyargs[0] if args.posonlyargs else args.args[0] if args.args else None
+    if first is None:
+        return []
+    owner = first.arg
+    found: list[tuple[str, ast.stmt, bool]] = []
+    pending = function.body[::-1]
+    while pending:
+        statement = pending.pop()
+        kind = type(statement)
+        if kind is ast.Assign:
+            assert isinstance(statement, ast.Assign)
+            for target in statement.targets:
+                if (type(target) is ast.Attribute and type(target.value) is ast.Name
+                        and target.value.id == owner):
+                    found.append((target.attr, statement, False))
+        elif kind is ast.AnnAssign:
+            assert isinstance(statement, ast.AnnAssign)
+            target = statement.target
+            if (type(target) is ast.Attribute and type(target.value) is ast.Name
+                    and target.value.id == owner):
+                found.append((target.attr, statement, True))
+        elif kind in _BLOCK_TYPES:
+            for block in reversed(_blocks(statement)):
+                pending.extend(reversed(block))
+    return found
+
+
+def instance_attributes(node: ast.ClassDef) -> dict[str, tuple[ast.stmt, bool]]:
+    """The ``self.x`` attributes a class's methods set: name → (first statement, annotated)."""
+    found: dict[str, tuple[ast.stmt, bool]] = {}
+    for statement in node.body:
+        if (isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef)
+                and not _decorated(statement, "staticmethod")):
+            for name, where, annotated in _self_assignments(statement):
+                first = found.get(name)
+                if first is None:
+                    found[name] = (where, annotated)
+                elif annotated and not first[1]:
+                    found[name] = (first[0], True)
+    return found
+
+
+class _Measure:
+    """One measurement: the running count and the gaps found."""
+
+    def __init__(self, index: SourceIndex) -> None:
+        self.index = index
+        self.symbols = 0
+        self.gaps: list[Gap] = []
+        self._infos: dict[int, ClassInfo] | None = None
+
+    def _gap(self, path: str, line: int, name: str, missing: list[str]) -> None:
+        self.symbols += 1
+        if missing:
+            self.gaps.append(Gap(path, line, name, tuple(missing)))
+
+    def module(self, path: str, qualname: str, tree: ast.Module,
+               only: frozenset[str] | None = None) -> None:
+        """Measure a module's public symbols (``only`` those names, for a private module)."""
+        scope = _scope(tree.body)
+
+        def wanted(name: str) -> bool:
+            return _public(name) if only is None else name in only
+
+        self._functions(path, qualname, scope, wanted, method=False)
+        for node in scope.classes:
+            if wanted(node.name):
+                self.klass(path, f"{qualname}.{node.name}", node)
+        for name, line in scope.declared.items():
+            if not wanted(name) or _dunder(name) or name in scope.functions:
+                continue
+            statement = scope.assigned.get(name)
+            inferable = statement is not None and _inferable(statement.value)
+            self._gap(path, line, f"{qualname}.{name}",
+                      [] if name in scope.annotated or inferable else ["its type"])
+
+    def _functions(self, path: str, qualname: str, scope: _Scope,
+                   wanted: Callable[[str], bool], *, method: bool) -> None:
+        for name, defs in scope.functions.items():
+            if not wanted(name):
+                continue
+            overloads = [function for function in defs if _decorated(function, "overload")]
+            missing: list[str] = []
+            for function in overloads or defs:
+                missing += [item for item in _missing(function, method=method)
+                            if item not in missing]
+            self._gap(path, defs[0].lineno, f"{qualname}.{name}", missing)
+
+    def klass(self, path: str, qualname: str, node: ast.ClassDef) -> None:
+        """Measure a public class: its methods, properties, class and instance variables."""
+        scope = _scope(node.body)
+        self._functions(path, qualname, scope, _public, method=True)
+        for inner in scope.classes:
+            if _public(inner.name):
+                self.klass(path, f"{qualname}.{inner.name}", inner)
+        enum: bool | None = None
+        for name, line in scope.declared.items():
+            if not _public(name) or _dunder(name) or name in scope.functions:
+                continue
+            assignment = scope.assigned.get(name)
+            complete = name in scope.annotated or assignment is None
+            if not complete and assignment is not None:
+                if enum is None:
+                    enum = self._is_enum(node)
+                complete = enum or _inferable(assignment.value)
+            self._gap(path, line, f"{qualname}.{name}", [] if complete else ["its type"])
+        for name, (statement, annotated) in instance_attributes(node).items():
+            if (not _public(name) or _dunder(name) or name in scope.declared
+                    or name in scope.functions or self._declared_in_base(node, name)):
+                continue
+            complete = annotated or (
+                isinstance(statement, ast.Assign) and _inferable(statement.value))
+            self._gap(path, statement.lineno, f"{qualname}.{name}",
+                      [] if complete else ["its type"])
+
+    def _info(self, node: ast.ClassDef) -> ClassInfo | None:
+        if self._infos is None:
+            self._infos = {id(info.node): info for info in self.index.classes}
+        return self._infos.get(id(node))
+
+    def _is_enum(self, node: ast.ClassDef) -> bool:
+        if any(simple_name(base) in _ENUM_BASES for base in node.bases):
+            return True
+        info = self._info(node)
+        return info is not None and any(
+            name in _ENUM_BASES for name in self.index.ancestors(info))
+
+    def _declared_in_base(self, node: ast.ClassDef, name: str) -> bool:
+        """A ``self.x = ...`` for an attribute a base class declares (annotated or a property)."""
+        info = self._info(node)
+        if info is None or not node.bases:
+            return False
+        for base in node.bases:
+            parent = self.index.resolve(simple_name(base), info.module)
+            if parent is not None and self.index.find_member(parent, name) is not None:
+                return True
+        return False
+
+
+def _private_module(name: str, package: str) -> bool:
+    return any(part.startswith("_") for part in name[len(package):].split(".") if part)
+
+
+def _reexports(index: SourceIndex, package: str) -> dict[str, set[str]]:
+    """Names public modules re-export from the package's private modules: module → names.
+
+    A name is re-exported when the public module lists it in ``__all__``;
+    without ``__all__``, when the module is a package ``__init__`` or imports
+    it as itself (``from ._x import A as A``, the PEP 484 stub convention).
+    An import a module only uses, such as a helper class, is not API.
+    """
+    found: dict[str, set[str]] = {}
+    for module in index.modules_of(package):
+        if _private_module(module.name, package):
+            continue
+        exported = _dunder_all(module)
+        is_init = module.path.endswith("__init__.py")
+        for name, explicit in _imported_names(module):
+            origin = index.imported_name(name, module)
+            if origin is None or not name or name.startswith("_"):
+                continue
+            if not (name in exported if exported is not None else is_init or explicit):
+                continue
+            source, original = origin
+            if source in index.modules and _private_module(source, package):
+                if original == "*":
+                    found.setdefault(source, set()).update(
+                        n for n in _top_names(index.modules[source]) if not n.startswith("_"))
+                else:
+                    found.setdefault(source, set()).add(original)
+    return found
+
+
+def _imported_names(module: Module) -> Iterator[tuple[str, bool]]:
+    """(local name, re-exported explicitly as itself) of each ``from ... import``."""
+    for statement in _flatten(module.tree.body):
+        if isinstance(statement, ast.ImportFrom):
+            for alias in statement.names:
+                yield alias.asname or alias.name, alias.asname == alias.name
+
+
+def _dunder_all(module: Module) -> set[str] | None:
+    """The names of the module's ``__all__`` (assigned or extended), None without one."""
+    names: set[str] | None = None
+    for statement in module.tree.body:
+        if isinstance(statement, ast.Assign | ast.AugAssign | ast.AnnAssign):
+            targets = (statement.targets if isinstance(statement, ast.Assign)
+                       else [statement.target])
+            if not any(isinstance(t, ast.Name) and t.id == "__all__" for t in targets):
+                continue
+            if isinstance(statement.value, ast.List | ast.Tuple):
+                names = names or set()
+                names.update(str(element.value) for element in statement.value.elts
+                             if isinstance(element, ast.Constant))
+    return names
+
+
+def _top_names(module: Module) -> set[str]:
+    scope = _scope(module.tree.body)
+    return set(scope.functions) | {node.name for node in scope.classes} | set(scope.declared)
+
+
+def measure(index: SourceIndex, package: str,
+            files: Mapping[str, bytes] | None = None) -> Completeness:
+    """Measure the public API of ``package`` in the index (``.pyi`` stubs from ``files``)."""
+    measure = _Measure(index)
+    reexported = _reexports(index, package)
+    count = 0
+    for module in index.modules_of(package):
+        private = _private_module(module.name, package)
+        if private and module.name not in reexported:
+            continue
+        path, tree = module.path, module.tree
+        stub = f"{module.path}i"
+        if files is not None and stub in files:
+            try:
+                tree = ast.parse(files[stub], filename=stub)
+                path = stub
+            except (SyntaxError, ValueError):
+                pass
+        only = frozenset(reexported[module.name]) if private else None
+        measure.module(path, module.name, tree, only)
+        count += 1
+    return Completeness(measure.symbols, tuple(measure.gaps), count)
+
