@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_reports import (
+from demo_kit import (
     DEMO_OUTCOMES,
     ROOT,
     tiny_driver,

@@ -1,6 +1,6 @@
 """The pytest plugin, driven through real pytest runs (``pytester``).
 
-Each run gets a conftest that installs the demo catalog (``test_reports``)
+Each run gets a conftest that installs the demo catalog (``demo_kit``)
 for its own length, in its own process and in its xdist workers, so the
 rules and their outcomes are known whatever the real catalog holds.
 """
@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_reports import DEMO_OUTCOMES, ROOT, TESTS, tiny_wheel, validate
+from demo_kit import DEMO_OUTCOMES, ROOT, TESTS, tiny_wheel, validate
 
 from ivi_conform import __version__
 
@@ -33,7 +33,7 @@ import sys
 sys.path[:0] = [{root!r}, {tests!r}]
 
 import pytest
-import test_reports
+import demo_kit
 from ivi_conform import catalog
 
 _PATCH = pytest.MonkeyPatch()
@@ -41,7 +41,7 @@ _PATCH = pytest.MonkeyPatch()
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config):
-    test_reports.use_demo_catalog(_PATCH, config.rootpath / "demo-rules")
+    demo_kit.use_demo_catalog(_PATCH, config.rootpath / "demo-rules")
 
 
 def pytest_unconfigure(config):
