@@ -251,7 +251,14 @@ def machine(root: object, request: dict[str, Any], ask: Ask, encode: Encode) -> 
     collection = getattr(root, str(request.get("collection", "panels")))
     names = list(collection.keys()) if isinstance(collection, Mapping) else [
         getattr(item, "name", index + 1) for index, item in enumerate(collection)]
-    panels = [(name, collection[name]) for name in names]
+    panels: list[tuple[object, Any]] = []
+    for name in names:
+        try:
+            panels.append((name, collection[name]))
+        except Exception:  # noqa: BLE001 - a listed name that does not index (its own rule)
+            continue
+    if not panels:
+        return {"steps": 0, "checks": 0, "raised": 0, "panels": [], "failures": []}
     history: list[str] = []
     found: list[dict[str, object]] = []
     counts = {"steps": 0, "checks": 0, "raised": 0}

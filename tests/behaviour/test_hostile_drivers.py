@@ -46,10 +46,11 @@ def test_a_crashing_or_hanging_driver_fails_the_rules_it_kept_from_being_judged(
     tmp_path: Path, misbehaviour: str, said: str
 ) -> None:
     result, seconds = audit(tmp_path, misbehaviour)
-    outcomes = {r.outcome for r in result.results}
-    seen = [(r.rule.id, r.message) for r in result.results]
-    assert outcomes <= {Outcome.FAIL, Outcome.WARN}, seen
-    assert all(said in r.message for r in result.results), result.results[0].message
+    judged = [r for r in result.results if r.outcome is not Outcome.SKIP]
+    seen = [(r.rule.id, r.outcome.value, r.message) for r in result.results]
+    assert len(judged) >= len(RUNTIME) - 2, seen  # skipped: rules with nothing to judge
+    assert {r.outcome for r in judged} <= {Outcome.FAIL, Outcome.WARN}, seen
+    assert all(said in r.message for r in judged), judged[0].message
     assert seconds < 20, f"{misbehaviour}: the audit took {seconds:.1f} s"
 
 
