@@ -137,7 +137,7 @@ class StaticValues:
         bound = self._module_bindings(module).get(name)
         if bound is not None:
             return self.value(bound, module, depth=depth + 1)
-        imported = self.index.imported(module.name, name)
+        imported = self.index.imported_name(name, module)
         if imported is not None and imported[0] in self.index.modules:
             return self.binding(imported[1], self.index.modules[imported[0]], depth + 1)
         return UNKNOWN
@@ -195,7 +195,7 @@ class StaticValues:
         if isinstance(node.value, ast.Name):
             if node.value.id in {"self", "cls"} and owner is not None:
                 return self._class_constant(owner, node.attr, depth + 1)
-            imported = self.index.imported(module.name, node.value.id)
+            imported = self.index.imported_name(node.value.id, module)
             dotted = ".".join(part for part in imported if part) if imported else node.value.id
             if dotted in self.index.modules:
                 return self.binding(node.attr, self.index.modules[dotted], depth + 1)
