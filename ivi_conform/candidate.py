@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import importlib.metadata
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -34,6 +35,9 @@ MAX_MEMBER_BYTES = 32 * 1024 * 1024
 #: Folders a source tree may hold that are never part of what it builds.
 _NOT_SOURCE = ("/.git", "/.hg", "/.venv", "/venv", "/.tox", "/.nox", "/node_modules", "/build",
                "/dist", "/__pycache__", "/.mypy_cache", "/.ruff_cache", "/.pytest_cache")
+
+#: The line of a failed backend's output that names the cause (an exception, an error line).
+_CAUSE = re.compile(r"^(?:[\w.]+(?:Error|Exception)\b|error\b)", re.IGNORECASE)
 
 TargetKind = Literal["folder", "wheel", "sdist", "installed"]
 
@@ -147,8 +151,12 @@ def _from_sdist(
     roots = [entry for entry in unpacked.iterdir() if entry.is_dir()]
     if len(roots) != 1:
         raise TargetError(f"{origin}: an sdist holds one top folder, this one holds {len(roots)}")
-    project = _read_pyproject(roots[0])
-    wheel = build_wheel(roots[0], work_dir)
+    try:
+        project = _read_pyproject(roots[0])
+        wheel = build_wheel(roots[0], work_dir)
+    except TargetError as exc:
+        inside = str(exc).replace(str(unpacked) + "/", "", 1)
+        raise TargetError(f"{origin}: {inside}") from None
     return _from_wheel(wheel, origin, "sdist", roots[0], project, release_date)
 
 
@@ -166,8 +174,11 @@ def _quiet_runner(
     except subprocess.TimeoutExpired:
         raise TargetError(f"the build backend ran over {BUILD_TIMEOUT_S:.0f} s") from None
     if done.returncode != 0:
-        lines = [line for line in (done.stderr or done.stdout).splitlines() if line.strip()]
-        raise TargetError(f"the build backend failed: {lines[-1] if lines else 'no output'}")
+        output = done.stderr or done.stdout
+        lines = [line.strip() for line in output.splitlines() if line.strip()]
+        cause = next((line for line in reversed(lines) if _CAUSE.match(line)),
+                     lines[-1] if lines else "no output")
+        raise TargetError(f"the build backend failed: {cause}")
 
 
 def build_wheel(folder: Path, work_dir: Path) -> Path:
@@ -214,7 +225,8 @@ def build_wheel(folder: Path, work_dir: Path) -> Path:
     except build.BuildException as exc:
         raise TargetError(f"{folder}/pyproject.toml: cannot build: {exc}") from None
     except build.BuildBackendException as exc:
-        raise TargetError(f"{folder}/pyproject.toml: the build backend failed: {exc}") from None
+        detail = exc.exception if isinstance(exc.exception, TargetError) else exc
+        raise TargetError(f"{folder}/pyproject.toml: {detail}") from None
     except subprocess.CalledProcessError as exc:
         raise TargetError(f"{folder}/pyproject.toml: installing the build requirements failed"
                           f" (exit {exc.returncode}; is the network reachable?)") from None
