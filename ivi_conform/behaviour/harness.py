@@ -167,9 +167,11 @@ class Harness:
         self.notes: list[str] = []
         self.timings: dict[str, float] = {}
         self.extra_env: dict[str, str] = {}
-        profile = os.environ.get(PROFILE_ENV, "")
+        #: The vendor's own instrument, for a driver of another instrument than the sunroof.
+        self.vendor_profile = os.environ.get(PROFILE_ENV, "")
         self.vendor_resource = os.environ.get(RESOURCE_ENV, "")
-        self.pyvisa_library = f"{profile}@sim" if profile else "@py"
+        #: The child's PYVISA_LIBRARY: pyvisa-py for the live simulator (None: pyvisa's default).
+        self.pyvisa_library: str | None = "@py"
 
     def limit(self, wanted: float | None = None) -> float:
         """The time limit of one request: ``wanted`` (else the call limit), within the budget.
@@ -207,7 +209,8 @@ class Harness:
         scratch = self.base / f"scratch-{self._children}"
         shutil.rmtree(scratch, ignore_errors=True)
         started = time.perf_counter()
-        env = {"PYVISA_LIBRARY": self.pyvisa_library, **self.extra_env}
+        env = {"PYVISA_LIBRARY": self.pyvisa_library} if self.pyvisa_library else {}
+        env.update(self.extra_env)
         self._child = Child(self.installation, scratch, env)
         self._root = None
         if self._children == 1:
@@ -235,6 +238,21 @@ class Harness:
     def close(self) -> None:
         """End the child; the simulators belong to the exercises."""
         self.close_child()
+
+    def use_vendor_instrument(self) -> str:
+        """Switch the children to the vendor's instrument; its resource name.
+
+        ``IVI_CONFORM_RESOURCE`` names it; with ``IVI_CONFORM_PROFILE`` (a
+        pyvisa-sim YAML) the children open it with ``<profile>@sim``, without
+        it with pyvisa's default library (a real instrument).
+        """
+        wanted = f"{self.vendor_profile}@sim" if self.vendor_profile else None
+        if wanted != self.pyvisa_library:
+            self.pyvisa_library = wanted
+            self.close_child()
+            self.notes.append(f"generic exercises ran against {self.vendor_resource!r} "
+                              f"(PYVISA_LIBRARY={wanted or 'pyvisa default'})")
+        return self.vendor_resource
 
     # -- the driver class --------------------------------------------------------------------
 

@@ -95,15 +95,36 @@ def close(driver: DriverRef | None) -> None:
 
 
 @contextlib.contextmanager
-def live_driver(harness: Harness, simulator: LiveSimulator, *, id_query: bool = True,
+def instrument(harness: Harness, model: str | None = None
+               ) -> Iterator[tuple[str, LiveSimulator | None]]:
+    """The instrument a generic exercise talks to: (resource name, live simulator or None).
+
+    The live sunroof simulator for a sunroof driver; for a driver of another
+    instrument, the vendor's own (``IVI_CONFORM_RESOURCE``, with
+    ``IVI_CONFORM_PROFILE`` for its pyvisa-sim YAML), where the exercise
+    judges what it can without the simulator's trace; else the rule skips.
+    """
+    try:
+        models = sunroof_models(harness)
+    except NotApplicableError:
+        if not harness.vendor_resource:
+            raise
+        yield harness.use_vendor_instrument(), None
+        return
+    with harness.simulator(model or models[0]) as simulator:
+        yield simulator.resource_name, simulator
+
+
+@contextlib.contextmanager
+def live_driver(harness: Harness, simulator: LiveSimulator | str, *, id_query: bool = True,
                 reset: bool = False, options: object = LIVE,
                 status: bool | None = None) -> Iterator[DriverRef]:
     """A driver connected to ``simulator``; :class:`Construction` if the constructor raises.
 
     ``status`` sets ``ivi_utility.query_instrument_status_enabled`` after construction.
     """
-    call, driver = harness.construct(simulator.resource_name, id_query=id_query, reset=reset,
-                                     options=options)
+    resource = simulator if isinstance(simulator, str) else simulator.resource_name
+    call, driver = harness.construct(resource, id_query=id_query, reset=reset, options=options)
     if driver is None:
         raise ConstructionError(call)
     try:
@@ -165,5 +186,5 @@ def sent(simulator: LiveSimulator, start: int = 0) -> list[str]:
 
 
 __all__ = ["Call", "ConstructionError", "DriverRef", "Harness", "NotApplicableError", "close",
-           "exercise", "live_driver", "quiesce", "registry", "sent", "show",
+           "exercise", "instrument", "live_driver", "quiesce", "registry", "sent", "show",
            "sunroof_models", "trace_text"]

@@ -8,6 +8,7 @@ from ivi_conform.behaviour.exercises import (
     Harness,
     close,
     exercise,
+    instrument,
     sent,
     sunroof_models,
     trace_text,
@@ -22,8 +23,17 @@ UNSUPPORTED_MODEL = "SR-ZZ999"
 @exercise("run-constructor-id-query-accepts")
 def id_query_accepts(harness: Harness, obs: Observation) -> None:
     """``id_query=True`` against every supported model of the simulator succeeds."""
-    models = sunroof_models(harness)
     name = harness.class_name
+    with instrument(harness) as (resource, simulator):
+        if simulator is None:  # the vendor's instrument: the one model it is
+            call, driver = harness.construct(resource, id_query=True)
+            close(driver)
+            if driver is None:
+                obs.problem(f"{name}.__init__", f"id_query=True against {resource} {call}")
+            obs.ok = f"id_query=True succeeds against {resource}"
+            obs.bad = "id_query=True rejects the vendor's instrument"
+            return
+    models = sunroof_models(harness)
     for model in models:
         with harness.simulator(model) as simulator:
             call, driver = harness.construct(simulator.resource_name, id_query=True)
@@ -106,10 +116,9 @@ def simulate_off_by_default(harness: Harness, obs: Observation) -> None:
 @exercise("run-constructor-status-off")
 def status_off_by_default(harness: Harness, obs: Observation) -> None:
     """After construction without options, Query Instrument Status Enabled is False."""
-    sunroof_models(harness)
     name = harness.class_name
-    with harness.simulator("SR-PN200") as simulator:
-        call, driver = harness.construct(simulator.resource_name, options=None)
+    with instrument(harness) as (resource, _):
+        call, driver = harness.construct(resource, options=None)
         if driver is None:
             obs.problem(f"{name}.__init__", f"construction without options {call}")
             return

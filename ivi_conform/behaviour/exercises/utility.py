@@ -9,6 +9,7 @@ from ivi_conform.behaviour.exercises import (
     Harness,
     NotApplicableError,
     exercise,
+    instrument,
     live_driver,
     show,
     sunroof_models,
@@ -94,10 +95,9 @@ def _folded(text: str) -> str:
 @exercise("run-utility-driver-version")
 def driver_version(harness: Harness, obs: Observation) -> None:
     """``driver_version`` is a Core FileVersion, optionally followed by a space and text."""
-    sunroof_models(harness)
     name = harness.class_name
     where = f"{name}.ivi_utility.driver_version"
-    with harness.simulator() as simulator, live_driver(harness, simulator) as driver:
+    with instrument(harness) as (resource, _), live_driver(harness, resource) as driver:
         got = driver.get("ivi_utility.driver_version")
     value = plain(got.value)
     if not got.ok or not isinstance(value, str):
