@@ -10,7 +10,6 @@ from __future__ import annotations
 import ast
 import contextlib
 import enum
-import functools
 import gc
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -227,6 +226,7 @@ class SourceIndex:
         self.parse_errors: list[Evidence] = []
         self.classes: list[ClassInfo] = []
         self._by_name: dict[str, list[ClassInfo]] = {}
+        self._import_cache: dict[str, dict[str, tuple[str, str]]] = {}
         with _parsing():
             self._index(files)
 
@@ -266,9 +266,15 @@ class SourceIndex:
         """Every class of that simple name, anywhere in the candidate."""
         return self._by_name.get(name, [])
 
-    @functools.cache  # noqa: B019 - the index lives as long as one audit
     def _imports(self, module_name: str) -> dict[str, tuple[str, str]]:
-        """Names a module imports: local name → (absolute module, imported name)."""
+        """Names a module imports: local name → (absolute module, imported name).
+
+        Cached on the index itself (not with ``functools.cache``, whose global
+        cache would keep every index, and its syntax trees, alive for good).
+        """
+        cached = self._import_cache.get(module_name)
+        if cached is not None:
+            return cached
         module = self.modules[module_name]
         is_package = module.path.endswith("__init__.py")
         package = module_name if is_package else module_name.rpartition(".")[0]
@@ -282,6 +288,7 @@ class SourceIndex:
                     base = ".".join([*anchor, base] if base else anchor)
                 for alias in node.names:
                     found[alias.asname or alias.name] = (base, alias.name)
+        self._import_cache[module_name] = found
         return found
 
     def imported_name(self, name: str, near: Module) -> tuple[str, str] | None:
