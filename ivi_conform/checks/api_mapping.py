@@ -65,5 +65,5 @@ def mapping_aliases(context: AuditContext) -> Finding:
               "simulation_enabled); the table's query_instrument_status and simulate are not "
               "offered as aliases (accepted)")
     return Finding.judge(problems, ok=ok,
-                         bad="{n} of the table's names are offered with another kind than "
+                         bad="{n} of the table's names offered with another kind than "
                              "the table's")

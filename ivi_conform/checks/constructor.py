@@ -133,7 +133,7 @@ def signature(context: AuditContext) -> Finding:
     return Finding.judge(
         problems,
         ok=f"{found.root.name}({shown}, ...) follows the prototype",
-        bad=f"{found.root.name}.__init__ differs from the prototype in {{n}} ways",
+        bad=f"{found.root.name}.__init__ differs from the prototype in {{n}} way(s)",
     )
 
 

@@ -101,7 +101,7 @@ def direct_io_members(context: AuditContext) -> Finding:
         relation = "inherits IviDirectIo" if inherits else "does not inherit IviDirectIo"
     return Finding.judge(
         problems, ok=f"{info.name} ({how}) {relation}",
-        bad=f"{info.name} ({how}) {relation}, and {{n}} of its members differ from the ABC",
+        bad=f"{info.name} ({how}) {relation}, and {{n}} member(s) differ from the ABC",
     )
 
 

@@ -97,5 +97,5 @@ def property_names(context: AuditContext) -> Finding:
     return Finding.judge(
         problems,
         ok=f"all {judged} reference properties are named after their classes",
-        bad="{n} reference properties are not the snake-case form of their class name",
+        bad="{n} reference property(ies) not the snake-case form of their class name",
     )

@@ -114,7 +114,7 @@ def collection_style(context: AuditContext) -> Finding:
     return Finding.judge(
         selectors,
         ok=f"{len(collections)} collection-style repeated capabilities: {shown}",
-        bad="{n} selector-style repeated-capability members (select_*, set_active_*, "
+        bad="{n} selector-style repeated-capability member(s) (select_*, set_active_*, "
             "settable active_*); collections are recommended",
     )
 
@@ -143,7 +143,7 @@ def collection_class_name(context: AuditContext) -> Finding:
                 f"expected {item}Collection"))
     names = ", ".join(sorted(ref.target.name for ref in classes.values() if ref.target))
     return Finding.judge(problems, ok=f"collection classes named <RcName>Collection: {names}",
-                         bad="{n} collection classes are not named <RcName>Collection")
+                         bad="{n} collection class(es) not named <RcName>Collection")
 
 
 @check("rc-item-class-name")
@@ -169,7 +169,7 @@ def item_class_name(context: AuditContext) -> Finding:
     ]
     pairs = ", ".join(sorted(f"{t.name} → {i.name}" for t, i in judged.values()))
     return Finding.judge(problems, ok=f"item classes named <RcName>: {pairs}",
-                         bad="{n} item classes are not named after their collection's <RcName>")
+                         bad="{n} item class(es) not named after their collection's <RcName>")
 
 
 def _has_name(context: AuditContext, item: ClassInfo) -> bool:
@@ -204,7 +204,7 @@ def item_name_property(context: AuditContext) -> Finding:
                 for item in items.values() if not _has_name(context, item)]
     names = ", ".join(sorted(item.name for item in items.values()))
     return Finding.judge(problems, ok=f"item classes with a name property: {names}",
-                         bad="{n} repeated-capability item classes have no name property")
+                         bad="{n} repeated-capability item class(es) without a name property")
 
 
 @check("rc-property-plural")
@@ -221,7 +221,7 @@ def property_plural(context: AuditContext) -> Finding:
                 for ref in collections if not is_plural(ref.name)]
     names = ", ".join(ref.name for ref in collections[:8])
     return Finding.judge(problems, ok=f"collection properties are plural: {names}",
-                         bad="{n} collection properties are not plural words")
+                         bad="{n} collection property(ies) not a plural word")
 
 
 @check("rc-item-accessor")
@@ -272,4 +272,4 @@ def item_accessor(context: AuditContext) -> Finding:
     ok = (f"item accessors named <property>_item: {', '.join(accessors)}" if accessors
           else "no method-like item accessor (they are optional)")
     return Finding.judge(problems, ok=ok,
-                         bad="{n} item accessors are not named <property>_item")
+                         bad="{n} item accessor(s) not named <property>_item")

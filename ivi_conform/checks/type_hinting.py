@@ -64,7 +64,7 @@ def complete_hints(context: AuditContext) -> Finding:
     return Finding.judge(
         [gap.evidence() for gap in result.gaps],
         ok=f"{result.summary()} ({result.modules} modules of {package})",
-        bad=f"{result.summary()}: {{n}} lack hints",
+        bad=f"{result.summary()}: {{n}} symbol(s) lack hints",
     )
 
 
@@ -81,5 +81,5 @@ def consistent_hints(context: AuditContext) -> Finding:
     return Finding.judge(
         list(run.errors),
         ok=f"mypy finds the hints of {run.files} files consistent ({timing})",
-        bad=f"mypy reports {{n}} errors in the hints of {package} ({timing})",
+        bad=f"mypy reports {{n}} error(s) in the hints of {package} ({timing})",
     )

@@ -91,7 +91,7 @@ def utility_members(context: AuditContext) -> Finding:
     return Finding.judge(
         problems,
         ok=f"{info.name} ({how}) {relation}{notes}",
-        bad=f"{info.name} ({how}) {relation}, and {{n}} of its members differ from the ABC",
+        bad=f"{info.name} ({how}) {relation}, and {{n}} member(s) differ from the ABC",
     )
 
 
@@ -148,9 +148,9 @@ def error_query_result(context: AuditContext) -> Finding:
                 problems.append(Evidence(owner.module.path, item.line,
                                          f"{info.name}.{expected.name} can be set; the spec's "
                                          "property is read-only"))
-    return Finding.judge(problems,
-                         ok=f"{info.name} has read-only code: int and message: str",
-                         bad=f"{info.name} differs from the spec's ErrorQueryResult in {{n}} ways")
+    return Finding.judge(
+        problems, ok=f"{info.name} has read-only code: int and message: str",
+        bad=f"{info.name} differs from the spec's ErrorQueryResult in {{n}} way(s)")
 
 
 def _frozen_record(info: ClassInfo) -> bool:

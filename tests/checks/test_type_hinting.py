@@ -123,7 +123,7 @@ def test_incomplete_hints_name_each_gap(tmp_path: Path) -> None:
         "xydmm/__init__.py": DRIVER.replace("count: int = 1", "count=1"),
     }))
     assert finding.outcome is Outcome.FAIL
-    assert finding.message == ("75.0 % of 4 public symbols fully annotated: 1 lack hints")
+    assert finding.message == "75.0 % of 4 public symbols fully annotated: 1 symbol(s) lack hints"
     assert str(finding.evidence[0]).startswith("xydmm/__init__.py:11: xydmm.XyDmm.measure: "
                                                "no annotation for parameter 'count'")
 
@@ -151,7 +151,7 @@ def test_mypy_errors_are_evidence_with_file_and_line(tmp_path: Path) -> None:
         "xydmm/core.py": "def read() -> int:\n    return 'x'\n",
     }))
     assert finding.outcome is Outcome.FAIL
-    assert finding.message.startswith("mypy reports 1 errors in the hints of xydmm")
+    assert finding.message.startswith("mypy reports 1 error(s) in the hints of xydmm")
     evidence = finding.evidence[0]
     assert (evidence.file, evidence.line) == ("xydmm/core.py", 2)
     assert "[return-value]" in evidence.detail

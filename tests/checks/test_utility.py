@@ -234,7 +234,7 @@ def test_a_missing_member_fails(tmp_path: Path) -> None:
         "    def instrument_model(self) -> str:\n        return \"DMM1\"\n", "")))
     assert finding.outcome is Outcome.FAIL
     assert finding.message == ("XyDmmUtility (returned by the reference property) does not "
-                               "inherit IviUtility, and 1 of its members differ from the ABC")
+                               "inherit IviUtility, and 1 member(s) differ from the ABC")
     assert "XyDmmUtility lacks property (r) instrument_model: str" in str(finding.evidence[0])
 
 
