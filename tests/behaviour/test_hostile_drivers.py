@@ -48,7 +48,7 @@ def test_a_crashing_or_hanging_driver_fails_the_rules_it_kept_from_being_judged(
     result, seconds = audit(tmp_path, misbehaviour)
     judged = [r for r in result.results if r.outcome is not Outcome.SKIP]
     seen = [(r.rule.id, r.outcome.value, r.message) for r in result.results]
-    assert len(judged) >= len(RUNTIME) - 2, seen  # skipped: rules with nothing to judge
+    assert len(judged) >= len(RUNTIME) - 5, seen  # skipped: no direct I/O, no compliance doc
     assert {r.outcome for r in judged} <= {Outcome.FAIL, Outcome.WARN}, seen
     assert all(said in r.message for r in judged), judged[0].message
     assert seconds < 20, f"{misbehaviour}: the audit took {seconds:.1f} s"
