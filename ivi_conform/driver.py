@@ -40,7 +40,7 @@ def has_reference(index: SourceIndex, info: ClassInfo, name: str) -> bool:
 def _root_of(index: SourceIndex, package: str) -> ClassInfo | None:
     exported = index.exported_classes(package)
     prefixed = [
-        info for name, info in exported.items() if package.startswith(name.lower())
+        info for name, info in exported.items() if package.lower().startswith(name.lower())
     ]
     with_utility = [info for info in prefixed if has_reference(index, info, "ivi_utility")]
     for pool in (with_utility, prefixed):
