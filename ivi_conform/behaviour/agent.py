@@ -39,6 +39,8 @@ from typing import Any, TextIO
 
 MAX_ITEMS = 256
 MAX_TEXT = 2000
+#: The agent exits when no request comes for this long (a parent that forgot it).
+IDLE_EXIT_S = 60.0
 
 _objects: dict[int, object] = {}
 _next_handle = [1]
@@ -460,7 +462,12 @@ OPERATIONS: dict[str, Callable[[dict[str, Any]], object]] = {
 
 def serve() -> None:
     """Answer requests until the parent closes stdin or says ``exit``."""
+    import select
+
     while True:
+        ready, _, _ = select.select([_proto_in], [], [], IDLE_EXIT_S)
+        if not ready:
+            return  # idle: the parent is done with this child
         line = _proto_in.readline()
         if not line:
             return
@@ -504,6 +511,7 @@ def main() -> None:
     _proto_in = os.fdopen(in_fd, "r", encoding="utf-8")
     faulthandler.enable(file=sys.stderr, all_threads=True)
     serve()
+    os._exit(0)  # whatever threads the driver left running
 
 
 if __name__ == "__main__":

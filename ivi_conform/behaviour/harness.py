@@ -197,7 +197,7 @@ class Harness:
     @property
     def current(self) -> Child:
         """The running child, started (and the driver class imported) if there is none."""
-        if self._child is None or self._child.gone is not None:
+        if self._child is None or not self._child.alive:
             self.fresh()
         assert self._child is not None
         return self._child

@@ -200,6 +200,11 @@ class Child:
             self.info = reply.value
 
     @property
+    def alive(self) -> bool:
+        """Whether the child still runs (it exits by itself after a minute without requests)."""
+        return self.gone is None and self._process.poll() is None
+
+    @property
     def pid(self) -> int:
         """The child's process id (its process group id too)."""
         return self._process.pid
@@ -326,7 +331,14 @@ class Child:
                                 f"the child broke the protocol during {during}: {exc}") from None
             if isinstance(message, Reply):
                 return message
-            answer = on_callback(message) if on_callback is not None else None
+            try:
+                answer = on_callback(message) if on_callback is not None else None
+            except BaseException:
+                # our own failure: the child waits for an answer it will never get
+                self.kill()
+                self.gone = Incident("parent", f"ivi-conform failed answering {message.name} "
+                                     f"during {during}")
+                raise
             self._write(callback_reply_line(answer), during)
 
     def kill(self) -> None:
