@@ -166,7 +166,6 @@ class Harness:
         self.incidents: dict[str, Incident] = {}
         self.notes: list[str] = []
         self.timings: dict[str, float] = {}
-        self.extra_env: dict[str, str] = {}
         #: The vendor's own instrument, for a driver of another instrument than the sunroof.
         self.vendor_profile = os.environ.get(PROFILE_ENV, "")
         self.vendor_resource = os.environ.get(RESOURCE_ENV, "")
@@ -210,7 +209,6 @@ class Harness:
         shutil.rmtree(scratch, ignore_errors=True)
         started = time.perf_counter()
         env = {"PYVISA_LIBRARY": self.pyvisa_library} if self.pyvisa_library else {}
-        env.update(self.extra_env)
         self._child = Child(self.installation, scratch, env)
         self._root = None
         if self._children == 1:

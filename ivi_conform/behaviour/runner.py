@@ -7,8 +7,9 @@ exercise). An exercise ends its rule in one of four ways:
 * the observation it recorded (pass, or fail with the problems);
 * ``skip`` when the rule does not apply (a driver for another instrument);
 * ``fail`` when the driver kept the rule from being judged: it hung, crashed,
-  exited, broke the protocol, or could not be imported or constructed (the
-  driver's fault: a hang or a crash is a failure of the behaviour under test);
+  exited, broke the protocol (wrote into the agent's private stream, say), or
+  could not be imported or constructed (the driver's fault: a hang or a crash
+  is a failure of the behaviour under test);
 * ``error`` when ivi-conform itself failed (never counted against the driver).
 """
 
@@ -45,7 +46,10 @@ def _run_one(harness: Harness, rule_id: str) -> Observation:
     except ConstructionError as exc:
         obs.fatal = f"the driver could not be set up for this exercise: {exc}"
     except ChildGoneError as gone:
-        obs.fatal = f"the driver kept this rule from being judged: {gone.incident}"
+        if gone.incident.kind == "parent":  # ivi-conform's own callback failed
+            obs.error = f"ivi-conform failed in the exercise: {gone.incident}"
+        else:
+            obs.fatal = f"the driver kept this rule from being judged: {gone.incident}"
     except Exception as exc:  # noqa: BLE001 - a bug of ours: the rule ends as error
         obs.error = f"ivi-conform failed in the exercise: {type(exc).__name__}: {exc}"
     return obs

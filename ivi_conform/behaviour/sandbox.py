@@ -116,7 +116,7 @@ def install(dist: Distribution, work_dir: Path) -> Installation:
 class Incident:
     """How a child ended against our will: a hang, an exit, a signal, a protocol breach."""
 
-    kind: str  # "hang" | "exit" | "signal" | "protocol"
+    kind: str  # "hang" | "exit" | "signal" | "protocol" | "parent" (ivi-conform's own failure)
     message: str
     output: str = ""
 
