@@ -194,8 +194,13 @@ class Child:
         self._next_id = 0
         self.gone: Incident | None = None
         self.info: dict[str, object] = {}
-        reply = self.request("setup", "starting the sandbox", START_TIMEOUT_S,
-                             path=list(installation.paths))
+        try:
+            reply = self.request("setup", "starting the sandbox", START_TIMEOUT_S,
+                                 path=list(installation.paths))
+        except ChildGoneError as gone:  # no driver code has run yet: our failure
+            self.gone = Incident("parent", f"the sandbox did not start: {gone.incident}",
+                                 gone.incident.output)
+            raise ChildGoneError(self.gone) from None
         if reply.ok and isinstance(reply.value, dict):
             self.info = reply.value
 
