@@ -170,6 +170,24 @@ def quiesce(simulator: LiveSimulator, quiet: float = 0.005, limit: float = 0.5) 
             return
 
 
+def settle(simulator: LiveSimulator, done: Callable[[], bool], limit: float = 2.0) -> bool:
+    """Wait until ``done()`` holds with nothing moving (or ``limit`` s pass); whether it held.
+
+    Under load a write can reach the simulator later than :func:`quiesce`
+    waits, so an exercise that expects a change polls for it before it
+    concludes that the change never came.
+    """
+    import time
+
+    deadline = time.monotonic() + limit
+    while True:
+        quiesce(simulator)
+        simulator.wait_idle(max(deadline - time.monotonic(), 0.0))
+        if done() or time.monotonic() >= deadline:
+            return done()
+        time.sleep(0.02)
+
+
 def trace_text(simulator: LiveSimulator, start: int = 0, limit: int = 14) -> str:
     """The simulator's trace from entry ``start``, as ``> sent`` / ``< replied`` lines."""
     quiesce(simulator)
@@ -186,5 +204,5 @@ def sent(simulator: LiveSimulator, start: int = 0) -> list[str]:
 
 
 __all__ = ["Call", "ConstructionError", "DriverRef", "Harness", "NotApplicableError", "close",
-           "exercise", "instrument", "live_driver", "quiesce", "registry", "sent", "show",
-           "sunroof_models", "trace_text"]
+           "exercise", "instrument", "live_driver", "quiesce", "registry", "sent", "settle",
+           "show", "sunroof_models", "trace_text"]

@@ -12,6 +12,7 @@ from ivi_conform.behaviour.exercises import (
     exercise,
     live_driver,
     quiesce,
+    settle,
     show,
     sunroof_models,
     trace_text,
@@ -144,8 +145,7 @@ def _interlock(driver: DriverRef, simulator: LiveSimulator) -> tuple[Call, list[
     moved = panel.set("position", 50)
     if not moved.ok:
         raise NotApplicableError(f"driver.panels['1'].position = 50 {moved}")
-    quiesce(simulator)
-    simulator.wait_idle(5.0)
+    settle(simulator, lambda: simulator.instrument.position(1) == 50)
     drain_queue(simulator)
     start = len(simulator.trace)
     tilted = panel.set("tilt", 30)

@@ -7,6 +7,7 @@ so an operation on panel 2 can be told from one on panel 1.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ivi_conform.behaviour.exercises import (
@@ -15,7 +16,7 @@ from ivi_conform.behaviour.exercises import (
     NotApplicableError,
     exercise,
     live_driver,
-    quiesce,
+    settle,
     show,
     sunroof_models,
     trace_text,
@@ -112,9 +113,13 @@ def reaches_instance(harness: Harness, obs: Observation) -> None:
                 continue
             start = len(simulator.trace)
             done = driver.ref(got.value, f"panels[{key!r}]").set(axis, value)
-            quiesce(simulator)
-            simulator.wait_idle(5.0)
-            reading = getattr(simulator.instrument, axis)
+            reading: Callable[[int], int] = getattr(simulator.instrument, axis)
+
+            def arrived(read: Callable[[int], int] = reading, panel: int = number,
+                        wanted: int = value) -> bool:
+                return read(panel) == wanted
+
+            settle(simulator, arrived)
             here, there = reading(number), reading(other)
             where = f"{name}.panels[{key!r}].{axis}"
             if not done.ok:
