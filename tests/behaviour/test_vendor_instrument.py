@@ -89,7 +89,8 @@ class AcmeAc100:
         if not simulate:
             self._resource = pyvisa.ResourceManager().open_resource(
                 resource_name, read_termination="\\n", write_termination="\\n")
-        self._utility = AcmeUtility(simulate, False)
+        status = isinstance(options, str) and "queryinstrstatus=true" in options.lower()
+        self._utility = AcmeUtility(simulate, status)
 
     @property
     def ivi_utility(self) -> AcmeUtility:

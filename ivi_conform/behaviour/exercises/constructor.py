@@ -124,9 +124,19 @@ def status_off_by_default(harness: Harness, obs: Observation) -> None:
             return
         value = driver.get("ivi_utility.query_instrument_status_enabled")
         close(driver)
+        # "unless initialization options have been used to enable it": the IVI-3.2 name
+        asked, enabled_driver = harness.construct(resource, options="QueryInstrStatus=True")
+        enabled = enabled_driver.get("ivi_utility.query_instrument_status_enabled") \
+            if enabled_driver is not None else None
+        close(enabled_driver)
     where = f"{name}.ivi_utility.query_instrument_status_enabled"
     if not value.ok or value.value is not False:
         obs.problem(where, f"after construction without options it {value}, expected False")
+    if enabled is None:
+        obs.note(where, f"options='QueryInstrStatus=True' not accepted ({asked}): not judged")
+    elif not enabled.ok or enabled.value is not True:
+        obs.problem(where, f"with options='QueryInstrStatus=True' accepted, it {enabled}, "
+                    "expected True")
     obs.ok = "query_instrument_status_enabled is False after construction without options"
     obs.bad = "status checking is not off after construction"
 
