@@ -72,7 +72,7 @@ class RuntimeResults:
         self.stages: dict[str, float] = stages if stages is not None else {}
         self._done: dict[str, Observation] = {}
         self._lock = threading.Lock()
-        #: Seconds each rule's exercise took (its share of the stages excluded).
+        #: Seconds each rule's exercise took (the first also pays the shared stages).
         self.timings: dict[str, float] = {}
 
     def observe(self, rule_id: str) -> Observation:
