@@ -67,7 +67,8 @@ def seconds_value(text: str) -> float:
 
 def make_config(*, vendors: Sequence[tuple[str, str]] | None, release_date: date | None,
                 static_only: bool, options: str | None, rules: Sequence[str] | None,
-                timeout_s: float | None) -> AuditConfig:
+                timeout_s: float | None, instrument_resource: str | None = None,
+                instrument_profile: Path | None = None) -> AuditConfig:
     """The engine's configuration from option values (the CLI's and the plugin's)."""
     defaults = AuditConfig()
     return AuditConfig(
@@ -77,6 +78,8 @@ def make_config(*, vendors: Sequence[tuple[str, str]] | None, release_date: date
         options=options,
         select=frozenset(rules or ()),
         timeout_s=timeout_s if timeout_s is not None else defaults.timeout_s,
+        instrument_resource=instrument_resource,
+        instrument_profile=instrument_profile,
     )
 
 
@@ -114,6 +117,11 @@ def build_parser() -> argparse.ArgumentParser:
                        help="the option string that switches the driver's simulation on")
     audit.add_argument("--timeout", metavar="S", type=seconds_value,
                        help="time limit of the behavioural run, in seconds")
+    audit.add_argument("--instrument-resource", metavar="NAME",
+                       help="a driver for another instrument: the VISA resource name of it "
+                            "(the generic behavioural rules run against it)")
+    audit.add_argument("--instrument-profile", metavar="YAML", type=Path,
+                       help="with --instrument-resource: a pyvisa-sim profile that simulates it")
     audit.add_argument("--format", choices=("text", "json"), default="text",
                        help="what to print: the summary (text) or report.json (json)")
 
@@ -154,7 +162,8 @@ def _audit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     config = make_config(vendors=args.vendors, release_date=args.release_date,
                          static_only=args.static, options=args.options, rules=args.rules,
-                         timeout_s=args.timeout)
+                         timeout_s=args.timeout, instrument_resource=args.instrument_resource,
+                         instrument_profile=args.instrument_profile)
     try:
         rules = selected_rules(config)
     except ValueError as exc:

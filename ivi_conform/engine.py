@@ -37,6 +37,9 @@ class AuditConfig:
     the report marks them unregistered. ``static_only`` leaves the runtime
     rules out (they end as ``skip``). ``options`` is how to switch the
     driver's simulation on, when the automatic probe does not find it.
+    ``instrument_resource`` (and ``instrument_profile``, a pyvisa-sim YAML)
+    name the vendor's own instrument, for a driver that is not for the
+    sunroof: the generic behavioural rules then run against it.
     """
 
     vendors: dict[str, str] = field(default_factory=dict)
@@ -45,6 +48,8 @@ class AuditConfig:
     options: str | None = None
     select: frozenset[str] = frozenset()
     timeout_s: float = 120.0
+    instrument_resource: str | None = None
+    instrument_profile: Path | None = None
 
 
 class AuditContext:
@@ -76,6 +81,17 @@ class AuditContext:
         from ivi_conform.behaviour.runner import exercise
 
         return exercise(self)
+
+    @property
+    def runtime_started(self) -> RuntimeResults | None:
+        """The behavioural run if a rule has started it; never starts it."""
+        started: RuntimeResults | None = self.__dict__.get("runtime")
+        return started
+
+    def close(self) -> None:
+        """End the driver's child process, if the behavioural run started one."""
+        if (runtime := self.runtime_started) is not None:
+            runtime.close()
 
 
 @dataclass(frozen=True)
@@ -172,7 +188,10 @@ def run_audit(context: AuditContext, rules: Sequence[Rule] | None = None) -> Aud
     started = datetime.now(UTC)
     clock = time.perf_counter()
     chosen = selected_rules(context.config) if rules is None else tuple(rules)
-    results = tuple(judge(rule, context) for rule in chosen)
+    try:
+        results = tuple(judge(rule, context) for rule in chosen)
+    finally:
+        context.close()
     return AuditResult(context, results, started, time.perf_counter() - clock)
 
 

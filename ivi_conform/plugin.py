@@ -75,6 +75,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="the option string that switches the driver's simulation on")
     group.addoption("--ivi-timeout", metavar="S", type=seconds_value, default=None,
                     help="time limit of the behavioural run, in seconds")
+    group.addoption("--ivi-instrument-resource", metavar="NAME", default=None,
+                    help="a driver for another instrument: the VISA resource name of it")
+    group.addoption("--ivi-instrument-profile", metavar="YAML", type=Path, default=None,
+                    help="with --ivi-instrument-resource: a pyvisa-sim profile simulating it")
 
 
 @dataclass(eq=False)  # a plugin object: hashed by identity
@@ -272,6 +276,8 @@ def pytest_configure(config: pytest.Config) -> None:
         options=config.getoption("ivi_options"),
         rules=None,
         timeout_s=config.getoption("ivi_timeout"),
+        instrument_resource=config.getoption("ivi_instrument_resource"),
+        instrument_profile=config.getoption("ivi_instrument_profile"),
     )
     audit = _Audit(
         target=str(target), config=audit_config, report_dir=config.getoption("ivi_report_dir"),

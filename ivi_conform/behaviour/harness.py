@@ -13,7 +13,6 @@ driver raised. A hang, crash or protocol breach raises
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import time
 from collections.abc import Iterator
@@ -48,9 +47,6 @@ CALL_TIMEOUT_S = 10.0
 CALL_SHARE = 1 / 12
 #: The live simulator's clock runs this much faster than the wall clock (motion ends quickly).
 TIME_SCALE = 100.0
-#: Environment variables a vendor uses to point the audit at its own instrument (for now).
-PROFILE_ENV = "IVI_CONFORM_PROFILE"
-RESOURCE_ENV = "IVI_CONFORM_RESOURCE"
 
 
 #: ``construct(options=LIVE)``: the options found to keep simulation off explicitly, else None.
@@ -167,8 +163,9 @@ class Harness:
         self.notes: list[str] = []
         self.timings: dict[str, float] = {}
         #: The vendor's own instrument, for a driver of another instrument than the sunroof.
-        self.vendor_profile = os.environ.get(PROFILE_ENV, "")
-        self.vendor_resource = os.environ.get(RESOURCE_ENV, "")
+        profile = context.config.instrument_profile
+        self.vendor_profile = str(profile) if profile is not None else ""
+        self.vendor_resource = context.config.instrument_resource or ""
         #: The child's PYVISA_LIBRARY: pyvisa-py for the live simulator (None: pyvisa's default).
         self.pyvisa_library: str | None = "@py"
 
@@ -240,8 +237,8 @@ class Harness:
     def use_vendor_instrument(self) -> str:
         """Switch the children to the vendor's instrument; its resource name.
 
-        ``IVI_CONFORM_RESOURCE`` names it; with ``IVI_CONFORM_PROFILE`` (a
-        pyvisa-sim YAML) the children open it with ``<profile>@sim``, without
+        ``AuditConfig.instrument_resource`` names it; with ``instrument_profile``
+        (a pyvisa-sim YAML) the children open it with ``<profile>@sim``, without
         it with pyvisa's default library (a real instrument).
         """
         wanted = f"{self.vendor_profile}@sim" if self.vendor_profile else None

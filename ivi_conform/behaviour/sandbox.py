@@ -67,6 +67,9 @@ KEEP_TAIL = 4096
 #: The largest file the child may write.
 MAX_FILE_BYTES = 64 * 1024 * 1024
 
+#: Where hypothesis, running ivi-conform's exploration in the child, keeps its files.
+HYPOTHESIS_STORAGE = ".ivi-conform-hypothesis"
+
 CallbackHandler = Callable[[Callback], object]
 
 
@@ -178,6 +181,8 @@ class Child:
             "TMPDIR": str(scratch / "tmp"),
             "LC_ALL": "C.UTF-8",
             "PYTHONHASHSEED": "0",
+            # hypothesis (ivi-conform's exploration, not the driver) keeps its files here
+            "HYPOTHESIS_STORAGE_DIRECTORY": str(scratch / HYPOTHESIS_STORAGE),
         }
         environment.update(env or {})
         self.started = time.perf_counter()
@@ -255,8 +260,13 @@ class Child:
         return found
 
     def written_files(self) -> list[str]:
-        """Files the child created in its scratch folder (cwd, HOME, TMPDIR)."""
-        return sorted(self._listing() - self._before)
+        """Files the driver created in its scratch folder (cwd, HOME, TMPDIR).
+
+        Files under :data:`HYPOTHESIS_STORAGE` are ivi-conform's own exploration
+        state, not the driver's, and are left out.
+        """
+        return sorted(path for path in self._listing() - self._before
+                      if not path.startswith(HYPOTHESIS_STORAGE + "/"))
 
     def _die(self, kind: str, message: str) -> ChildGoneError:
         self.kill()

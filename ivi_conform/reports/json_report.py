@@ -168,6 +168,11 @@ def build_report(
             "release_date": _release_date(context, config),
             "timeout_s": config.timeout_s,
             "vendors": dict(sorted(config.vendors.items())),
+            "instrument": {
+                "resource": config.instrument_resource,
+                "profile": str(config.instrument_profile) if config.instrument_profile else None,
+            },
+            "runtime": _runtime(context),
             "python": platform.python_version(),
             "platform": platform.platform(terse=True),
             "internal_errors": [],
@@ -188,6 +193,18 @@ def build_report(
     verdict = Verdict.INCOMPLETE if crash is not None else verdict_of(results)
     report["verdict"] = verdict.value
     return report
+
+
+def _runtime(context: AuditContext | None) -> dict[str, Any] | None:
+    """How the driver was run (sandbox, options, stage timings); None when it was not."""
+    runtime = context.runtime_started if context is not None else None
+    if runtime is None:
+        return None
+    return {
+        "notes": runtime.setup_notes(),
+        "stages": {name: round(seconds, 3) for name, seconds in runtime.stages.items()},
+        "rule_seconds": {name: round(seconds, 3) for name, seconds in runtime.timings.items()},
+    }
 
 
 def _target(context: AuditContext | None, origin: str) -> dict[str, Any]:

@@ -37,6 +37,7 @@ Decisions where the contract is silent:
 from __future__ import annotations
 
 import asyncio
+import socket
 import threading
 import time
 from collections import deque
@@ -131,6 +132,21 @@ class Faults:
         self._instrument.set_overtemperature(False)
         self._instrument.clear_obstructions()
 
+
+
+def _acknowledge_now(writer: asyncio.StreamWriter) -> None:
+    """Acknowledge the message just read at once (Linux ``TCP_QUICKACK``).
+
+    A command that sends no reply otherwise leaves its acknowledgement
+    delayed by about 40 ms, and a client that writes again at once (a set
+    followed by ``SYST:ERR?``) waits for it under Nagle's algorithm: a real
+    instrument's LAN stack does not add that to every call. The option
+    resets itself, so it is set after every read; elsewhere it does not exist.
+    """
+    quick_ack = getattr(socket, "TCP_QUICKACK", None)
+    connection = writer.get_extra_info("socket")
+    if quick_ack is not None and connection is not None:
+        connection.setsockopt(socket.IPPROTO_TCP, quick_ack, 1)
 
 class LiveSimulator:
     """A running live simulator of one model, on a loopback TCP port.
@@ -325,6 +341,7 @@ class LiveSimulator:
                     raw = await reader.readuntil(b"\n")
                 except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError):
                     return
+                _acknowledge_now(writer)
                 line = raw.decode("latin-1").rstrip("\r\n")
                 self._record(client, "in", line)
                 replies: list[str] = []

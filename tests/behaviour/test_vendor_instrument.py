@@ -1,7 +1,7 @@
 """A driver for another instrument: generic exercises use the vendor's profile, sunroof ones skip.
 
-The vendor points the audit at its instrument through ``IVI_CONFORM_PROFILE``
-(a pyvisa-sim YAML) and ``IVI_CONFORM_RESOURCE``; the driver is recognised as
+The vendor points the audit at its instrument with ``--instrument-profile``
+(a pyvisa-sim YAML) and ``--instrument-resource``; the driver is recognised as
 one for another instrument because ``supported_instrument_models`` names no
 sunroof model.
 """
@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import textwrap
 from pathlib import Path
-
-import pytest
 
 from ivi_conform.candidate import load
 from ivi_conform.catalog import load_catalog
@@ -110,7 +108,7 @@ SUNROOF = {"run-repcap-instance", "run-threads-safe", "run-faults-raise"}
 
 
 def test_generic_rules_run_on_the_vendors_instrument_and_sunroof_rules_skip(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
 ) -> None:
     source = tmp_path / "src"
     (source / "acmeac100").mkdir(parents=True)
@@ -126,14 +124,12 @@ def test_generic_rules_run_on_the_vendors_instrument_and_sunroof_rules_skip(
         """), encoding="utf-8")
     profile = tmp_path / "acme.yaml"
     profile.write_text(textwrap.dedent(PROFILE), encoding="utf-8")
-    monkeypatch.setenv("IVI_CONFORM_PROFILE", str(profile))
-    monkeypatch.setenv("IVI_CONFORM_RESOURCE", "ASRL7::INSTR")
     work = tmp_path / "work"
     work.mkdir()
-    context = AuditContext(load(str(source), work_dir=work), AuditConfig(timeout_s=24.0), work)
+    context = AuditContext(load(str(source), work_dir=work), AuditConfig(
+        timeout_s=24.0, instrument_resource="ASRL7::INSTR", instrument_profile=profile), work)
     rules = [rule for rule in load_catalog() if rule.id in GENERIC | SUNROOF]
     results = {result.rule.id: result for result in run_audit(context, rules).results}
-    context.runtime.close()
     for rule_id in GENERIC:
         assert results[rule_id].outcome is Outcome.PASS, (rule_id, results[rule_id].message)
     for rule_id in SUNROOF:

@@ -78,7 +78,7 @@ def sunroof_models(harness: Harness) -> list[str]:
         raise NotApplicableError("the driver supports none of the sunroof models "
                    f"(supported_instrument_models: {models!r}); this exercise needs the "
                    "simulated sunroof (give the instrument's own pyvisa-sim profile and "
-                   "resource name through IVI_CONFORM_PROFILE / IVI_CONFORM_RESOURCE for the "
+                   "resource name with --instrument-profile / --instrument-resource for the "
                    "generic exercises)")
     return ours
 
@@ -100,8 +100,8 @@ def instrument(harness: Harness, model: str | None = None
     """The instrument a generic exercise talks to: (resource name, live simulator or None).
 
     The live sunroof simulator for a sunroof driver; for a driver of another
-    instrument, the vendor's own (``IVI_CONFORM_RESOURCE``, with
-    ``IVI_CONFORM_PROFILE`` for its pyvisa-sim YAML), where the exercise
+    instrument, the vendor's own (``AuditConfig.instrument_resource``, with
+    ``instrument_profile`` for its pyvisa-sim YAML), where the exercise
     judges what it can without the simulator's trace; else the rule skips.
     """
     try:
