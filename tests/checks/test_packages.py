@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-import zipfile
+import functools
 from pathlib import Path
 
-from ivi_conform.candidate import load
+import wheelkit
+
 from ivi_conform.checks import packages as checks
-from ivi_conform.engine import AuditConfig, AuditContext
 from ivi_conform.model import Outcome
+
+wheel = functools.partial(wheelkit.wheel, name="ktdmm", dedent=False)
+
 
 ROOT = '''\
 class KtDmm:
@@ -16,19 +19,6 @@ class KtDmm:
     def ivi_utility(self) -> object:
         return object()
 '''
-
-
-def wheel(tmp_path: Path, files: dict[str, str], name: str = "ktdmm") -> AuditContext:
-    """Write ``files`` as the wheel of distribution ``name`` and open an audit of it."""
-    tmp_path.mkdir(parents=True, exist_ok=True)
-    path = tmp_path / f"{name}-1.0.0-py3-none-any.whl"
-    with zipfile.ZipFile(path, "w") as zipped:
-        for member, text in files.items():
-            zipped.writestr(member, text)
-        zipped.writestr(f"{name}-1.0.0.dist-info/METADATA",
-                        f"Metadata-Version: 2.4\nName: {name}\nVersion: 1.0.0\n\n")
-    work = tmp_path / "work"
-    return AuditContext(load(str(path), work_dir=work), AuditConfig(), work)
 
 
 def test_a_package_with_one_driver_passes(tmp_path: Path) -> None:

@@ -3,28 +3,14 @@
 from __future__ import annotations
 
 import textwrap
-import zipfile
 from pathlib import Path
 
 import pytest
+from wheelkit import wheel
 
-from ivi_conform.candidate import load
 from ivi_conform.checks import repeated_capabilities as checks
-from ivi_conform.engine import AuditConfig, AuditContext
+from ivi_conform.engine import AuditContext
 from ivi_conform.model import Finding, Outcome
-
-
-def wheel(tmp_path: Path, files: dict[str, str], name: str = "xyscope") -> AuditContext:
-    """Write ``files`` as the wheel of distribution ``name`` and open a static audit of it."""
-    tmp_path.mkdir(parents=True, exist_ok=True)
-    path = tmp_path / f"{name}-1.0.0-py3-none-any.whl"
-    with zipfile.ZipFile(path, "w") as zipped:
-        for member, text in files.items():
-            zipped.writestr(member, textwrap.dedent(text))
-        zipped.writestr(f"{name}-1.0.0.dist-info/METADATA",
-                        f"Metadata-Version: 2.4\nName: {name}\nVersion: 1.0.0\n\n")
-    return AuditContext(load(str(path), work_dir=tmp_path), AuditConfig(static_only=True),
-                        tmp_path)
 
 
 def scope(tmp_path: Path, root_body: str, classes: str = "") -> AuditContext:
@@ -40,7 +26,7 @@ def scope(tmp_path: Path, root_body: str, classes: str = "") -> AuditContext:
         + textwrap.indent(textwrap.dedent(root_body), "    ")
         + textwrap.dedent(classes)
     )
-    return wheel(tmp_path, {"xyscope/__init__.py": source})
+    return wheel(tmp_path, {"xyscope/__init__.py": source}, "xyscope")
 
 
 CHANNELS = '''

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import subprocess
 import textwrap
-import zipfile
 from pathlib import Path
 
 import pytest
+import wheelkit
 
-from ivi_conform.candidate import load
 from ivi_conform.checks import style
-from ivi_conform.engine import AuditConfig, AuditContext
+from ivi_conform.engine import AuditContext
 from ivi_conform.model import Outcome
+
+wheel = functools.partial(wheelkit.wheel, name="ktdmm", dedent=False)
+
 
 CLEAN = '''\
 """A clean module."""
@@ -27,19 +30,6 @@ class KtDmm:
         result = range_value * 2
         return result
 '''
-
-
-def wheel(tmp_path: Path, files: dict[str, str], name: str = "ktdmm") -> AuditContext:
-    """Write ``files`` as the wheel of distribution ``name`` and open an audit of it."""
-    tmp_path.mkdir(parents=True, exist_ok=True)
-    path = tmp_path / f"{name}-1.0.0-py3-none-any.whl"
-    with zipfile.ZipFile(path, "w") as zipped:
-        for member, text in files.items():
-            zipped.writestr(member, text)
-        zipped.writestr(f"{name}-1.0.0.dist-info/METADATA",
-                        f"Metadata-Version: 2.4\nName: {name}\nVersion: 1.0.0\n\n")
-    work = tmp_path / "work"
-    return AuditContext(load(str(path), work_dir=work), AuditConfig(), work)
 
 
 def codes(context: AuditContext) -> dict[str, list[str]]:
