@@ -9,39 +9,56 @@ on the command line, else the distribution's, else today).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 from ivi_conform.checks import check
 from ivi_conform.checks.metadata import metadata_evidence
-from ivi_conform.model import Finding
+from ivi_conform.model import Evidence, Finding
 from ivi_conform.pythons import Minor, admits, python_table
 
 if TYPE_CHECKING:
     from ivi_conform.engine import AuditContext
 
 
-def _supported(context: AuditContext) -> tuple[tuple[Minor, ...], str]:
-    """The minors supported at the release date, and a note when the table may be stale."""
+@dataclass(frozen=True)
+class _Requirement:
+    """What both rules compare: the supported minors and the driver's Requires-Python."""
+
+    supported: tuple[Minor, ...]
+    day: str
+    note: str
+    specifiers: SpecifierSet | None
+    where: Evidence
+
+
+def _requirement(context: AuditContext) -> _Requirement | Finding:
+    """The comparison's inputs, or the finding that ends the rule before it starts.
+
+    The table may know no supported version on the date (ivi-conform's
+    error), or Requires-Python may not parse (the driver's failure).
+    """
     table = python_table()
-    day = context.release_date
+    release = context.release_date
     note = ""
-    if day > table.valid_until:
+    if release > table.valid_until:
         note = (f" (the CPython table, dated {table.dated.isoformat()}, may miss versions "
                 f"released after {table.valid_until.isoformat()})")
-    return table.supported_on(day), note
-
-
-def _admitted(context: AuditContext) -> tuple[SpecifierSet | None, str]:
-    """The Requires-Python as a specifier set (None if absent), or why it is unreadable."""
-    text = context.dist.metadata.get("requires_python")
-    if not text:
-        return None, ""
-    try:
-        return SpecifierSet(text), ""
-    except InvalidSpecifier as exc:
-        return None, f"Requires-Python {text!r} is not a valid specifier: {exc}"
+    supported, day = table.supported_on(release), release.isoformat()
+    if not supported:
+        return Finding.errored(f"the CPython table knows no supported version on {day}{note}")
+    text = context.dist.metadata.get("requires_python") or ""
+    where = metadata_evidence(context, "Requires-Python", text)
+    specifiers = None
+    if text:
+        try:
+            specifiers = SpecifierSet(text)
+        except InvalidSpecifier as exc:
+            return Finding.failed(f"Requires-Python {text!r} is not a valid specifier: {exc}",
+                                  (where,))
+    return _Requirement(supported, day, note, specifiers, where)
 
 
 def _versions(minors: tuple[Minor, ...]) -> str:
@@ -51,15 +68,10 @@ def _versions(minors: tuple[Minor, ...]) -> str:
 @check("python-supported-version")
 def supports_a_supported_version(context: AuditContext) -> Finding:
     """Requires-Python admits at least one version the PSF supported at the release date."""
-    supported, note = _supported(context)
-    day = context.release_date.isoformat()
-    if not supported:
-        return Finding.errored(f"the CPython table knows no supported version on {day}{note}")
-    specifiers, problem = _admitted(context)
-    where = metadata_evidence(context, "Requires-Python",
-                              context.dist.metadata.get("requires_python") or "")
-    if problem:
-        return Finding.failed(problem, (where,))
+    need = _requirement(context)
+    if isinstance(need, Finding):
+        return need
+    supported, day, note, specifiers = need.supported, need.day, need.note, need.specifiers
     if specifiers is None:
         return Finding.passed(f"no Requires-Python: every version is admitted, including the "
                               f"supported {_versions(supported)} on {day}{note}")
@@ -69,22 +81,17 @@ def supports_a_supported_version(context: AuditContext) -> Finding:
                               f"supported on {day}{note}")
     return Finding.failed(
         f"Requires-Python {specifiers} admits none of the versions the PSF supported on "
-        f"{day}: {_versions(supported)}{note}", (where,),
+        f"{day}: {_versions(supported)}{note}", (need.where,),
     )
 
 
 @check("python-all-active-versions")
 def supports_all_active_versions(context: AuditContext) -> Finding:
     """Requires-Python admits every version the PSF supported at the release date."""
-    supported, note = _supported(context)
-    day = context.release_date.isoformat()
-    if not supported:
-        return Finding.errored(f"the CPython table knows no supported version on {day}{note}")
-    specifiers, problem = _admitted(context)
-    where = metadata_evidence(context, "Requires-Python",
-                              context.dist.metadata.get("requires_python") or "")
-    if problem:
-        return Finding.failed(problem, (where,))
+    need = _requirement(context)
+    if isinstance(need, Finding):
+        return need
+    supported, day, note, specifiers = need.supported, need.day, need.note, need.specifiers
     if specifiers is None:
         return Finding.passed(f"no Requires-Python: every active version ({_versions(supported)}"
                               f" on {day}) is admitted{note}")
@@ -94,5 +101,5 @@ def supports_all_active_versions(context: AuditContext) -> Finding:
                               f"{day}: {_versions(supported)}{note}")
     return Finding.failed(
         f"Requires-Python {specifiers} refuses {_versions(refused)}, active on {day}{note}",
-        (where,),
+        (need.where,),
     )
