@@ -341,8 +341,10 @@ def machine(root: object, request: dict[str, Any], ask: Ask, encode: Encode) -> 
         stateful_step_count=int(request.get("steps", 10)), deadline=None, database=None,
         phases=[Phase.generate], suppress_health_check=list(HealthCheck),
         verbosity=Verbosity.quiet, derandomize=True)
+    # typed only in recent hypothesis releases: called through a typed name for both
+    run_machine: Callable[..., None] = run_state_machine_as_test
     try:
-        run_state_machine_as_test(Sequences, settings=chosen)  # type: ignore[no-untyped-call]
+        run_machine(Sequences, settings=chosen)
     except Exception:
         # the first difference is recorded; hypothesis replays it and, the
         # instrument's timing being real, may call it flaky: keep what was seen
