@@ -11,6 +11,7 @@ The schema is data for consumers: nothing here imports a validator at run time.
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import json
 import platform
 import traceback
@@ -174,6 +175,7 @@ def build_report(
             },
             "runtime": _runtime(context),
             "python": platform.python_version(),
+            "judges": _judges(),
             "platform": platform.platform(terse=True),
             "internal_errors": [],
         },
@@ -193,6 +195,17 @@ def build_report(
     verdict = Verdict.INCOMPLETE if crash is not None else verdict_of(results)
     report["verdict"] = verdict.value
     return report
+
+
+def _judges() -> dict[str, str | None]:
+    """The versions of the tools that judge rules (a new release may judge differently)."""
+    found: dict[str, str | None] = {}
+    for name in ("ruff", "mypy", "hypothesis", "pyvisa", "pyvisa-py", "pyvisa-sim"):
+        try:
+            found[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            found[name] = None
+    return found
 
 
 def _runtime(context: AuditContext | None) -> dict[str, Any] | None:
