@@ -15,6 +15,7 @@ from importlib import resources
 from pathlib import Path
 
 from ivi_conform.model import Judged, Level
+from ivi_conform.needs import NEEDS
 
 #: Headings of the IVI-Python specification v1.0, exactly as the spec writes them.
 SPEC_SECTIONS: tuple[str, ...] = (
@@ -70,6 +71,8 @@ class Rule:
     judged: Judged
     source: str = "IVI-Python 1.0"
     decision: str = ""
+    #: What the rule needs before it can be judged (see :mod:`ivi_conform.needs`).
+    needs: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, str]:
         """The entry as ``ivi-conform rules --format json`` prints it."""
@@ -115,6 +118,12 @@ def _parse_rule(raw: dict[str, object], where: str) -> Rule:
         judged = Judged(str(raw["judged"]))
     except ValueError as exc:
         raise CatalogError(f"{where}: {rule_id}: {exc}") from None
+    needs = raw.get("needs", ["root-class"] if judged is Judged.RUNTIME else [])
+    if not isinstance(needs, list) or not all(isinstance(need, str) for need in needs):
+        raise CatalogError(f"{where}: {rule_id}: needs must be a list of strings")
+    unknown = [need for need in needs if need not in NEEDS]
+    if unknown:
+        raise CatalogError(f"{where}: {rule_id}: unknown need(s) {', '.join(unknown)}")
     return Rule(
         id=rule_id,
         title=str(raw["title"]),
@@ -124,6 +133,7 @@ def _parse_rule(raw: dict[str, object], where: str) -> Rule:
         judged=judged,
         source=str(raw.get("source", "IVI-Python 1.0")),
         decision=" ".join(str(raw.get("decision", "")).split()),
+        needs=tuple(needs),
     )
 
 

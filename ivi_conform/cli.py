@@ -106,7 +106,8 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--report-dir", metavar="DIR", type=Path,
                        help="where to write the reports (default: reports/<distribution>/)")
     audit.add_argument("--static", action="store_true",
-                       help="do not run the driver: the behavioural rules end as skip")
+                       help="do not run the driver: the behavioural rules are not judged, so the "
+                            "verdict is at best incomplete")
     audit.add_argument("--rule", metavar="ID", action="append", dest="rules",
                        help="audit only this rule (repeatable)")
     audit.add_argument("--vendor", metavar="ABBR=Company", action="append", type=vendor_value,
@@ -157,7 +158,7 @@ def _bug(message: str, err: TextIO, where: str = "") -> int:
 def _audit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from ivi_conform.candidate import TargetError, load, scratch_dir
     from ivi_conform.engine import AuditContext, RuleResult, run_audit, selected_rules
-    from ivi_conform.model import Outcome
+    from ivi_conform.model import Outcome, Verdict
     from ivi_conform.reports import console, json_report, write_reports
 
     config = make_config(vendors=args.vendors, release_date=args.release_date,
@@ -203,7 +204,7 @@ def _audit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     else:
         out.write(console.render(report, written, colour=console.use_colour(out)))
     report_json = next((str(path) for path in written if path.name == "report.json"), "")
-    status = {"conformant": 0, "non-conformant": 1}.get(report["verdict"], EXIT_INCOMPLETE)
+    status = Verdict(report["verdict"]).exit_code
     for error in report["audit"]["internal_errors"]:
         if error["rule"] is None:  # a rule's own error is already its outcome, shown above
             fatal = error["where"] == "audit" or error["where"].startswith("writing ")

@@ -23,6 +23,7 @@ from ivi_conform.catalog import SPEC_NAME, SPEC_VERSION, Rule, load_catalog
 from ivi_conform.checks import registry
 from ivi_conform.driver import DriverShape, find_driver
 from ivi_conform.model import Evidence, Finding, Judged, Level, Outcome, Verdict
+from ivi_conform.needs import unmet_need
 from ivi_conform.source import SourceIndex
 
 if TYPE_CHECKING:
@@ -106,32 +107,40 @@ class RuleResult:
     internal_error: str = ""
 
 
+def _finding(rule: Rule, context: AuditContext) -> Finding:
+    """What the rule's check (static) or exercise (runtime) saw, after its needs."""
+    if rule.judged is Judged.MANUAL:
+        return Finding.skipped("judged by the vendor, not from the distribution")
+    if rule.judged is Judged.RUNTIME and context.config.static_only:
+        return Finding.not_judged("static audit: the driver was not run (audit without "
+                                  "--static to judge this rule)")
+    unmet = unmet_need(rule.needs, context)
+    if unmet is not None:
+        return unmet.finding()
+    if rule.judged is Judged.RUNTIME:
+        return context.runtime.finding(rule.id)
+    check_function = registry().get(rule.id)
+    if check_function is None:
+        return Finding.errored(f"ivi-conform has no check for rule {rule.id}")
+    return check_function(context)
+
+
 def judge(rule: Rule, context: AuditContext) -> RuleResult:
-    """Run one rule's check; turn a failed "should" into ``warn``; catch our own bugs.
+    """Judge one rule; turn a failed "should" into ``warn``; catch our own bugs.
 
     An exception out of a check is ivi-conform's fault, never the driver's: the
     rule ends as ``error`` with the traceback kept for the report.
     """
     started = time.perf_counter()
-    if rule.judged is Judged.MANUAL:
-        finding = Finding.skipped("judged by the vendor, not from the distribution")
-    elif rule.judged is Judged.RUNTIME and context.config.static_only:
-        finding = Finding.skipped("static audit: the driver was not run")
-    else:
-        check_function = registry().get(rule.id)
-        if check_function is None:
-            finding = Finding.errored(f"ivi-conform has no check for rule {rule.id}")
-        else:
-            try:
-                finding = check_function(context)
-            except Exception as exc:  # noqa: BLE001 - any bug of ours becomes an error result
-                elapsed = time.perf_counter() - started
-                return RuleResult(
-                    rule,
-                    Outcome.ERROR,
-                    f"internal error in ivi-conform: {type(exc).__name__}: {exc}",
-                    seconds=elapsed, internal_error=traceback.format_exc(),
-                )
+    try:
+        finding = _finding(rule, context)
+    except Exception as exc:  # noqa: BLE001 - any bug of ours becomes an error result
+        return RuleResult(
+            rule,
+            Outcome.ERROR,
+            f"internal error in ivi-conform: {type(exc).__name__}: {exc}",
+            seconds=time.perf_counter() - started, internal_error=traceback.format_exc(),
+        )
     outcome = finding.outcome
     if outcome is Outcome.FAIL and rule.level is Level.SHOULD:
         outcome = Outcome.WARN
@@ -141,11 +150,15 @@ def judge(rule: Rule, context: AuditContext) -> RuleResult:
 
 
 def verdict_of(results: Iterable[RuleResult]) -> Verdict:
-    """Conformant when every shall passes; non-conformant when one fails; else incomplete."""
+    """Conformant when every shall passes; non-conformant when one fails; else incomplete.
+
+    A *shall* that ivi-conform could not judge (``not-judged``, ``error``) keeps
+    the verdict from being conformant: a rule nobody checked has not passed.
+    """
     shall = [result for result in results if result.rule.level is Level.SHALL]
     if any(result.outcome is Outcome.FAIL for result in shall):
         return Verdict.NON_CONFORMANT
-    if any(result.outcome is Outcome.ERROR for result in shall):
+    if any(result.outcome in (Outcome.ERROR, Outcome.NOT_JUDGED) for result in shall):
         return Verdict.INCOMPLETE
     return Verdict.CONFORMANT
 

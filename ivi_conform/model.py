@@ -1,8 +1,15 @@
 """The vocabulary every part of ivi-conform shares: outcomes, findings, verdicts.
 
-A check says only what it saw (``pass``, ``fail``, ``skip`` or ``error``); the
-engine turns a failed *should* into ``warn``. Keeping that mapping out of the
-checks means a rule's level lives in one place, its catalog entry.
+A check says only what it saw (``pass``, ``fail``, ``skip``, ``not-judged`` or
+``error``); the engine turns a failed *should* into ``warn``. Keeping that
+mapping out of the checks means a rule's level lives in one place, its catalog
+entry.
+
+``skip`` and ``not-judged`` differ on purpose: a skipped rule does not apply to
+this driver (or cannot be judged because of a defect another rule already
+charges), while a rule that was not judged might still be broken: ivi-conform
+could not provide what it needs (an instrument, enough time, the option that
+switches simulation on). Only the second leaves the verdict incomplete.
 """
 
 from __future__ import annotations
@@ -33,6 +40,7 @@ class Outcome(enum.StrEnum):
     FAIL = "fail"
     WARN = "warn"
     SKIP = "skip"
+    NOT_JUDGED = "not-judged"
     ERROR = "error"
 
 
@@ -90,20 +98,22 @@ class Finding:
         return cls(Outcome.SKIP, reason)
 
     @classmethod
+    def not_judged(cls, reason: str) -> Finding:
+        """ivi-conform could not provide what the rule needs; the reason says what would."""
+        return cls(Outcome.NOT_JUDGED, reason)
+
+    @classmethod
     def errored(cls, message: str) -> Finding:
         """ivi-conform could not judge the rule; never counted against the driver."""
         return cls(Outcome.ERROR, message)
 
     @classmethod
-    def judge(
-        cls, problems: list[Evidence], ok: str, bad: str, *, limit: int = 200
-    ) -> Finding:
+    def judge(cls, problems: list[Evidence], ok: str, bad: str) -> Finding:
         """Pass with ``ok`` when ``problems`` is empty, else fail with ``bad`` and them.
 
-        ``bad`` may hold ``{n}``, the number of problems. Evidence is capped at
-        ``limit`` places so a generated driver with thousands of findings still
-        gives a readable report; the message keeps the full count.
+        ``bad`` may hold ``{n}``, the number of problems. Every problem is kept
+        as evidence (the report is the full record); the console abbreviates.
         """
         if not problems:
             return cls.passed(ok)
-        return cls.failed(bad.format(n=len(problems)), tuple(problems[:limit]))
+        return cls.failed(bad.format(n=len(problems)), tuple(problems))

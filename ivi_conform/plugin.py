@@ -15,6 +15,8 @@ How the outcomes map (a rule is judged in the item's setup):
 - ``warn`` (a *should* not met): passed, with an :class:`IviShouldWarning`
   pointing at the evidence, which pytest's warnings summary lists;
 - ``skip``: skipped with the reason;
+- ``not-judged``: skipped, the reason starting "NOT JUDGED"; the verdict in the
+  terminal summary is then incomplete;
 - ``error``: a pytest *error* (not a failure): ivi-conform could not judge
   the rule, which says nothing against the driver.
 
@@ -44,6 +46,7 @@ from ivi_conform.catalog import SPEC_NAME, SPEC_VERSION, CatalogError, Rule, loa
 from ivi_conform.cli import date_value, make_config, seconds_value, section_slug, vendor_value
 from ivi_conform.engine import AuditConfig, AuditContext, RuleResult, judge
 from ivi_conform.model import Outcome
+from ivi_conform.reports.console import counts_line
 
 #: The name of the user property that carries a rule's result (JSON).
 RESULT_PROPERTY = "ivi-conform"
@@ -235,8 +238,7 @@ class _Audit:
         if self.report is None:
             return
         summary = self.report["summary"]
-        counts = ", ".join(f"{summary[key]} {key}" for key in ("pass", "fail", "warn", "skip",
-                                                                "error"))
+        counts = counts_line(summary)
         verdict = self.report["verdict"]
         colour = {"conformant": {"green": True}, "non-conformant": {"red": True}}.get(
             verdict, {"yellow": True})
@@ -338,6 +340,8 @@ class IviRule(pytest.Item):
         self.user_properties.append((RESULT_PROPERTY, json.dumps(result_to_json(result))))
         if result.outcome is Outcome.SKIP:
             pytest.skip(result.message)
+        if result.outcome is Outcome.NOT_JUDGED:
+            pytest.skip(f"NOT JUDGED (the audit is incomplete): {result.message}")
         if result.outcome is Outcome.ERROR:
             text = f"ivi-conform could not judge this rule: {result.message}"
             if result.internal_error:

@@ -59,6 +59,7 @@ title = "The demo behaviour"
 section = "Constructor"
 level = "shall"
 judged = "runtime"
+needs = []
 sentence = "A demo driver shall behave."
 
 [[rule]]
@@ -93,7 +94,7 @@ DEMO_OUTCOMES = {
     "demo-holds": "pass",
     "demo-crash": "error",
     "demo-advice": "warn",
-    "demo-runtime": "pass",  # "skip" in a static audit
+    "demo-runtime": "pass",  # "not-judged" in a static audit
     "demo-broken": "fail",
     "demo-absent": "skip",
     "demo-manual": "skip",
@@ -113,8 +114,14 @@ def _advice(context: AuditContext) -> Finding:
                           (Evidence("demodrv/extra.py", 1, "no docstring"),))
 
 
-def _runtime(context: AuditContext) -> Finding:
-    return Finding.passed("the demo driver behaved")
+class _DemoRuntime:
+    """Stands in for the behavioural run: the demo runtime rule passes without a child."""
+
+    def finding(self, rule_id: str) -> Finding:
+        return Finding.passed(f"the demo driver behaved ({rule_id})")
+
+    def close(self) -> None:
+        """Nothing runs, so nothing ends."""
 
 
 def _broken(context: AuditContext) -> Finding:
@@ -130,7 +137,6 @@ DEMO_CHECKS = {
     "demo-holds": _holds,
     "demo-crash": _crash,
     "demo-advice": _advice,
-    "demo-runtime": _runtime,
     "demo-broken": _broken,
     "demo-absent": _absent,
 }
@@ -145,6 +151,7 @@ def use_demo_catalog(patch: pytest.MonkeyPatch, folder: Path) -> None:
     (folder / "demo.toml").write_text(DEMO_RULES, encoding="utf-8")
     patch.setattr(catalog, "catalog_dir", lambda: folder)
     patch.setattr(engine, "registry", lambda: DEMO_CHECKS)
+    patch.setattr(engine.AuditContext, "runtime", property(lambda context: _DemoRuntime()))
     catalog.load_catalog.cache_clear()
 
 

@@ -10,13 +10,14 @@ import pytest
 from audits import audit_of, mutate
 
 from ivi_conform.catalog import SPEC_SECTIONS, Rule, load_catalog
+from ivi_conform.behaviour.exercises import registry as exercises
 from ivi_conform.checks import registry
 from ivi_conform.engine import RuleResult
 from ivi_conform.model import Judged, Level, Outcome
 
 CATALOG = load_catalog()
 JUDGED = [rule for rule in CATALOG if rule.judged is not Judged.MANUAL]
-BAD = {Outcome.FAIL, Outcome.WARN, Outcome.ERROR}
+BAD = {Outcome.FAIL, Outcome.WARN, Outcome.ERROR, Outcome.NOT_JUDGED}
 
 
 def _result(results: tuple[RuleResult, ...], rule_id: str) -> RuleResult:
@@ -27,11 +28,18 @@ def test_every_spec_section_heading_is_exact() -> None:
     assert {rule.section for rule in CATALOG} <= set(SPEC_SECTIONS)
 
 
-def test_every_judged_rule_has_a_check_and_every_check_a_rule() -> None:
+def test_every_static_rule_has_a_check_and_every_check_a_rule() -> None:
     checks = set(registry())
-    judged = {rule.id for rule in JUDGED}
-    assert judged - checks == set(), "rules without a check"
-    assert checks - judged == set(), "checks without a rule"
+    static = {rule.id for rule in JUDGED if rule.judged is Judged.STATIC}
+    assert static - checks == set(), "static rules without a check"
+    assert checks - static == set(), "checks without a static rule"
+
+
+def test_every_runtime_rule_has_an_exercise_and_every_exercise_a_rule() -> None:
+    found = set(exercises())
+    runtime = {rule.id for rule in JUDGED if rule.judged is Judged.RUNTIME}
+    assert runtime - found == set(), "runtime rules without an exercise"
+    assert found - runtime == set(), "exercises without a runtime rule"
 
 
 def test_every_fixture_breaks_a_rule_of_the_catalog() -> None:

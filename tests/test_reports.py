@@ -71,7 +71,8 @@ def test_report_is_valid_and_says_what_the_audit_found(audit: AuditResult) -> No
     assert report["target"]["wheel"]["name"] == tiny_wheel().name
     assert {rule["id"]: rule["outcome"] for rule in report["rules"]} == DEMO_OUTCOMES
     assert [rule["id"] for rule in report["rules"]] == list(DEMO_OUTCOMES)
-    assert report["summary"] == {"pass": 2, "fail": 1, "warn": 1, "skip": 2, "error": 1}
+    assert report["summary"] == {"pass": 2, "fail": 1, "warn": 1, "skip": 2, "not-judged": 0,
+                                 "error": 1}
     assert report["verdict"] == "non-conformant"
     assert report["decisions"] == [{
         "rule": "demo-broken", "section": "Package Metadata", "title": "The demo rule that fails",
@@ -198,11 +199,11 @@ def test_console_summary_shows_what_needs_attention(audit: AuditResult) -> None:
     report = json_report.report_of(audit, selection=None)
     text = console.render(report, [Path("out/report.json"), Path("out/compliance.md")])
     assert "driver:  demodrv 1.2.3 (demodrv.Demodrv)" in text
-    assert "verdict: NON-CONFORMANT  2 pass, 1 fail, 1 warn, 2 skip, 1 error" in text
-    assert "FAIL   demo-broken (shall)" in text
+    assert "verdict: NON-CONFORMANT  2 pass, 1 fail, 1 warn, 2 skip, 0 not-judged, 1 error" in text
+    assert "FAIL       demo-broken (shall)" in text
     assert "pyproject.toml:7: version 2" in text and "version 3" not in text
     assert "... and 9 more" in text
-    assert "WARN   demo-advice (should)" in text
+    assert "WARN       demo-advice (should)" in text
     assert "ivi-conform could not judge this rule: internal error" in text
     assert "demo-holds" not in text
     assert "wrote out/report.json\n      out/compliance.md\n" in text

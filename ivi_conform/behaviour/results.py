@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ivi_conform.model import Evidence, Finding
+from ivi_conform.needs import Unmet
 
 
 @dataclass
@@ -29,6 +30,10 @@ class Observation:
     skip: str | None = None
     error: str | None = None
     fatal: str | None = None  # the driver kept the rule from being judged (hang, crash)
+    #: ivi-conform could not provide what the rule needs (an instrument, time, options).
+    not_judged: str | None = None
+    #: A prerequisite defect that another rule charges: (that rule's id, what happened).
+    charged: tuple[str, str] | None = None
 
     def problem(self, where: str, detail: str) -> None:
         """Record one violation of the rule."""
@@ -42,13 +47,17 @@ class Observation:
         """The finding a check returns for this observation."""
         if self.error is not None:
             return Finding.errored(self.error)
+        if self.not_judged is not None:
+            return Finding.not_judged(self.not_judged)
+        if self.charged is not None:
+            return Unmet(self.charged[1], self.charged[0]).finding()
         if self.fatal is not None:
-            return Finding.failed(self.fatal, tuple(self.problems[:50]))
+            return Finding.failed(self.fatal, tuple(self.problems))
         if self.skip is not None:
             return Finding.skipped(self.skip)
         if self.problems:
             return Finding.judge(self.problems, self.ok, self.bad)
-        return Finding.passed(self.ok or "held", tuple(self.notes[:20]))
+        return Finding.passed(self.ok or "held", tuple(self.notes))
 
 
 Exercise = Callable[[Observation], None]

@@ -19,7 +19,13 @@ import atexit
 import weakref
 from typing import TYPE_CHECKING
 
-from ivi_conform.behaviour.exercises import ConstructionError, NotApplicableError, registry
+from ivi_conform.behaviour.exercises import (
+    ChargedElsewhereError,
+    ConstructionError,
+    NotApplicableError,
+    NotJudgedError,
+    registry,
+)
 from ivi_conform.behaviour.harness import Harness, NotRunnableError
 from ivi_conform.behaviour.results import Observation, RuntimeResults
 from ivi_conform.behaviour.sandbox import ChildGoneError
@@ -38,6 +44,10 @@ def _run_one(harness: Harness, rule_id: str) -> Observation:
         function(harness, obs)
     except NotApplicableError as skip:
         obs.skip = str(skip)
+    except NotJudgedError as unjudged:
+        obs.not_judged = str(unjudged)
+    except ChargedElsewhereError as charged:
+        obs.charged = (charged.rule_id, str(charged))
     except NotRunnableError as exc:
         if exc.driver_fault:
             obs.fatal = f"the driver could not be exercised: {exc}"

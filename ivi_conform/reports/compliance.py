@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 from packaging.requirements import InvalidRequirement, Requirement
 
 from ivi_conform.compliance_format import SECTIONS, Item, Section
+from ivi_conform.reports.console import counts_line
 from ivi_conform.reports.json_report import PLACEHOLDER
 
 TO_FILL = f"**{PLACEHOLDER}**"
@@ -55,6 +56,7 @@ _OUTCOME_WORDS = {
     "fail": "**fail**",
     "warn": "**warn**",
     "skip": "skip",
+    "not-judged": "**not judged**",
     "error": "**error**",
 }
 
@@ -276,8 +278,7 @@ def _test_setups(section: Section, values: _Values) -> Iterator[str]:
 
 def _additional(report: Mapping[str, Any]) -> Iterator[str]:
     summary = report["summary"]
-    counts = ", ".join(f"{summary[key]} {key}" for key in ("pass", "fail", "warn", "skip",
-                                                            "error"))
+    counts = counts_line(summary)
     tool = report["tool"]
     yield (f"Automated conformance audit: {tool['name']} {tool['version']} judged the driver "
            f"against the {report['spec']['name']} {report['spec']['version']} and the "
@@ -316,9 +317,10 @@ def _audit(report: Mapping[str, Any], values: _Values) -> Iterator[str]:
            f"{'; static audit, the driver was not run' if audit['static_only'] else ''}.")
     yield ""
     yield ("Each rule ends as *pass*; *fail* (a *shall* is broken); *warn* (a *should* is not "
-           "met); *skip* (the rule does not apply, or is the vendor's to judge; the reason is "
-           "given); or *error* (ivi-conform could not judge the rule: never counted against "
-           "the driver).")
+           "met); *skip* (the rule does not apply, is the vendor's to judge, or cannot be judged "
+           "because of a defect another rule charges; the reason is given); *not judged* "
+           "(ivi-conform could not provide what the rule needs; the verdict is then "
+           "incomplete); or *error* (ivi-conform failed: never counted against the driver).")
     yield ""
     yield from _rule_tables(report["rules"])
     yield from _decisions(report["decisions"])

@@ -24,9 +24,17 @@ _COLOURS = {
     "fail": "31",
     "warn": "33",
     "error": "35",
+    "not-judged": "33",
     "dim": "2",
 }
-_ATTENTION = ("fail", "warn", "error")
+_ATTENTION = ("fail", "warn", "not-judged", "error")
+#: The outcomes in the order the counts line gives them.
+OUTCOME_ORDER = ("pass", "fail", "warn", "skip", "not-judged", "error")
+
+
+def counts_line(summary: Mapping[str, int]) -> str:
+    """``12 pass, 1 fail, ...``: how many rules ended in each outcome (every output uses it)."""
+    return ", ".join(f"{summary[key]} {key}" for key in OUTCOME_ORDER)
 
 
 def use_colour(stream: TextIO) -> bool:
@@ -55,14 +63,14 @@ def render(report: Mapping[str, Any], written: Sequence[Path] = (), *,
         located = f" ({driver['import_name']}" + (
             f".{driver['class_name']})" if driver["class_name"] else ")")
     lines.append(f"driver:  {name or '(unknown)'}{located} {where}")
-    counts = ", ".join(f"{summary[key]} {key}" for key in ("pass", "fail", "warn", "skip",
-                                                            "error"))
+    counts = counts_line(summary)
     verdict = report["verdict"]
     lines.append(f"verdict: {paint(verdict.upper(), verdict)}  "
                  f"{counts} ({len(report['rules'])} rules, {audit['seconds']:.1f} s)")
     notes = []
     if audit["static_only"]:
-        notes.append("static audit: the driver was not run; the behavioural rules were skipped")
+        notes.append("static audit: the driver was not run; the behavioural rules were not "
+                     "judged, so the verdict cannot be conformant")
     if audit["selection"] is not None:
         notes.append(f"partial audit: {len(report['rules'])} selected rules only")
     lines += [paint(note, "dim") for note in notes]
@@ -72,20 +80,20 @@ def render(report: Mapping[str, Any], written: Sequence[Path] = (), *,
         lines.append("")
     for rule in attention:
         outcome = rule["outcome"]
-        label = paint(f"{outcome.upper():<6}", outcome)
+        label = paint(f"{outcome.upper():<10}", outcome)
         lines.append(f"{label} {rule['id']} ({rule['level']}): {rule['title']}")
         message = rule["message"]
         if outcome == "error":
             message = f"ivi-conform could not judge this rule: {message}"
-        lines.append(f"       {message}")
+        lines.append(f"           {message}")
         for evidence in rule["evidence"][:EVIDENCE_SHOWN]:
             place = evidence["file"] + (f":{evidence['line']}" if evidence["line"] is not None
                                         else "")
             detail = f": {evidence['detail']}" if evidence["detail"] else ""
-            lines.append(f"       {place}{detail}")
+            lines.append(f"           {place}{detail}")
         hidden = len(rule["evidence"]) - EVIDENCE_SHOWN
         if hidden > 0:
-            lines.append(paint(f"       ... and {hidden} more", "dim"))
+            lines.append(paint(f"           ... and {hidden} more (all in report.json)", "dim"))
 
     errors = audit["internal_errors"]
     if errors:

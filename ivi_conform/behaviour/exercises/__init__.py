@@ -27,7 +27,24 @@ _EXERCISES: dict[str, ExerciseFunction] = {}
 
 
 class NotApplicableError(Exception):
-    """The rule does not apply to this driver; the message says why."""
+    """The rule does not apply to this driver; the message says why (the rule is skipped)."""
+
+
+class NotJudgedError(Exception):
+    """ivi-conform cannot provide what the rule needs (an instrument, time, the options that
+    switch simulation on); the message says what would let it run. The rule is not judged
+    and the verdict is incomplete."""
+
+
+class ChargedElsewhereError(Exception):
+    """A prerequisite is missing because of a defect another rule charges (``rule_id``).
+
+    The rule is skipped and names that rule, so one defect is one failure.
+    """
+
+    def __init__(self, rule_id: str, message: str) -> None:
+        super().__init__(message)
+        self.rule_id = rule_id
 
 
 def exercise(rule_id: str) -> Callable[[ExerciseFunction], ExerciseFunction]:
@@ -203,6 +220,6 @@ def sent(simulator: LiveSimulator, start: int = 0) -> list[str]:
     return [e.message for e in simulator.trace[start:] if e.direction == "in"]
 
 
-__all__ = ["Call", "ConstructionError", "DriverRef", "Harness", "NotApplicableError", "close",
+__all__ = ["Call", "ChargedElsewhereError", "ConstructionError", "NotJudgedError", "DriverRef", "Harness", "NotApplicableError", "close",
            "exercise", "instrument", "live_driver", "quiesce", "registry", "sent", "settle",
            "show", "sunroof_models", "trace_text"]
