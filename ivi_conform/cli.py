@@ -18,7 +18,7 @@ import sys
 import time
 import traceback
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -27,60 +27,13 @@ from packaging.utils import canonicalize_name
 from ivi_conform import __version__
 from ivi_conform.catalog import SPEC_NAME, SPEC_SECTIONS, SPEC_VERSION, CatalogError, Rule
 from ivi_conform.engine import AuditConfig
+from ivi_conform.options import date_value, seconds_value, section_slug, vendor_value
 
 PROG = "ivi-conform"
 #: The exit status of a usage error or an unreadable target.
 EXIT_USAGE = 2
 #: The exit status when ivi-conform could not judge (its verdict "incomplete", or its own bug).
 EXIT_INCOMPLETE = 3
-
-
-# -- option values shared with the pytest plugin --------------------------------------------
-
-
-def vendor_value(text: str) -> tuple[str, str]:
-    """``ABBR=Company`` of ``--vendor`` / ``--ivi-vendor``."""
-    abbreviation, sep, company = text.partition("=")
-    if not sep or not abbreviation.strip() or not company.strip():
-        raise argparse.ArgumentTypeError(f"{text!r} is not ABBR=Company")
-    return abbreviation.strip(), company.strip()
-
-
-def date_value(text: str) -> date:
-    """``YYYY-MM-DD`` of ``--release-date`` / ``--ivi-release-date``."""
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from None
-
-
-def seconds_value(text: str) -> float:
-    """A positive number of seconds, for ``--timeout`` / ``--ivi-timeout``."""
-    try:
-        seconds = float(text)
-    except ValueError:
-        seconds = -1.0
-    if not seconds > 0:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number of seconds")
-    return seconds
-
-
-def make_config(*, vendors: Sequence[tuple[str, str]] | None, release_date: date | None,
-                static_only: bool, options: str | None, rules: Sequence[str] | None,
-                timeout_s: float | None, instrument_resource: str | None = None,
-                instrument_profile: Path | None = None) -> AuditConfig:
-    """The engine's configuration from option values (the CLI's and the plugin's)."""
-    defaults = AuditConfig()
-    return AuditConfig(
-        vendors=dict(vendors or ()),
-        release_date=release_date,
-        static_only=static_only,
-        options=options,
-        select=frozenset(rules or ()),
-        timeout_s=timeout_s if timeout_s is not None else defaults.timeout_s,
-        instrument_resource=instrument_resource,
-        instrument_profile=instrument_profile,
-    )
 
 
 # -- the parser -----------------------------------------------------------------------------
@@ -161,7 +114,7 @@ def _audit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from ivi_conform.model import Outcome, Verdict
     from ivi_conform.reports import console, json_report, write_reports
 
-    config = make_config(vendors=args.vendors, release_date=args.release_date,
+    config = AuditConfig.from_options(vendors=args.vendors, release_date=args.release_date,
                          static_only=args.static, options=args.options, rules=args.rules,
                          timeout_s=args.timeout, instrument_resource=args.instrument_resource,
                          instrument_profile=args.instrument_profile)
@@ -217,11 +170,6 @@ def _default_report_dir(report: dict[str, Any], target: str) -> Path:
     """``reports/<distribution>/``, or the target's name when the candidate never loaded."""
     name = report["driver"]["distribution"] or Path(target).name or "unknown"
     return Path("reports") / canonicalize_name(name)
-
-
-def section_slug(heading: str) -> str:
-    """A heading as node ids and ``--section`` write it: ``ivi-python-package-type-hinting``."""
-    return "-".join("".join(c if c.isalnum() else " " for c in heading.casefold()).split())
 
 
 def _matches_section(rule: Rule, wanted: str) -> bool:

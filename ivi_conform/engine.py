@@ -52,6 +52,24 @@ class AuditConfig:
     instrument_resource: str | None = None
     instrument_profile: Path | None = None
 
+    @classmethod
+    def from_options(cls, *, vendors: Sequence[tuple[str, str]] | None,
+                     release_date: date | None, static_only: bool, options: str | None,
+                     rules: Sequence[str] | None, timeout_s: float | None,
+                     instrument_resource: str | None = None,
+                     instrument_profile: Path | None = None) -> AuditConfig:
+        """The configuration from option values (the command line's and the plugin's)."""
+        return cls(
+            vendors=dict(vendors or ()),
+            release_date=release_date,
+            static_only=static_only,
+            options=options,
+            select=frozenset(rules or ()),
+            timeout_s=timeout_s if timeout_s is not None else cls.timeout_s,
+            instrument_resource=instrument_resource,
+            instrument_profile=instrument_profile,
+        )
+
 
 class AuditContext:
     """Everything the checks of one audit share, each part computed on first use."""

@@ -1,63 +1,27 @@
 """The pytest plugin: ``pytest --ivi-driver=TARGET`` runs the audit as pytest items.
 
-A second face of the engine, beside the command line: every catalog rule
-becomes one item, ``ivi-conform::<section-slug>::<rule-id>``, so the tools a
-pytest user already has work on an audit: ``-k`` and ``-m`` select rules,
-``-x`` stops at the first failure, ``--junitxml`` records them and
-pytest-xdist spreads them over workers. Each process builds the candidate
-and its lazy :class:`~ivi_conform.engine.AuditContext` once, and pays only
-for what its own rules read.
-
-How the outcomes map (a rule is judged in the item's setup):
-
-- ``pass``: passed;
-- ``fail``: failed, with the message and evidence and no traceback;
-- ``warn`` (a *should* not met): passed, with an :class:`IviShouldWarning`
-  pointing at the evidence, which pytest's warnings summary lists;
-- ``skip``: skipped with the reason;
-- ``not-judged``: skipped, the reason starting "NOT JUDGED"; the verdict in the
-  terminal summary is then incomplete;
-- ``error``: a pytest *error* (not a failure): ivi-conform could not judge
-  the rule, which says nothing against the driver.
-
-Each item's result travels in its report's ``user_properties`` (JSON), so
-that the controller of an xdist run, or the single process, gathers them and
-writes ``report.json`` and the other outputs at the end of the session when
-``--ivi-report-dir`` is given: the same files the command line writes.
+Registered through the ``pytest11`` entry point, so it is loaded in every
+pytest session of an environment where ivi-conform is installed. Until
+``--ivi-driver`` is given it only adds its options (pytest and the standard
+library, nothing else); the audit itself, with the engine behind it, lives
+in :mod:`ivi_conform.pytest_audit` and is imported only when asked for.
 """
 
 from __future__ import annotations
 
-import json
-import shutil
-import tempfile
-import time
-import warnings
-from collections.abc import Generator, Iterator, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from ivi_conform import __version__
-from ivi_conform.catalog import SPEC_NAME, SPEC_VERSION, CatalogError, Rule, load_catalog
-from ivi_conform.cli import date_value, make_config, seconds_value, section_slug, vendor_value
-from ivi_conform.engine import AuditConfig, AuditContext, RuleResult, judge
-from ivi_conform.model import Outcome
-from ivi_conform.reports.console import counts_line
-
-#: The name of the user property that carries a rule's result (JSON).
-RESULT_PROPERTY = "ivi-conform"
-#: The first part of every audit item's node id.
-ROOT = "ivi-conform"
-#: Evidence lines a failure or warning shows; report.json has them all.
-EVIDENCE_SHOWN = 10
+from ivi_conform.options import date_value, seconds_value, vendor_value
 
 
 class IviShouldWarning(UserWarning):
-    """A *should* of the IVI-Python specification that the driver does not meet."""
+    """A *should* of the IVI-Python specification that the driver does not meet.
+
+    Defined here, in the module pytest always loads, so that ``-W
+    error::ivi_conform.plugin.IviShouldWarning`` resolves in every session.
+    """
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -84,181 +48,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="with --ivi-instrument-resource: a pyvisa-sim profile simulating it")
 
 
-@dataclass(eq=False)  # a plugin object: hashed by identity
-class _Audit:
-    """One process's audit, registered as a plugin of its own when ``--ivi-driver`` is given.
-
-    It resolves the options once, loads the candidate once, gathers each
-    rule's result from the item reports (its own or, on an xdist controller,
-    the workers') and writes the outputs at the end of the session.
-    """
-
-    target: str
-    config: AuditConfig
-    report_dir: Path | None
-    rules: tuple[Rule, ...]
-    work_dir: Path
-    worker: bool
-    started: datetime = field(default_factory=lambda: datetime.now(UTC))
-    clock: float = field(default_factory=time.perf_counter)
-    context: AuditContext | None = None
-    load_error: str = ""
-    #: Results gathered from the items' reports, by rule id (JSON, as the workers send them).
-    results: dict[str, dict[str, Any]] = field(default_factory=dict)
-    #: The rules collected after deselection, in catalog order; None until known.
-    selected: list[str] | None = None
-    report: dict[str, Any] | None = None
-    written: list[Path] = field(default_factory=list)
-    write_error: str = ""
-
-    def load(self) -> AuditContext:
-        """The audit context, the candidate loaded (and built) on first use."""
-        if self.context is None:
-            from ivi_conform.candidate import TargetError, load
-
-            if self.load_error:
-                raise pytest.UsageError(self.load_error)
-            try:
-                dist = load(self.target, work_dir=self.work_dir,
-                            release_date=self.config.release_date)
-            except TargetError as exc:
-                self.load_error = f"--ivi-driver: {exc}"
-                raise pytest.UsageError(self.load_error) from None
-            self.context = AuditContext(dist, self.config, self.work_dir)
-        return self.context
-
-    # -- the session
-
-    @pytest.hookimpl(tryfirst=True)
-    def pytest_sessionstart(self, session: pytest.Session) -> None:
-        """Load the candidate before anything runs, so that a bad target is one usage error.
-
-        Workers load it lazily instead, on their first item: the controller
-        has already proved the target readable.
-        """
-        if not self.worker:
-            self.load()
-
-    def pytest_report_header(self) -> list[str]:
-        """What a reader of the run needs: the tool, the spec and the driver audited."""
-        lines = [f"ivi-conform {__version__}: {SPEC_NAME} {SPEC_VERSION}"]
-        if self.context is not None:
-            dist = self.context.dist
-            lines.append(f"ivi-conform driver: {dist.name} {dist.version} "
-                         f"({dist.kind} {dist.origin})")
-        else:
-            lines.append(f"ivi-conform driver: {self.target}")
-        if self.config.static_only:
-            lines.append("ivi-conform: static audit, the driver is not run")
-        return lines
-
-    @pytest.hookimpl(tryfirst=True)
-    def pytest_collection_modifyitems(self, session: pytest.Session,
-                                      items: list[pytest.Item]) -> None:
-        """Add the audit's items, first, so that ``-k``, ``-m`` and ``--deselect`` see them."""
-        root = IviAudit.from_parent(session, name=ROOT, nodeid=ROOT, rules=self.rules)
-        items.extend(session.genitems(root))
-
-    def pytest_collection_finish(self, session: pytest.Session) -> None:
-        """Remember which rules survived deselection (in a process that collects)."""
-        self.selected = [item.rule.id for item in session.items if isinstance(item, IviRule)]
-
-    @pytest.hookimpl(optionalhook=True)
-    def pytest_xdist_node_collection_finished(self, node: Any, ids: Sequence[str]) -> None:
-        """An xdist controller never collects: it learns the selected rules from a worker."""
-        if self.selected is None:
-            chosen = {nodeid.rsplit("::", 1)[-1] for nodeid in ids
-                      if nodeid.startswith(f"{ROOT}::")}
-            self.selected = [rule.id for rule in self.rules if rule.id in chosen]
-
-    @pytest.hookimpl(wrapper=True)
-    def pytest_runtest_makereport(
-        self, item: pytest.Item, call: pytest.CallInfo[None]
-    ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
-        """Name a skipped rule by its node id, not by the line of this plugin that skipped it."""
-        report = yield
-        if isinstance(item, IviRule) and report.skipped and isinstance(report.longrepr, tuple):
-            # pytest's short summary prints "path: reason" when the line is None
-            report.longrepr = (item.nodeid, None, report.longrepr[2])  # type: ignore[assignment]
-        return report
-
-    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        """Gather a rule's result, from this process's item or from an xdist worker's."""
-        for name, value in report.user_properties:
-            if name == RESULT_PROPERTY:
-                data = json.loads(str(value))
-                self.results[str(data["id"])] = data
-
-    def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        """Write the report and its renderings (not on a worker: its controller does)."""
-        if self.worker or self.context is None:
-            return
-        self.report = self.build_report()
-        if self.report_dir is None:
-            return
-        from ivi_conform.reports import write_reports
-
-        try:
-            self.written = write_reports(self.report, self.report_dir)
-        except OSError as exc:
-            self.write_error = (f"cannot write the reports into {self.report_dir}: "
-                                f"{exc.strerror or exc}")
-            session.exitstatus = pytest.ExitCode.USAGE_ERROR
-
-    def build_report(self) -> dict[str, Any]:
-        """The report of the rules selected, as judged by whichever process ran them.
-
-        A selected rule without a result (the session stopped first, ``-x``
-        or Ctrl-C) ends as ``error``: it was not judged, so the audit cannot
-        be called conformant.
-        """
-        from ivi_conform.reports.json_report import build_report, result_from_json
-
-        assert self.context is not None
-        chosen = set(self.selected if self.selected is not None else self.results)
-        results = []
-        for rule in self.rules:
-            if rule.id not in chosen:
-                continue
-            data = self.results.get(rule.id)
-            if data is None:
-                results.append(RuleResult(rule, Outcome.ERROR, "not judged: the pytest session "
-                                          "stopped before this rule ran"))
-            else:
-                results.append(result_from_json(data, rule))
-        selection = None if len(results) == len(self.rules) else [r.rule.id for r in results]
-        return build_report(
-            context=self.context, config=self.config, origin=self.target, results=results,
-            started=self.started, seconds=time.perf_counter() - self.clock,
-            selection=selection, runner="pytest",
-        )
-
-    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
-        """The audit's verdict and the files written, after pytest's own summary."""
-        if self.report is None:
-            return
-        summary = self.report["summary"]
-        counts = counts_line(summary)
-        verdict = self.report["verdict"]
-        colour = {"conformant": {"green": True}, "non-conformant": {"red": True}}.get(
-            verdict, {"yellow": True})
-        terminalreporter.section("ivi-conform", sep="-", bold=True)
-        terminalreporter.line(f"verdict: {verdict.upper()} ({counts})", bold=True, **colour)
-        for path in self.written:
-            terminalreporter.line(f"wrote {path}")
-        if self.write_error:
-            terminalreporter.line(f"ivi-conform: error: {self.write_error}", red=True)
-
-    def pytest_unconfigure(self) -> None:
-        """Remove this process's working folder (the built wheel, the behavioural run)."""
-        shutil.rmtree(self.work_dir, ignore_errors=True)
-
-
-_AUDIT = pytest.StashKey[_Audit]()
-
-
 def pytest_configure(config: pytest.Config) -> None:
-    """Resolve the options once; without ``--ivi-driver`` the plugin does nothing more."""
+    """Without ``--ivi-driver`` the plugin does nothing more; with it, the audit starts."""
     config.addinivalue_line(
         "markers", "ivi_conform: a rule of the IVI-Python conformance audit (--ivi-driver)")
     target = config.getoption("ivi_driver")
@@ -266,115 +57,7 @@ def pytest_configure(config: pytest.Config) -> None:
         if config.getoption("ivi_report_dir") is not None:
             raise pytest.UsageError("--ivi-report-dir needs --ivi-driver=TARGET")
         return
-    try:
-        rules = load_catalog()
-    except CatalogError as exc:
-        raise pytest.UsageError(f"ivi-conform's rule catalog is broken (a bug in "
-                                f"ivi-conform): {exc}") from None
-    audit_config = make_config(
-        vendors=config.getoption("ivi_vendor"),
-        release_date=config.getoption("ivi_release_date"),
-        static_only=config.getoption("ivi_static"),
-        options=config.getoption("ivi_options"),
-        rules=None,
-        timeout_s=config.getoption("ivi_timeout"),
-        instrument_resource=config.getoption("ivi_instrument_resource"),
-        instrument_profile=config.getoption("ivi_instrument_profile"),
-    )
-    audit = _Audit(
-        target=str(target), config=audit_config, report_dir=config.getoption("ivi_report_dir"),
-        rules=rules, work_dir=Path(tempfile.mkdtemp(prefix="ivi-conform-pytest-")),
-        worker=hasattr(config, "workerinput"),
-    )
-    config.stash[_AUDIT] = audit
-    config.pluginmanager.register(audit, "ivi-conform-audit")
+    # Imported here, not at the top: the engine is loaded only by sessions that audit.
+    from ivi_conform.pytest_audit import start_audit
 
-
-# -- the items ------------------------------------------------------------------------------
-
-
-class IviAudit(pytest.Collector):
-    """The audit's root node: one child per spec section, in the spec's order."""
-
-    def __init__(self, *, rules: Sequence[Rule], **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.rules = tuple(rules)
-
-    def collect(self) -> Iterator[IviSection]:
-        sections: dict[str, list[Rule]] = {}
-        for rule in self.rules:
-            sections.setdefault(rule.section, []).append(rule)
-        for title, rules in sections.items():
-            yield IviSection.from_parent(self, name=section_slug(title), title=title, rules=rules)
-
-
-class IviSection(pytest.Collector):
-    """One section of the spec: its rules, in catalog order."""
-
-    def __init__(self, *, title: str, rules: Sequence[Rule], **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.title = title
-        self.rules = tuple(rules)
-
-    def collect(self) -> Iterator[IviRule]:
-        for rule in self.rules:
-            yield IviRule.from_parent(self, name=rule.id, rule=rule)
-
-
-class IviRule(pytest.Item):
-    """One rule of the catalog, judged against the candidate."""
-
-    def __init__(self, *, rule: Rule, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.rule = rule
-        self.result: RuleResult | None = None
-        self.add_marker(pytest.mark.ivi_conform)
-        self.extra_keyword_matches.update({rule.level.value, rule.judged.value})
-
-    def setup(self) -> None:
-        """Judge the rule; a skip or an error ends the item here."""
-        from ivi_conform.reports.json_report import result_to_json
-
-        result = judge(self.rule, self.config.stash[_AUDIT].load())
-        self.result = result
-        self.user_properties.append((RESULT_PROPERTY, json.dumps(result_to_json(result))))
-        if result.outcome is Outcome.SKIP:
-            pytest.skip(result.message)
-        if result.outcome is Outcome.NOT_JUDGED:
-            pytest.skip(f"NOT JUDGED (the audit is incomplete): {result.message}")
-        if result.outcome is Outcome.ERROR:
-            text = f"ivi-conform could not judge this rule: {result.message}"
-            if result.internal_error:
-                text += f"\n\n{result.internal_error}"
-            pytest.fail(text, pytrace=False)
-
-    def runtest(self) -> None:
-        """Fail a broken *shall*; warn about an unmet *should*."""
-        result = self.result
-        assert result is not None, "setup judges the rule"
-        if result.outcome is Outcome.FAIL:
-            pytest.fail(_describe(result), pytrace=False)
-        if result.outcome is Outcome.WARN:
-            first = result.evidence[0] if result.evidence else None
-            warnings.warn_explicit(
-                f"{self.rule.id} (should): {_describe(result)}", IviShouldWarning,
-                filename=first.file if first else self.rule.id,
-                lineno=(first.line or 0) if first else 0,
-            )
-
-    def reportinfo(self) -> tuple[Path, int | None, str]:
-        return self.path, None, f"{self.rule.id} ({self.rule.level.value}): {self.rule.title}"
-
-
-def _describe(result: RuleResult) -> str:
-    """A failure or warning as pytest shows it: the message first (pytest's one-line
-    summary keeps it), then the evidence and the sentence of the spec."""
-    rule = result.rule
-    lines = [result.message]
-    lines += [f"  {evidence}" for evidence in result.evidence[:EVIDENCE_SHOWN]]
-    hidden = len(result.evidence) - EVIDENCE_SHOWN
-    if hidden > 0:
-        lines.append(f"  ... and {hidden} more")
-    lines.append(f"{rule.id} ({rule.level.value}), {rule.source}, {rule.section}: "
-                 f"\"{rule.sentence}\"")
-    return "\n".join(lines)
+    start_audit(config, str(target))

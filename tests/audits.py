@@ -22,7 +22,7 @@ import mutate  # noqa: E402 - fixtures/ is not a package; its path is added abov
 
 from ivi_conform.engine import AuditConfig, AuditResult, audit_target  # noqa: E402
 
-__all__ = ["ROOT", "audit_of", "mutate"]
+__all__ = ["ROOT", "audit_of", "audit_of_corpus", "mutate"]
 
 _SCRATCH = Path(tempfile.mkdtemp(prefix="ivi-conform-tests-"))
 
@@ -35,3 +35,16 @@ def audit_of(rule_id: str | None, static_only: bool = False) -> AuditResult:
     work.mkdir(parents=True)
     target = mutate.REFERENCE if rule_id is None else mutate.materialize(rule_id, work / "driver")
     return audit_target(str(target), AuditConfig(static_only=static_only), work / "audit")
+
+
+@functools.cache
+def audit_of_corpus(driver: str, broken: bool = False) -> AuditResult:
+    """The audit of the corpus driver ``driver``, or of its broken variant."""
+    work = _SCRATCH / f"corpus-{driver}-{'broken' if broken else 'full'}"
+    work.mkdir(parents=True)
+    if broken:
+        target = mutate.apply(mutate.load_file(mutate.CORPUS / "broken" / f"{driver}.toml"),
+                              work / "driver")
+    else:
+        target = mutate.copy_driver(mutate.CORPUS / driver, work / "driver")
+    return audit_target(str(target), AuditConfig(), work / "audit")
