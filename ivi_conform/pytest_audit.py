@@ -42,15 +42,26 @@ from typing import Any
 import pytest
 
 from ivi_conform import __version__
+from ivi_conform.candidate import TargetError, load
 from ivi_conform.catalog import SPEC_NAME, SPEC_VERSION, CatalogError, Rule, load_catalog
 from ivi_conform.engine import AuditConfig, AuditContext, RuleResult, judge
-from ivi_conform.model import Outcome
+from ivi_conform.model import Judged, Outcome
 from ivi_conform.options import section_slug
 from ivi_conform.plugin import IviShouldWarning
+from ivi_conform.reports import write_reports
 from ivi_conform.reports.console import counts_line
+from ivi_conform.reports.json_report import (
+    build_report,
+    merge_runtime,
+    result_from_json,
+    result_to_json,
+    runtime_snapshot,
+)
 
 #: The name of the user property that carries a rule's result (JSON).
 RESULT_PROPERTY = "ivi-conform"
+#: The name of the user property that carries how a process ran the driver (JSON).
+RUNTIME_PROPERTY = "ivi-conform-runtime"
 #: The first part of every audit item's node id.
 ROOT = "ivi-conform"
 #: Evidence lines a failure or warning shows; report.json has them all.
@@ -78,6 +89,10 @@ class _Audit:
     load_error: str = ""
     #: Results gathered from the items' reports, by rule id (JSON, as the workers send them).
     results: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: How each process ran the driver (its latest snapshot), by process name.
+    runtimes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: This process's name: the xdist worker id, or "main".
+    process: str = "main"
     #: The rules collected after deselection, in catalog order; None until known.
     selected: list[str] | None = None
     report: dict[str, Any] | None = None
@@ -87,8 +102,6 @@ class _Audit:
     def load(self) -> AuditContext:
         """The audit context, the candidate loaded (and built) on first use."""
         if self.context is None:
-            from ivi_conform.candidate import TargetError, load
-
             if self.load_error:
                 raise pytest.UsageError(self.load_error)
             try:
@@ -161,6 +174,9 @@ class _Audit:
             if name == RESULT_PROPERTY:
                 data = json.loads(str(value))
                 self.results[str(data["id"])] = data
+            elif name == RUNTIME_PROPERTY:
+                data = json.loads(str(value))
+                self.runtimes[str(data["process"])] = data["runtime"]
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         """Write the report and its renderings (not on a worker: its controller does)."""
@@ -169,8 +185,6 @@ class _Audit:
         self.report = self.build_report()
         if self.report_dir is None:
             return
-        from ivi_conform.reports import write_reports
-
         try:
             self.written = write_reports(self.report, self.report_dir)
         except OSError as exc:
@@ -185,8 +199,6 @@ class _Audit:
         or Ctrl-C) ends as ``error``: it was not judged, so the audit cannot
         be called conformant.
         """
-        from ivi_conform.reports.json_report import build_report, result_from_json
-
         assert self.context is not None
         chosen = set(self.selected if self.selected is not None else self.results)
         results = []
@@ -204,6 +216,7 @@ class _Audit:
             context=self.context, config=self.config, origin=self.target, results=results,
             started=self.started, seconds=time.perf_counter() - self.clock,
             selection=selection, runner="pytest",
+            runtime=merge_runtime(self.runtimes[name] for name in sorted(self.runtimes)),
         )
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
@@ -270,11 +283,15 @@ class IviRule(pytest.Item):
 
     def setup(self) -> None:
         """Judge the rule; a skip or an error ends the item here."""
-        from ivi_conform.reports.json_report import result_to_json
-
-        result = judge(self.rule, self.config.stash[_AUDIT].load())
+        audit = self.config.stash[_AUDIT]
+        result = judge(self.rule, audit.load())
         self.result = result
         self.user_properties.append((RESULT_PROPERTY, json.dumps(result_to_json(result))))
+        if self.rule.judged is Judged.RUNTIME:
+            snapshot = runtime_snapshot(audit.load())
+            if snapshot is not None:
+                self.user_properties.append((RUNTIME_PROPERTY, json.dumps(
+                    {"process": audit.process, "runtime": snapshot})))
         if result.outcome is Outcome.SKIP:
             pytest.skip(result.message)
         if result.outcome is Outcome.NOT_JUDGED:
@@ -341,6 +358,7 @@ def start_audit(config: pytest.Config, target: str) -> None:
         target=str(target), config=audit_config, report_dir=config.getoption("ivi_report_dir"),
         rules=rules, work_dir=Path(tempfile.mkdtemp(prefix="ivi-conform-pytest-")),
         worker=hasattr(config, "workerinput"),
+        process=str(getattr(config, "workerinput", {}).get("workerid", "main")),
     )
     config.stash[_AUDIT] = audit
     config.pluginmanager.register(audit, "ivi-conform-audit")

@@ -117,8 +117,14 @@ def _advice(context: AuditContext) -> Finding:
 class _DemoRuntime:
     """Stands in for the behavioural run: the demo runtime rule passes without a child."""
 
+    stages = {"install": 0.5}
+    timings = {"demo-runtime": 0.25}
+
     def finding(self, rule_id: str) -> Finding:
         return Finding.passed(f"the demo driver behaved ({rule_id})")
+
+    def setup_notes(self) -> list[str]:
+        return ["the demo driver ran in no child at all"]
 
     def close(self) -> None:
         """Nothing runs, so nothing ends."""
@@ -152,6 +158,8 @@ def use_demo_catalog(patch: pytest.MonkeyPatch, folder: Path) -> None:
     patch.setattr(catalog, "catalog_dir", lambda: folder)
     patch.setattr(engine, "registry", lambda: DEMO_CHECKS)
     patch.setattr(engine.AuditContext, "runtime", property(lambda context: _DemoRuntime()))
+    patch.setattr(engine.AuditContext, "runtime_started",
+                  property(lambda context: _DemoRuntime()))
     catalog.load_catalog.cache_clear()
 
 

@@ -148,7 +148,7 @@ def test_k_selects_one_rule_and_keywords_name_level_and_judgement(demo: pytest.P
     _audit(demo, "-m", "not ivi_conform").assert_outcomes(deselected=7)
 
 
-def test_static_skips_the_runtime_rules(demo: pytest.Pytester) -> None:
+def test_static_leaves_the_runtime_rules_not_judged(demo: pytest.Pytester) -> None:
     result = _audit(demo, "--ivi-static", "-k", "demo-runtime", "-rs")
     result.assert_outcomes(skipped=1, deselected=6)
     result.stdout.fnmatch_lines(["*static audit: the driver was not run*"])
@@ -182,6 +182,9 @@ def test_the_report_is_written_at_the_end_and_is_the_same_with_xdist(
     first = _read(demo.path / "single" / "report.json")
     second = _read(demo.path / "spread" / "report.json")
     assert _rules(first) == _rules(second)
+    assert first["audit"]["runtime"] == second["audit"]["runtime"] == {
+        "notes": ["the demo driver ran in no child at all"], "stages": {"install": 0.5},
+        "rule_seconds": {"demo-runtime": 0.25}}
     assert {rule["id"]: rule["outcome"] for rule in first["rules"]} == DEMO_OUTCOMES
     assert first["verdict"] == second["verdict"] == "non-conformant"
     assert first["audit"]["runner"] == "pytest" and first["audit"]["selection"] is None

@@ -141,6 +141,7 @@ def build_report(
     selection: Sequence[str] | None,
     runner: str,
     crash: tuple[str, str] | None = None,
+    runtime: dict[str, Any] | None = None,
 ) -> Report:
     """Assemble the report from its parts.
 
@@ -173,7 +174,7 @@ def build_report(
                 "resource": config.instrument_resource,
                 "profile": str(config.instrument_profile) if config.instrument_profile else None,
             },
-            "runtime": _runtime(context),
+            "runtime": runtime if runtime is not None else runtime_snapshot(context),
             "python": platform.python_version(),
             "judges": _judges(),
             "platform": platform.platform(terse=True),
@@ -208,7 +209,7 @@ def _judges() -> dict[str, str | None]:
     return found
 
 
-def _runtime(context: AuditContext | None) -> dict[str, Any] | None:
+def runtime_snapshot(context: AuditContext | None) -> dict[str, Any] | None:
     """How the driver was run (sandbox, options, stage timings); None when it was not."""
     runtime = context.runtime_started if context is not None else None
     if runtime is None:
@@ -218,6 +219,22 @@ def _runtime(context: AuditContext | None) -> dict[str, Any] | None:
         "stages": {name: round(seconds, 3) for name, seconds in runtime.stages.items()},
         "rule_seconds": {name: round(seconds, 3) for name, seconds in runtime.timings.items()},
     }
+
+
+def merge_runtime(snapshots: Iterable[dict[str, Any]]) -> dict[str, Any] | None:
+    """One runtime block from several processes' (each ran some of the runtime rules).
+
+    Notes are kept once each, in order; the stages each process paid are added up.
+    """
+    merged: dict[str, Any] | None = None
+    for snapshot in snapshots:
+        if merged is None:
+            merged = {"notes": [], "stages": {}, "rule_seconds": {}}
+        merged["notes"] += [note for note in snapshot["notes"] if note not in merged["notes"]]
+        for name, seconds in snapshot["stages"].items():
+            merged["stages"][name] = round(merged["stages"].get(name, 0.0) + seconds, 3)
+        merged["rule_seconds"].update(snapshot["rule_seconds"])
+    return merged
 
 
 def _target(context: AuditContext | None, origin: str) -> dict[str, Any]:
