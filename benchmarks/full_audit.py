@@ -30,7 +30,8 @@ sys.path.insert(0, str(ROOT))
 
 from ivi_conform.behaviour.exercises import registry  # noqa: E402
 from ivi_conform.candidate import load  # noqa: E402
-from ivi_conform.engine import AuditConfig, AuditContext, audit_target, run_audit  # noqa: E402
+from ivi_conform.context import AuditConfig, AuditContext  # noqa: E402
+from ivi_conform.engine import audit_target, run_audit  # noqa: E402
 from ivi_conform.model import Judged  # noqa: E402
 
 

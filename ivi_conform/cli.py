@@ -26,7 +26,7 @@ from packaging.utils import canonicalize_name
 
 from ivi_conform import __version__
 from ivi_conform.catalog import SPEC_NAME, SPEC_SECTIONS, SPEC_VERSION, CatalogError, Rule
-from ivi_conform.engine import AuditConfig
+from ivi_conform.context import AuditConfig
 from ivi_conform.options import date_value, seconds_value, section_slug, vendor_value
 
 PROG = "ivi-conform"
@@ -110,7 +110,8 @@ def _bug(message: str, err: TextIO, where: str = "") -> int:
 
 def _audit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from ivi_conform.candidate import TargetError, load, scratch_dir
-    from ivi_conform.engine import AuditContext, RuleResult, run_audit, selected_rules
+    from ivi_conform.context import AuditContext
+    from ivi_conform.engine import RuleResult, run_audit, selected_rules
     from ivi_conform.model import Outcome, Verdict
     from ivi_conform.reports import console, json_report, write_reports
 

@@ -8,109 +8,20 @@ worker that runs three rules pays only for what those three rules read.
 
 from __future__ import annotations
 
-import functools
 import time
 import traceback
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from ivi_conform import __version__
-from ivi_conform.candidate import Distribution
+from ivi_conform.candidate import load
 from ivi_conform.catalog import SPEC_NAME, SPEC_VERSION, Rule, load_catalog
 from ivi_conform.checks import registry
-from ivi_conform.driver import DriverShape, find_driver
+from ivi_conform.context import AuditConfig, AuditContext
 from ivi_conform.model import Evidence, Finding, Judged, Level, Outcome, Verdict
 from ivi_conform.needs import unmet_need
-from ivi_conform.source import SourceIndex
-
-if TYPE_CHECKING:
-    from ivi_conform.behaviour.results import RuntimeResults
-
-
-@dataclass(frozen=True)
-class AuditConfig:
-    """What the user said about this audit (command-line or pytest options).
-
-    ``vendors`` adds abbreviations to the vendor table (``{"XY": "Xyz Inc."}``);
-    the report marks them unregistered. ``static_only`` leaves the runtime
-    rules out (they end as ``skip``). ``options`` is how to switch the
-    driver's simulation on, when the automatic probe does not find it.
-    ``instrument_resource`` (and ``instrument_profile``, a pyvisa-sim YAML)
-    name the vendor's own instrument, for a driver that is not for the
-    sunroof: the generic behavioural rules then run against it.
-    """
-
-    vendors: dict[str, str] = field(default_factory=dict)
-    release_date: date | None = None
-    static_only: bool = False
-    options: str | None = None
-    select: frozenset[str] = frozenset()
-    timeout_s: float = 120.0
-    instrument_resource: str | None = None
-    instrument_profile: Path | None = None
-
-    @classmethod
-    def from_options(cls, *, vendors: Sequence[tuple[str, str]] | None,
-                     release_date: date | None, static_only: bool, options: str | None,
-                     rules: Sequence[str] | None, timeout_s: float | None,
-                     instrument_resource: str | None = None,
-                     instrument_profile: Path | None = None) -> AuditConfig:
-        """The configuration from option values (the command line's and the plugin's)."""
-        return cls(
-            vendors=dict(vendors or ()),
-            release_date=release_date,
-            static_only=static_only,
-            options=options,
-            select=frozenset(rules or ()),
-            timeout_s=timeout_s if timeout_s is not None else cls.timeout_s,
-            instrument_resource=instrument_resource,
-            instrument_profile=instrument_profile,
-        )
-
-
-class AuditContext:
-    """Everything the checks of one audit share, each part computed on first use."""
-
-    def __init__(self, dist: Distribution, config: AuditConfig, work_dir: Path) -> None:
-        self.dist = dist
-        self.config = config
-        self.work_dir = work_dir
-
-    @functools.cached_property
-    def source(self) -> SourceIndex:
-        """The candidate's Python files, parsed."""
-        return SourceIndex(self.dist.files)
-
-    @functools.cached_property
-    def driver(self) -> DriverShape:
-        """The driver's package, root class, utility and direct I/O classes."""
-        return find_driver(self.source, self.dist.name)
-
-    @property
-    def release_date(self) -> date:
-        """The driver's release date: the one given, else today."""
-        return self.config.release_date or self.dist.release_date or date.today()
-
-    @functools.cached_property
-    def runtime(self) -> RuntimeResults:
-        """The behavioural exercise of the driver, run once in a sandbox."""
-        from ivi_conform.behaviour.runner import exercise
-
-        return exercise(self)
-
-    @property
-    def runtime_started(self) -> RuntimeResults | None:
-        """The behavioural run if a rule has started it; never starts it."""
-        started: RuntimeResults | None = self.__dict__.get("runtime")
-        return started
-
-    def close(self) -> None:
-        """End the driver's child process, if the behavioural run started one."""
-        if (runtime := self.runtime_started) is not None:
-            runtime.close()
 
 
 @dataclass(frozen=True)
@@ -236,7 +147,5 @@ def audit_target(target: str, config: AuditConfig, work_dir: Path) -> AuditResul
     Raises :class:`~ivi_conform.candidate.TargetError` when the target cannot
     be read or built; every other problem ends inside the result.
     """
-    from ivi_conform.candidate import load
-
     dist = load(target, work_dir=work_dir, release_date=config.release_date)
     return run_audit(AuditContext(dist, config, work_dir))

@@ -44,7 +44,8 @@ import pytest
 from ivi_conform import __version__
 from ivi_conform.candidate import TargetError, load
 from ivi_conform.catalog import SPEC_NAME, SPEC_VERSION, CatalogError, Rule, load_catalog
-from ivi_conform.engine import AuditConfig, AuditContext, RuleResult, judge
+from ivi_conform.context import AuditConfig, AuditContext
+from ivi_conform.engine import RuleResult, judge
 from ivi_conform.model import Judged, Outcome
 from ivi_conform.options import section_slug
 from ivi_conform.plugin import IviShouldWarning

@@ -20,7 +20,8 @@ if str(ROOT / "fixtures") not in sys.path:
 
 import mutate  # noqa: E402 - fixtures/ is not a package; its path is added above
 
-from ivi_conform.engine import AuditConfig, AuditResult, audit_target  # noqa: E402
+from ivi_conform.context import AuditConfig  # noqa: E402
+from ivi_conform.engine import AuditResult, audit_target  # noqa: E402
 
 __all__ = ["ROOT", "audit_of", "audit_of_corpus", "mutate"]
 

@@ -19,7 +19,7 @@ import pytest
 
 from ivi_conform import catalog, engine
 from ivi_conform.candidate import build_wheel
-from ivi_conform.engine import AuditContext
+from ivi_conform.context import AuditContext
 from ivi_conform.model import Evidence, Finding
 from ivi_conform.reports import json_report
 

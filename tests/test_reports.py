@@ -29,7 +29,8 @@ from demo_kit import (  # noqa: I001 - a sibling test module
 
 from ivi_conform import catalog, engine
 from ivi_conform.compliance_format import SECTIONS
-from ivi_conform.engine import AuditConfig, AuditResult, RuleResult, audit_target
+from ivi_conform.context import AuditConfig
+from ivi_conform.engine import AuditResult, RuleResult, audit_target
 from ivi_conform.model import Outcome
 from ivi_conform.reports import RENDERERS, console, json_report, write_reports
 from ivi_conform.reports.compliance import render as render_compliance

@@ -22,15 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 from ivi_conform.catalog import Rule
 from ivi_conform.compliance_format import SECTIONS
-from ivi_conform.engine import (
-    SPEC,
-    TOOL,
-    AuditConfig,
-    AuditContext,
-    AuditResult,
-    RuleResult,
-    verdict_of,
-)
+from ivi_conform.context import AuditConfig, AuditContext
+from ivi_conform.engine import SPEC, TOOL, AuditResult, RuleResult, verdict_of
 from ivi_conform.model import Evidence, Outcome, Verdict
 
 if TYPE_CHECKING:

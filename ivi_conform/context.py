@@ -1,0 +1,126 @@
+"""What one audit knows: the user's configuration and the facts its rules share.
+
+The :class:`AuditContext` is the one home of per-audit facts. A fact is a
+function of the context (the parsed source, the compliance document, a mypy
+run); :meth:`AuditContext.fact` computes it on first use and keeps it for the
+rest of the audit, so the rules that read it share one computation and no
+module keeps caches of its own. This module sits low in the house: checks,
+facts and exercises import it; it imports none of them.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+from ivi_conform.candidate import Distribution
+from ivi_conform.driver import DriverShape, find_driver
+from ivi_conform.source import SourceIndex
+
+if TYPE_CHECKING:
+    from ivi_conform.behaviour.results import RuntimeResults
+
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True)
+class AuditConfig:
+    """What the user said about this audit (command-line or pytest options).
+
+    ``vendors`` adds abbreviations to the vendor table (``{"XY": "Xyz Inc."}``);
+    the report marks them unregistered. ``static_only`` leaves the runtime
+    rules out (they end as ``skip``). ``options`` is how to switch the
+    driver's simulation on, when the automatic probe does not find it.
+    ``instrument_resource`` (and ``instrument_profile``, a pyvisa-sim YAML)
+    name the vendor's own instrument, for a driver that is not for the
+    sunroof: the generic behavioural rules then run against it.
+    """
+
+    vendors: dict[str, str] = field(default_factory=dict)
+    release_date: date | None = None
+    static_only: bool = False
+    options: str | None = None
+    select: frozenset[str] = frozenset()
+    timeout_s: float = 120.0
+    instrument_resource: str | None = None
+    instrument_profile: Path | None = None
+
+    @classmethod
+    def from_options(cls, *, vendors: Sequence[tuple[str, str]] | None,
+                     release_date: date | None, static_only: bool, options: str | None,
+                     rules: Sequence[str] | None, timeout_s: float | None,
+                     instrument_resource: str | None = None,
+                     instrument_profile: Path | None = None) -> AuditConfig:
+        """The configuration from option values (the command line's and the plugin's)."""
+        return cls(
+            vendors=dict(vendors or ()),
+            release_date=release_date,
+            static_only=static_only,
+            options=options,
+            select=frozenset(rules or ()),
+            timeout_s=timeout_s if timeout_s is not None else cls.timeout_s,
+            instrument_resource=instrument_resource,
+            instrument_profile=instrument_profile,
+        )
+
+
+class AuditContext:
+    """Everything the checks of one audit share, each part computed on first use."""
+
+    def __init__(self, dist: Distribution, config: AuditConfig, work_dir: Path) -> None:
+        self.dist = dist
+        self.config = config
+        self.work_dir = work_dir
+        self._facts: dict[Callable[[AuditContext], object], object] = {}
+        self._facts_lock = threading.RLock()
+
+    def fact(self, compute: Callable[[AuditContext], _T]) -> _T:
+        """``compute(self)``, computed once per audit and shared by every rule that asks.
+
+        ``compute`` is a module-level function of the fact's own module (the
+        function is the key), so two rules asking for the same fact share it.
+        """
+        with self._facts_lock:
+            if compute not in self._facts:
+                self._facts[compute] = compute(self)
+            return self._facts[compute]  # type: ignore[return-value]
+
+    @functools.cached_property
+    def source(self) -> SourceIndex:
+        """The candidate's Python files, parsed."""
+        return SourceIndex(self.dist.files)
+
+    @functools.cached_property
+    def driver(self) -> DriverShape:
+        """The driver's package, root class, utility and direct I/O classes."""
+        return find_driver(self.source, self.dist.name)
+
+    @property
+    def release_date(self) -> date:
+        """The driver's release date: the one given, else today."""
+        return self.config.release_date or self.dist.release_date or date.today()
+
+    @functools.cached_property
+    def runtime(self) -> RuntimeResults:
+        """The behavioural exercise of the driver, run once in a sandbox."""
+        # Imported here: the behaviour layer (sandbox, simulator) loads only when a
+        # runtime rule is judged, and it sits above this module in the house.
+        from ivi_conform.behaviour.runner import exercise
+
+        return exercise(self)
+
+    @property
+    def runtime_started(self) -> RuntimeResults | None:
+        """The behavioural run if a rule has started it; never starts it."""
+        started: RuntimeResults | None = self.__dict__.get("runtime")
+        return started
+
+    def close(self) -> None:
+        """End the driver's child process, if the behavioural run started one."""
+        if (runtime := self.runtime_started) is not None:
+            runtime.close()
