@@ -229,3 +229,19 @@ def test_console_colours_only_a_terminal_without_no_color(
 def test_console_colours_the_verdict(audit: AuditResult) -> None:
     text = console.render(json_report.report_of(audit, selection=None), colour=True)
     assert "\033[31;1mNON-CONFORMANT\033[0m" in text
+
+
+def test_rules_not_judged_for_one_reason_read_as_one_line(
+    demo_catalog: None, tmp_path: Path
+) -> None:
+    static = audit_target(str(tiny_wheel()), AuditConfig(static_only=True), tmp_path / "work")
+    report = json_report.report_of(static, selection=None)
+    assert report["verdict"] == "non-conformant" and report["summary"]["not-judged"] == 1
+    text = console.render(report)
+    assert "NOT-JUDGED demo-runtime: static audit: the driver was not run" in text
+    assert "static audit: the driver was not run; the behavioural rules were not judged" in text
+    rules = [dict(rule, id=f"run-{n}", outcome="not-judged", message="no instrument")
+             for n, rule in enumerate([report["rules"][0]] * 8)]
+    grouped = console.render({**report, "rules": rules})
+    assert grouped.count("no instrument") == 1
+    assert "NOT-JUDGED 8 rules: no instrument" in grouped and "... (+2)" in grouped

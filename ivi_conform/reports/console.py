@@ -10,7 +10,7 @@ set (https://no-color.org).
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -43,6 +43,46 @@ def use_colour(stream: TextIO) -> bool:
         return False
     isatty = getattr(stream, "isatty", None)
     return bool(isatty and isatty())
+
+
+Paint = Callable[[str, str], str]
+
+
+def _rule_lines(rule: Mapping[str, Any], paint: Paint) -> list[str]:
+    """A rule that needs attention: its outcome and title, message, a few evidence lines."""
+    outcome = rule["outcome"]
+    lines = [f"{paint(f'{outcome.upper():<10}', outcome)} {rule['id']} ({rule['level']}): "
+             f"{rule['title']}"]
+    message = rule["message"]
+    if outcome == "error":
+        message = f"ivi-conform could not judge this rule: {message}"
+    lines.append(f"           {message}")
+    for evidence in rule["evidence"][:EVIDENCE_SHOWN]:
+        place = evidence["file"] + (f":{evidence['line']}" if evidence["line"] is not None
+                                    else "")
+        detail = f": {evidence['detail']}" if evidence["detail"] else ""
+        lines.append(f"           {place}{detail}")
+    hidden = len(rule["evidence"]) - EVIDENCE_SHOWN
+    if hidden > 0:
+        lines.append(paint(f"           ... and {hidden} more (all in report.json)", "dim"))
+    return lines
+
+
+def _not_judged_lines(rules: Sequence[Mapping[str, Any]], paint: Paint) -> list[str]:
+    """The rules that were not judged, grouped by reason: one cause reads as one line."""
+    reasons: dict[str, list[str]] = {}
+    for rule in rules:
+        if rule["outcome"] == "not-judged":
+            reasons.setdefault(rule["message"], []).append(rule["id"])
+    lines = []
+    for reason, ids in reasons.items():
+        label = paint(f"{'NOT-JUDGED':<10}", "not-judged")
+        what = ids[0] if len(ids) == 1 else f"{len(ids)} rules"
+        lines.append(f"{label} {what}: {reason}")
+        if len(ids) > 1:
+            shown = ", ".join(ids[:6]) + (f", ... (+{len(ids) - 6})" if len(ids) > 6 else "")
+            lines.append(paint(f"           {shown}", "dim"))
+    return lines
 
 
 def render(report: Mapping[str, Any], written: Sequence[Path] = (), *,
@@ -79,21 +119,9 @@ def render(report: Mapping[str, Any], written: Sequence[Path] = (), *,
     if attention:
         lines.append("")
     for rule in attention:
-        outcome = rule["outcome"]
-        label = paint(f"{outcome.upper():<10}", outcome)
-        lines.append(f"{label} {rule['id']} ({rule['level']}): {rule['title']}")
-        message = rule["message"]
-        if outcome == "error":
-            message = f"ivi-conform could not judge this rule: {message}"
-        lines.append(f"           {message}")
-        for evidence in rule["evidence"][:EVIDENCE_SHOWN]:
-            place = evidence["file"] + (f":{evidence['line']}" if evidence["line"] is not None
-                                        else "")
-            detail = f": {evidence['detail']}" if evidence["detail"] else ""
-            lines.append(f"           {place}{detail}")
-        hidden = len(rule["evidence"]) - EVIDENCE_SHOWN
-        if hidden > 0:
-            lines.append(paint(f"           ... and {hidden} more (all in report.json)", "dim"))
+        if rule["outcome"] != "not-judged":
+            lines += _rule_lines(rule, paint)
+    lines += _not_judged_lines(attention, paint)
 
     errors = audit["internal_errors"]
     if errors:
