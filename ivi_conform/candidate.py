@@ -109,6 +109,34 @@ def load(target: str, *, work_dir: Path, release_date: date | None = None) -> Di
     return _from_installed(target, release_date)
 
 
+def load_built(built: Mapping[str, str | None], release_date: date | None) -> Distribution:
+    """A candidate read again from the wheel another process built (:func:`built_form`).
+
+    A pytest-xdist worker gets the controller's wheel this way instead of
+    building the source once more per worker.
+    """
+    origin, wheel, root = str(built["origin"]), built["wheel"], built["source_root"]
+    kind: TargetKind
+    if built["kind"] == "folder":
+        kind = "folder"
+    elif built["kind"] == "sdist":
+        kind = "sdist"
+    else:
+        return load(origin, work_dir=Path(), release_date=release_date)  # nothing was built
+    if wheel is None:
+        raise TargetError(f"{origin}: the controller's built wheel was not handed over")
+    source_root = Path(root) if root is not None else None
+    project = _read_pyproject(source_root) if source_root is not None else {}
+    return _from_wheel(Path(wheel), origin, kind, source_root, project, release_date)
+
+
+def built_form(dist: Distribution) -> dict[str, str | None]:
+    """What :func:`load_built` needs to read ``dist`` again in another process (JSON-able)."""
+    return {"origin": dist.origin, "kind": dist.kind,
+            "wheel": str(dist.wheel) if dist.wheel is not None else None,
+            "source_root": str(dist.source_root) if dist.source_root is not None else None}
+
+
 def _read_pyproject(folder: Path) -> Mapping[str, object]:
     pyproject = folder / "pyproject.toml"
     if not pyproject.is_file():

@@ -42,7 +42,7 @@ from typing import Any
 import pytest
 
 from ivi_conform import __version__
-from ivi_conform.candidate import TargetError, load
+from ivi_conform.candidate import TargetError, built_form, load, load_built
 from ivi_conform.catalog import SPEC_NAME, SPEC_VERSION, CatalogError, Rule, load_catalog
 from ivi_conform.context import AuditConfig, AuditContext
 from ivi_conform.engine import RuleResult, judge
@@ -63,6 +63,8 @@ from ivi_conform.reports.json_report import (
 RESULT_PROPERTY = "ivi-conform"
 #: The name of the user property that carries how a process ran the driver (JSON).
 RUNTIME_PROPERTY = "ivi-conform-runtime"
+#: The key of the xdist worker input that carries the controller's built candidate.
+BUILT_INPUT = "ivi_conform_built"
 #: The first part of every audit item's node id.
 ROOT = "ivi-conform"
 #: Evidence lines a failure or warning shows; report.json has them all.
@@ -94,6 +96,8 @@ class _Audit:
     runtimes: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: This process's name: the xdist worker id, or "main".
     process: str = "main"
+    #: On an xdist worker: the candidate as the controller built it (see ``load_built``).
+    built: dict[str, str | None] | None = None
     #: The rules collected after deselection, in catalog order; None until known.
     selected: list[str] | None = None
     report: dict[str, Any] | None = None
@@ -106,8 +110,11 @@ class _Audit:
             if self.load_error:
                 raise pytest.UsageError(self.load_error)
             try:
-                dist = load(self.target, work_dir=self.work_dir,
-                            release_date=self.config.release_date)
+                if self.built is not None:  # an xdist worker: the controller built it
+                    dist = load_built(self.built, self.config.release_date)
+                else:
+                    dist = load(self.target, work_dir=self.work_dir,
+                                release_date=self.config.release_date)
             except TargetError as exc:
                 self.load_error = f"--ivi-driver: {exc}"
                 raise pytest.UsageError(self.load_error) from None
@@ -149,6 +156,11 @@ class _Audit:
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         """Remember which rules survived deselection (in a process that collects)."""
         self.selected = [item.rule.id for item in session.items if isinstance(item, IviRule)]
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_configure_node(self, node: Any) -> None:
+        """Hand each xdist worker the wheel built here, so that no worker builds it again."""
+        node.workerinput[BUILT_INPUT] = json.dumps(built_form(self.load().dist))
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_xdist_node_collection_finished(self, node: Any, ids: Sequence[str]) -> None:
@@ -355,11 +367,13 @@ def start_audit(config: pytest.Config, target: str) -> None:
         instrument_resource=config.getoption("ivi_instrument_resource"),
         instrument_profile=config.getoption("ivi_instrument_profile"),
     )
+    workerinput: dict[str, Any] = getattr(config, "workerinput", {})
     audit = _Audit(
         target=str(target), config=audit_config, report_dir=config.getoption("ivi_report_dir"),
         rules=rules, work_dir=Path(tempfile.mkdtemp(prefix="ivi-conform-pytest-")),
         worker=hasattr(config, "workerinput"),
-        process=str(getattr(config, "workerinput", {}).get("workerid", "main")),
+        process=str(workerinput.get("workerid", "main")),
+        built=json.loads(workerinput[BUILT_INPUT]) if BUILT_INPUT in workerinput else None,
     )
     config.stash[_AUDIT] = audit
     config.pluginmanager.register(audit, "ivi-conform-audit")

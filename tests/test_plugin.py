@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import importlib.metadata
 import json
+import textwrap
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 from typing import Any
 
 import pytest
-from demo_kit import DEMO_OUTCOMES, ROOT, TESTS, tiny_wheel, validate
+from demo_kit import DEMO_OUTCOMES, ROOT, TESTS, tiny_wheel, validate, write_tiny_driver
 
 from ivi_conform import __version__
 
@@ -256,3 +257,29 @@ def test_ivi_report_dir_needs_ivi_driver(pytester: pytest.Pytester) -> None:
 def test_the_drivers_items_run_beside_the_projects_own_tests(demo: pytest.Pytester) -> None:
     demo.makepyfile("def test_ordinary():\n    pass\n")
     _audit(demo, "-k", "ordinary or demo-holds").assert_outcomes(passed=2, deselected=6)
+
+
+def test_xdist_workers_use_the_wheel_the_controller_built(demo: pytest.Pytester) -> None:
+    source = write_tiny_driver(demo.path / "source")
+    conftest = demo.path / "conftest.py"
+    conftest.write_text(conftest.read_text() + textwrap.dedent("""
+        from pathlib import Path
+
+        from ivi_conform import candidate
+
+        _build = candidate.build_wheel
+
+
+        def build_wheel(folder, work_dir):
+            with open(Path(__file__).parent / "builds.log", "a") as log:
+                log.write(f"{folder}\\n")
+            return _build(folder, work_dir)
+
+
+        candidate.build_wheel = build_wheel
+        """))
+    result = demo.runpytest(*PLUGIN, f"--ivi-driver={source}",
+                            "--ivi-report-dir=out", "-n", "2")
+    result.assert_outcomes(passed=3, failed=1, skipped=2, errors=1, warnings=1)
+    assert len((demo.path / "builds.log").read_text().splitlines()) == 1
+    assert _read(demo.path / "out" / "report.json")["target"]["kind"] == "folder"
