@@ -2,7 +2,7 @@
 
 Usage: ``python benchmarks/full_audit.py [--target DIR] [--repeat N]``
 
-Runs :func:`ivi_conform.engine.audit_target` on the reference driver (or
+Runs :func:`ivi_conform.engine.audit` on the reference driver (or
 ``--target``) with the whole catalog, static and runtime rules, as the
 command line does, and prints the total and its breakdown:
 
@@ -31,12 +31,12 @@ sys.path.insert(0, str(ROOT))
 from ivi_conform.behaviour.exercises import registry  # noqa: E402
 from ivi_conform.candidate import load  # noqa: E402
 from ivi_conform.context import AuditConfig, AuditContext  # noqa: E402
-from ivi_conform.engine import audit_target, run_audit  # noqa: E402
+from ivi_conform.engine import audit, run_audit  # noqa: E402
 from ivi_conform.model import Judged  # noqa: E402
 
 
 def breakdown(target: str) -> None:
-    """One audit, timed stage by stage (the same work as audit_target, split open)."""
+    """One audit, timed stage by stage (the same work as audit, split open)."""
     with tempfile.TemporaryDirectory(prefix="ivi-conform-bench-") as tmp:
         work = Path(tmp)
         started = time.perf_counter()
@@ -73,10 +73,10 @@ def main() -> None:
     for _ in range(args.repeat):
         with tempfile.TemporaryDirectory(prefix="ivi-conform-bench-") as tmp:
             started = time.perf_counter()
-            result = audit_target(args.target, AuditConfig(), Path(tmp))
+            result = audit(args.target, AuditConfig(), Path(tmp))
             seconds = time.perf_counter() - started
             result.context.runtime.close()
-        print(f"audit_target end to end: {seconds:.2f} s ({result.verdict.value})")
+        print(f"audit end to end: {seconds:.2f} s ({result.verdict.value})")
     breakdown(args.target)
 
 

@@ -15,10 +15,8 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-import time
 import traceback
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -109,43 +107,24 @@ def _bug(message: str, err: TextIO, where: str = "") -> int:
 
 
 def _audit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from ivi_conform.candidate import TargetError, load, scratch_dir
-    from ivi_conform.context import AuditContext
-    from ivi_conform.engine import RuleResult, run_audit, selected_rules
-    from ivi_conform.model import Outcome, Verdict
+    from ivi_conform.candidate import TargetError, scratch_dir
+    from ivi_conform.engine import audit
     from ivi_conform.reports import console, json_report, write_reports
 
-    config = AuditConfig.from_options(vendors=args.vendors, release_date=args.release_date,
-                         static_only=args.static, options=args.options, rules=args.rules,
-                         timeout_s=args.timeout, instrument_resource=args.instrument_resource,
-                         instrument_profile=args.instrument_profile)
-    try:
-        rules = selected_rules(config)
-    except ValueError as exc:
-        return _error(str(exc), err)
-    except CatalogError as exc:
-        return _bug(str(exc), err)
-    selection = [rule.id for rule in rules] if config.select else None
-
-    started, clock = datetime.now(UTC), time.perf_counter()
+    config = AuditConfig.from_options(
+        vendors=args.vendors, release_date=args.release_date, static_only=args.static,
+        options=args.options, rules=args.rules, timeout_s=args.timeout,
+        instrument_resource=args.instrument_resource,
+        instrument_profile=args.instrument_profile)
     with scratch_dir() as work:
-        context = None
         try:
-            dist = load(args.target, work_dir=work, release_date=config.release_date)
-            context = AuditContext(dist, config, work)
-            result = run_audit(context, rules)
-            report = json_report.report_of(result, selection=selection)
-        except TargetError as exc:
+            result = audit(args.target, config, work)
+        except (TargetError, ValueError) as exc:
             return _error(str(exc), err)
-        except Exception as exc:  # noqa: BLE001 - our bug: still report, exit incomplete
-            crash = (f"{type(exc).__name__}: {exc}", traceback.format_exc())
-            not_judged = tuple(
-                RuleResult(rule, Outcome.ERROR, "not judged: ivi-conform stopped on an internal "
-                           "error") for rule in rules)
-            report = json_report.build_report(
-                context=context, config=config, origin=args.target, results=not_judged,
-                started=started, seconds=time.perf_counter() - clock, selection=selection,
-                runner="cli", crash=crash)
+        except CatalogError as exc:
+            return _bug(str(exc), err)
+        selection = [r.rule.id for r in result.results] if config.select else None
+        report = json_report.report_of(result, selection=selection)
         directory = args.report_dir or _default_report_dir(report, args.target)
         try:
             written = write_reports(report, directory)
@@ -158,7 +137,7 @@ def _audit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     else:
         out.write(console.render(report, written, colour=console.use_colour(out)))
     report_json = next((str(path) for path in written if path.name == "report.json"), "")
-    status = Verdict(report["verdict"]).exit_code
+    status = result.exit_code
     for error in report["audit"]["internal_errors"]:
         if error["rule"] is None:  # a rule's own error is already its outcome, shown above
             fatal = error["where"] == "audit" or error["where"].startswith("writing ")

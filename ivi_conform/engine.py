@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ivi_conform import __version__
-from ivi_conform.candidate import load
+from ivi_conform.candidate import TargetError, load
 from ivi_conform.catalog import SPEC_NAME, SPEC_VERSION, Rule, load_catalog
 from ivi_conform.checks import registry
 from ivi_conform.context import AuditConfig, AuditContext
@@ -94,17 +94,31 @@ def verdict_of(results: Iterable[RuleResult]) -> Verdict:
 
 @dataclass(frozen=True)
 class AuditResult:
-    """A finished audit: the candidate, every rule's result and the verdict."""
+    """A finished audit: the candidate, every rule's result and the verdict.
 
-    context: AuditContext
+    ``crash`` is the message and traceback of an exception of ivi-conform's
+    own that ended the audit early (``context`` is None when it came before
+    the candidate was loaded): every rule is then an error and the verdict
+    incomplete, but the result, and so the report, still exists.
+    """
+
+    context: AuditContext | None
     results: tuple[RuleResult, ...]
     started: datetime
     seconds: float
+    config: AuditConfig
+    origin: str
+    crash: tuple[str, str] | None = None
 
     @property
     def verdict(self) -> Verdict:
-        """The audit's verdict."""
-        return verdict_of(self.results)
+        """The audit's verdict (incomplete when ivi-conform crashed)."""
+        return Verdict.INCOMPLETE if self.crash is not None else verdict_of(self.results)
+
+    @property
+    def exit_code(self) -> int:
+        """The command line's exit status: the verdict's."""
+        return self.verdict.exit_code
 
     def counts(self) -> dict[str, int]:
         """How many rules ended in each outcome."""
@@ -134,18 +148,35 @@ def run_audit(context: AuditContext, rules: Sequence[Rule] | None = None) -> Aud
         results = tuple(judge(rule, context) for rule in chosen)
     finally:
         context.close()
-    return AuditResult(context, results, started, time.perf_counter() - clock)
+    return AuditResult(context, results, started, time.perf_counter() - clock, context.config,
+                       context.dist.origin)
 
 
 TOOL = {"name": "ivi-conform", "version": __version__}
 SPEC = {"name": SPEC_NAME, "version": SPEC_VERSION}
 
 
-def audit_target(target: str, config: AuditConfig, work_dir: Path) -> AuditResult:
+def audit(target: str, config: AuditConfig, work_dir: Path) -> AuditResult:
     """Load ``target`` (folder, wheel, sdist, installed name) and audit it.
 
     Raises :class:`~ivi_conform.candidate.TargetError` when the target cannot
-    be read or built; every other problem ends inside the result.
+    be read or built, and ``ValueError`` for an unknown rule id in
+    ``config.select``: both are the user's to fix. Every other problem ends
+    inside the result, ivi-conform's own crash included, so that there is
+    always a report.
     """
-    dist = load(target, work_dir=work_dir, release_date=config.release_date)
-    return run_audit(AuditContext(dist, config, work_dir))
+    rules = selected_rules(config)
+    started, clock = datetime.now(UTC), time.perf_counter()
+    context = None
+    try:
+        dist = load(target, work_dir=work_dir, release_date=config.release_date)
+        context = AuditContext(dist, config, work_dir)
+        return run_audit(context, rules)
+    except TargetError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - our bug: still a result, verdict incomplete
+        crash = (f"{type(exc).__name__}: {exc}", traceback.format_exc())
+        unjudged = tuple(RuleResult(rule, Outcome.ERROR, "not judged: ivi-conform stopped on an "
+                                    "internal error") for rule in rules)
+        return AuditResult(context, unjudged, started, time.perf_counter() - clock, config,
+                           target, crash)

@@ -21,7 +21,7 @@ if str(ROOT / "fixtures") not in sys.path:
 import mutate  # noqa: E402 - fixtures/ is not a package; its path is added above
 
 from ivi_conform.context import AuditConfig  # noqa: E402
-from ivi_conform.engine import AuditResult, audit_target  # noqa: E402
+from ivi_conform.engine import AuditResult, audit  # noqa: E402
 
 __all__ = ["ROOT", "audit_of", "audit_of_corpus", "mutate"]
 
@@ -35,7 +35,7 @@ def audit_of(rule_id: str | None, static_only: bool = False) -> AuditResult:
     work = _SCRATCH / f"{name}-{'static' if static_only else 'full'}"
     work.mkdir(parents=True)
     target = mutate.REFERENCE if rule_id is None else mutate.materialize(rule_id, work / "driver")
-    return audit_target(str(target), AuditConfig(static_only=static_only), work / "audit")
+    return audit(str(target), AuditConfig(static_only=static_only), work / "audit")
 
 
 @functools.cache
@@ -48,4 +48,4 @@ def audit_of_corpus(driver: str, broken: bool = False) -> AuditResult:
                               work / "driver")
     else:
         target = mutate.copy_driver(mutate.CORPUS / driver, work / "driver")
-    return audit_target(str(target), AuditConfig(), work / "audit")
+    return audit(str(target), AuditConfig(), work / "audit")

@@ -30,7 +30,7 @@ from demo_kit import (  # noqa: I001 - a sibling test module
 from ivi_conform import catalog, engine
 from ivi_conform.compliance_format import SECTIONS
 from ivi_conform.context import AuditConfig
-from ivi_conform.engine import AuditResult, RuleResult, audit_target
+from ivi_conform.engine import AuditResult, RuleResult
 from ivi_conform.model import Outcome
 from ivi_conform.reports import RENDERERS, console, json_report, write_reports
 from ivi_conform.reports.compliance import render as render_compliance
@@ -50,7 +50,7 @@ def demo_catalog(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[No
 
 @pytest.fixture
 def audit(demo_catalog: None, tmp_path: Path) -> AuditResult:
-    return audit_target(str(tiny_wheel()), AuditConfig(), tmp_path / "work")
+    return engine.audit(str(tiny_wheel()), AuditConfig(), tmp_path / "work")
 
 
 def test_the_schema_is_a_valid_draft_2020_12_schema() -> None:
@@ -234,7 +234,7 @@ def test_console_colours_the_verdict(audit: AuditResult) -> None:
 def test_rules_not_judged_for_one_reason_read_as_one_line(
     demo_catalog: None, tmp_path: Path
 ) -> None:
-    static = audit_target(str(tiny_wheel()), AuditConfig(static_only=True), tmp_path / "work")
+    static = engine.audit(str(tiny_wheel()), AuditConfig(static_only=True), tmp_path / "work")
     report = json_report.report_of(static, selection=None)
     assert report["verdict"] == "non-conformant" and report["summary"]["not-judged"] == 1
     text = console.render(report)

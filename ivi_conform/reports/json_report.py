@@ -117,9 +117,9 @@ def report_of(result: AuditResult, *, selection: Sequence[str] | None,
               runner: str = "cli") -> Report:
     """The report of a finished audit."""
     return build_report(
-        context=result.context, config=result.context.config, origin=result.context.dist.origin,
+        context=result.context, config=result.config, origin=result.origin,
         results=result.results, started=result.started, seconds=result.seconds,
-        selection=selection, runner=runner,
+        selection=selection, runner=runner, crash=result.crash,
     )
 
 
