@@ -49,8 +49,7 @@ from ivi_conform.engine import RuleResult, judge
 from ivi_conform.model import Judged, Outcome
 from ivi_conform.options import section_slug
 from ivi_conform.plugin import IviShouldWarning
-from ivi_conform.reports import write_reports
-from ivi_conform.reports.console import counts_line
+from ivi_conform.reports import console, write_reports
 from ivi_conform.reports.json_report import (
     build_report,
     merge_runtime,
@@ -236,15 +235,11 @@ class _Audit:
         """The audit's verdict and the files written, after pytest's own summary."""
         if self.report is None:
             return
-        summary = self.report["summary"]
-        counts = counts_line(summary)
-        verdict = self.report["verdict"]
-        colour = {"conformant": {"green": True}, "non-conformant": {"red": True}}.get(
-            verdict, {"yellow": True})
         terminalreporter.section("ivi-conform", sep="-", bold=True)
-        terminalreporter.line(f"verdict: {verdict.upper()} ({counts})", bold=True, **colour)
-        for path in self.written:
-            terminalreporter.line(f"wrote {path}")
+        text = console.render(self.report, self.written, each_rule=False,
+                              colour=bool(getattr(terminalreporter, "hasmarkup", False)))
+        for line in text.splitlines():
+            terminalreporter.line(line)
         if self.write_error:
             terminalreporter.line(f"ivi-conform: error: {self.write_error}", red=True)
 

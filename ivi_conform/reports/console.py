@@ -86,8 +86,13 @@ def _not_judged_lines(rules: Sequence[Mapping[str, Any]], paint: Paint) -> list[
 
 
 def render(report: Mapping[str, Any], written: Sequence[Path] = (), *,
-           colour: bool = False) -> str:
-    """The summary as text, ending in a newline."""
+           colour: bool = False, each_rule: bool = True) -> str:
+    """The summary as text, ending in a newline.
+
+    ``each_rule=False`` leaves out the failed, warned and erred rules, for the
+    pytest plugin, whose items already show them; the rules that were not
+    judged are shown either way (pytest shows them only as skips).
+    """
 
     def paint(text: str, key: str) -> str:
         code = _COLOURS.get(key)
@@ -119,7 +124,7 @@ def render(report: Mapping[str, Any], written: Sequence[Path] = (), *,
     if attention:
         lines.append("")
     for rule in attention:
-        if rule["outcome"] != "not-judged":
+        if rule["outcome"] != "not-judged" and each_rule:
             lines += _rule_lines(rule, paint)
     lines += _not_judged_lines(attention, paint)
 
