@@ -395,7 +395,15 @@ def hierarchy_of(index: SourceIndex, shape: DriverShape) -> Hierarchy | None:
 
 def _reference(index: SourceIndex, info: ClassInfo, name: str, owner: ClassInfo, member: Member,
                package: str | None) -> Reference | None:
-    annotation = returns(member)
+    annotation = returns(member) if property_like(member) else descriptor_value(
+        index, owner, member)
+    if annotation is None:
+        target = inferred_class(index, owner, member)
+        if target is None or not in_package(target, package) or is_value_class(index, target):
+            return None
+        if is_collection(index, target):
+            return Reference(info, owner, name, member, target, True, item_class(index, target))
+        return Reference(info, owner, name, member, target)
     alternatives = [alt for alt in union_members(annotation, index, owner.module)
                     if type_name(alt) != "None"]
     if len(alternatives) != 1:
@@ -414,6 +422,227 @@ def _reference(index: SourceIndex, info: ClassInfo, name: str, owner: ClassInfo,
     return None
 
 
+def descriptor_value(index: SourceIndex, owner: ClassInfo, member: Member) -> ast.expr | None:
+    """The type a descriptor-typed class attribute gives on an instance, if it is one.
+
+    ``panels: Child[PanelCollection] = Child(...)`` where ``Child`` is a class
+    of the candidate with ``__get__`` is a reference property written as a
+    descriptor: reading ``driver.panels`` gives a ``PanelCollection``.
+    """
+    node = member.node
+    if member.kind is not MemberKind.ATTRIBUTE or not isinstance(node, ast.AnnAssign):
+        return None
+    annotation = node.annotation
+    if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+        try:
+            annotation = ast.parse(annotation.value, mode="eval").body
+        except SyntaxError:
+            return None
+    if not isinstance(annotation, ast.Subscript):
+        return None
+    descriptor = index.resolve(simple_name(annotation.value), owner.module)
+    arguments = subscript_arguments(annotation)
+    if descriptor is None or len(arguments) != 1:
+        return None
+    if "__get__" not in all_members(index, descriptor):
+        return None
+    return arguments[0]
+
+
+# -- what an unannotated getter returns ---------------------------------------------------------
+
+Function = ast.FunctionDef | ast.AsyncFunctionDef
+
+
+def inferred_class(index: SourceIndex, owner: ClassInfo, member: Member) -> ClassInfo | None:
+    """The one class of the candidate an unannotated getter returns, read from its code.
+
+    Drivers written without annotations (or generated ones) build their
+    children in code: ``return self._x`` with ``self._x = Child(...)`` in
+    ``__init__`` (or any method of the class and its bases), the lazy
+    ``if not hasattr(self, "_x"): from .child import ChildCls; self._x =
+    ChildCls(...)`` of generated drivers, or ``return Child(...)``. The class
+    is named only when every return gives the same one.
+    """
+    function = member.function
+    if function is None:
+        return None
+    found: ClassInfo | None = None
+    for node in _own_returns(function):
+        if node.value is None or (isinstance(node.value, ast.Constant)
+                                  and node.value.value is None):
+            continue
+        target = _class_of(index, owner, function, node.value)
+        if target is None or (found is not None and target is not found):
+            return None
+        found = target
+    return found
+
+
+def _own_returns(function: Function) -> list[ast.Return]:
+    found: list[ast.Return] = []
+    pending: list[ast.AST] = list(function.body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, ast.Return):
+            found.append(node)
+        elif not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
+                            | ast.Lambda):
+            pending.extend(ast.iter_child_nodes(node))
+    return found
+
+
+def _class_of(index: SourceIndex, owner: ClassInfo, function: Function,
+              value: ast.expr) -> ClassInfo | None:
+    """The class ``value`` (an expression inside ``function``) is an instance of, if known."""
+    if isinstance(value, ast.Call):
+        return _called_class(index, owner.module, function, value.func)
+    if isinstance(value, ast.Name):
+        assigned = [node.value for node in ast.walk(function)
+                    if isinstance(node, ast.Assign) and node.value is not None
+                    and any(isinstance(t, ast.Name) and t.id == value.id for t in node.targets)]
+        return _one_class(index, owner, function, assigned)
+    if (isinstance(value, ast.Attribute) and isinstance(value.value, ast.Name)
+            and value.value.id == "self"):
+        return _attribute_class(index, owner, function, value.attr)
+    return None
+
+
+def _one_class(index: SourceIndex, owner: ClassInfo, function: Function,
+               values: list[ast.expr]) -> ClassInfo | None:
+    classes = {id(found): found for found in (
+        _called_class(index, owner.module, function, value.func)
+        for value in values if isinstance(value, ast.Call)) if found is not None}
+    if len(classes) != 1 or len(classes) != len(values):
+        return None
+    return next(iter(classes.values()))
+
+
+def _attribute_class(index: SourceIndex, owner: ClassInfo, getter: Function,
+                     attribute: str) -> ClassInfo | None:
+    """The class ``self.<attribute>`` holds: its annotation, else what every assignment builds.
+
+    The getter itself is searched first (lazy creation), then every method of
+    the owner and of its bases inside the candidate.
+    """
+    methods: list[tuple[ClassInfo, Function]] = [(owner, getter)]
+    for holder in _lineage(index, owner):
+        methods.extend((holder, statement) for statement in holder.node.body
+                       if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef))
+        for statement in holder.node.body:  # a class-level ``_x: Child``
+            if (isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name)
+                    and statement.target.id == attribute):
+                return index.resolve(type_name(statement.annotation), holder.module)
+    found: dict[int, ClassInfo] = {}
+    for holder, method in methods:
+        for node in ast.walk(method):
+            targets: list[ast.expr] = []
+            value: ast.expr | None = None
+            if isinstance(node, ast.Assign):
+                targets, value = list(node.targets), node.value
+            elif isinstance(node, ast.AnnAssign):
+                targets, value = [node.target], node.value
+                if _is_self_attribute(node.target, attribute):
+                    annotated = index.resolve(type_name(node.annotation), holder.module)
+                    if annotated is not None:
+                        return annotated
+            if not any(_is_self_attribute(target, attribute) for target in targets):
+                continue
+            if not isinstance(value, ast.Call):
+                if isinstance(value, ast.Constant) and value.value is None:
+                    continue  # ``self._x = None`` until created
+                return None
+            built = _called_class(index, holder.module, method, value.func)
+            if built is None:
+                return None
+            found[id(built)] = built
+    return next(iter(found.values())) if len(found) == 1 else None
+
+
+def _is_self_attribute(target: ast.expr, attribute: str) -> bool:
+    return (isinstance(target, ast.Attribute) and target.attr == attribute
+            and isinstance(target.value, ast.Name) and target.value.id == "self")
+
+
+def _lineage(index: SourceIndex, info: ClassInfo) -> list[ClassInfo]:
+    """The class and its bases inside the candidate, nearest first."""
+    found: list[ClassInfo] = []
+    pending = [info]
+    while pending:
+        current = pending.pop(0)
+        if any(current is seen for seen in found):
+            continue
+        found.append(current)
+        pending.extend(parent for base in current.node.bases
+                       if (parent := index.resolve(simple_name(base), current.module)))
+    return found
+
+
+def _called_class(index: SourceIndex, module: Module, function: Function,
+                  func: ast.expr) -> ClassInfo | None:
+    """The candidate's class a call constructs: ``Child(...)``, ``mod.Child(...)``.
+
+    Names imported inside the function (``from .child import ChildCls``, the
+    lazy import of generated drivers) are followed before the module's own.
+    """
+    if isinstance(func, ast.Name):
+        local = _local_import(index, module, function, func.id)
+        if local is not None:
+            return local
+        return index.resolve(func.id, module)
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+        imported = index.imported_name(func.value.id, module)
+        dotted_module = ".".join(part for part in imported if part) if imported else None
+        inner = _local_module(module, function, func.value.id)
+        for candidate in (inner, dotted_module, func.value.id):
+            if candidate is not None and candidate in index.modules:
+                return _class_in(index, candidate, func.attr)
+    return None
+
+
+def _anchor(module: Module, level: int, base: str | None) -> str:
+    is_package = module.path.endswith("__init__.py")
+    package = module.name if is_package else module.name.rpartition(".")[0]
+    if not level:
+        return base or ""
+    parts = package.split(".")
+    parts = parts[: len(parts) - (level - 1)] if level > 1 else parts
+    return ".".join([*parts, base] if base else parts)
+
+
+def _local_import(index: SourceIndex, module: Module, function: Function,
+                  name: str) -> ClassInfo | None:
+    for node in ast.walk(function):
+        if isinstance(node, ast.ImportFrom):
+            for alias in node.names:
+                if (alias.asname or alias.name) == name:
+                    found = _class_in(index, _anchor(module, node.level, node.module), alias.name)
+                    if found is not None:
+                        return found
+    return None
+
+
+def _local_module(module: Module, function: Function, name: str) -> str | None:
+    """The module a name bound by an import inside the function stands for."""
+    for node in ast.walk(function):
+        if isinstance(node, ast.ImportFrom):
+            for alias in node.names:
+                if (alias.asname or alias.name) == name:
+                    return f"{_anchor(module, node.level, node.module)}.{alias.name}".strip(".")
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname == name:
+                    return alias.name
+    return None
+
+
+def _class_in(index: SourceIndex, module_name: str, name: str) -> ClassInfo | None:
+    """Class ``name`` of module ``module_name``, re-exports followed."""
+    if module_name not in index.modules:
+        return None
+    return index.resolve(name, index.modules[module_name])
+
+
 def _walk(index: SourceIndex, root: ClassInfo, package: str | None) -> Hierarchy:
     hierarchy = Hierarchy(root)
     seen: set[int] = set()
@@ -425,7 +654,8 @@ def _walk(index: SourceIndex, root: ClassInfo, package: str | None) -> Hierarchy
         seen.add(id(info))
         hierarchy.classes.append(info)
         for name, (owner, member) in all_members(index, info).items():
-            if name.startswith("_") or not property_like(member):
+            if name.startswith("_") or not (property_like(member)
+                                            or descriptor_value(index, owner, member)):
                 continue
             reference = _reference(index, info, name, owner, member, package)
             if reference is None:

@@ -52,7 +52,7 @@ from ivi_conform.compliance_format import SECTIONS, Section, section_named
 from ivi_conform.model import Evidence
 
 if TYPE_CHECKING:
-    from ivi_conform.engine import AuditContext
+    from ivi_conform.context import AuditContext
 
 __all__ = [
     "ComplianceDoc",

@@ -11,6 +11,7 @@ leaving the comparison to the behavioural run.
 from __future__ import annotations
 
 import ast
+import re
 import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
@@ -19,7 +20,7 @@ from ivi_conform.model import Evidence
 from ivi_conform.source import ClassInfo, MemberKind, Module, SourceIndex, simple_name
 
 if TYPE_CHECKING:
-    from ivi_conform.engine import AuditContext
+    from ivi_conform.context import AuditContext
 
 
 class _Unknown:
@@ -84,13 +85,19 @@ class StaticValues:
     constants followed through imports (``from .models import MODELS``,
     ``models.MODELS``), class constants (``self._MODELS``), ``tuple``/
     ``list``/``sorted``/``set`` of such, dictionary keys, comprehensions over
-    them, string and tuple concatenation, and the fields of dataclass or
-    NamedTuple instances built from constants.
+    them, string and tuple concatenation, ``self.x`` set once to a constant
+    or to an ``__init__`` argument every construction passes the same
+    constant for, and the fields of dataclass or
+    NamedTuple instances built from constants, and
+    ``importlib.metadata.version(<this distribution>)``, which is the
+    candidate's own version when ``distribution`` (name, version) is given.
     """
 
-    def __init__(self, index: SourceIndex) -> None:
+    def __init__(self, index: SourceIndex, distribution: tuple[str, str] | None = None) -> None:
         self.index = index
+        self.distribution = distribution
         self._bindings: dict[str, dict[str, ast.expr]] = {}
+        self._built: dict[int, list[tuple[ast.Call, Module, ClassInfo | None]]] | None = None
 
     def returned(self, owner: ClassInfo, name: str) -> tuple[object, Evidence] | None:
         """What member ``name`` of ``owner`` (or a base) always returns, if constant."""
@@ -207,7 +214,7 @@ class StaticValues:
     def _class_constant(self, owner: ClassInfo, name: str, depth: int) -> object:
         found = self.index.find_member(owner, name)
         if found is None:
-            return UNKNOWN
+            return self._instance_constant(owner, name, depth)
         holder, member = found
         node = member.node
         if (
@@ -218,7 +225,115 @@ class StaticValues:
             return self.value(node.value, holder.module, owner=holder, depth=depth + 1)
         return UNKNOWN
 
+    def _instance_constant(self, owner: ClassInfo, name: str, depth: int) -> object:
+        """``self.<name>`` set once in a method: to a constant, or to an ``__init__`` argument.
+
+        An argument is followed to every place the candidate constructs the
+        class (``Utility(session, __version__, VENDOR)``): the value is known
+        when they all pass the same constant (or leave the same default).
+        """
+        if depth > _MAX_DEPTH:
+            return UNKNOWN
+        assignments: list[tuple[ClassInfo, ast.FunctionDef | ast.AsyncFunctionDef, ast.expr]] = []
+        for holder in self._lineage(owner):
+            for method in holder.node.body:
+                if not isinstance(method, ast.FunctionDef | ast.AsyncFunctionDef):
+                    continue
+                for node in ast.walk(method):
+                    value = _self_assignment(node, name)
+                    if value is not None:
+                        assignments.append((holder, method, value))
+                    elif isinstance(node, ast.AugAssign | ast.Delete) and any(
+                            isinstance(target, ast.Attribute) and target.attr == name
+                            for target in (node.targets if isinstance(node, ast.Delete)
+                                           else [node.target])):
+                        return UNKNOWN  # changed after it is set
+        if len(assignments) != 1:
+            return UNKNOWN
+        holder, method, value = assignments[0]
+        arguments = method.args
+        parameters = [arg.arg for arg in (*arguments.posonlyargs, *arguments.args,
+                                          *arguments.kwonlyargs)]
+        if isinstance(value, ast.Name) and value.id in parameters:
+            if method.name != "__init__":
+                return UNKNOWN
+            return _immutable(self._argument(owner, method, value.id, depth + 1))
+        local = set(parameters) | {target.id for node in ast.walk(method)
+                                   if isinstance(node, ast.Assign | ast.AnnAssign | ast.For)
+                                   for target in _targets(node) if isinstance(target, ast.Name)}
+        if any(isinstance(node, ast.Name) and node.id in local for node in ast.walk(value)):
+            return UNKNOWN
+        return _immutable(self.value(value, holder.module, owner=holder, depth=depth + 1))
+
+    def _lineage(self, info: ClassInfo) -> list[ClassInfo]:
+        found: list[ClassInfo] = []
+        pending = [info]
+        while pending:
+            current = pending.pop(0)
+            if any(current is seen for seen in found):
+                continue
+            found.append(current)
+            for base in current.node.bases:
+                parent = self.index.resolve(simple_name(base), current.module)
+                if parent is not None:
+                    pending.append(parent)
+        return found
+
+    def _argument(self, owner: ClassInfo, init: ast.FunctionDef | ast.AsyncFunctionDef,
+                  parameter: str, depth: int) -> object:
+        """The one value every construction of ``owner`` passes for ``parameter``."""
+        arguments = init.args
+        positional = [arg.arg for arg in (*arguments.posonlyargs, *arguments.args)][1:]
+        defaults: dict[str, ast.expr] = dict(zip(
+            positional[len(positional) - len(arguments.defaults):], arguments.defaults,
+            strict=True))
+        defaults.update({arg.arg: default for arg, default
+                         in zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True)
+                         if default is not None})
+        values: list[object] = []
+        for call, module, within in self._constructions().get(id(owner), []):
+            if any(isinstance(arg, ast.Starred) for arg in call.args) or any(
+                    keyword.arg is None for keyword in call.keywords):
+                return UNKNOWN
+            given: ast.expr | None = next((keyword.value for keyword in call.keywords
+                                           if keyword.arg == parameter), None)
+            if given is None and parameter in positional:
+                at = positional.index(parameter)
+                given = call.args[at] if at < len(call.args) else None
+            if given is None:
+                default = defaults.get(parameter)
+                if default is None:
+                    return UNKNOWN
+                values.append(self.value(default, owner.module, owner=owner, depth=depth + 1))
+            else:
+                values.append(self.value(given, module, owner=within, depth=depth + 1))
+        if not values or any(value is UNKNOWN for value in values):
+            return UNKNOWN
+        return values[0] if all(value == values[0] for value in values) else UNKNOWN
+
+    def _constructions(self) -> dict[int, list[tuple[ast.Call, Module, ClassInfo | None]]]:
+        """Every ``Class(...)`` call of the candidate, by the class it builds (computed once)."""
+        if self._built is not None:
+            return self._built
+        built: dict[int, list[tuple[ast.Call, Module, ClassInfo | None]]] = {}
+        infos = {id(info.node): info for info in self.index.classes}
+        for module in self.index.modules.values():
+            pending: list[tuple[ast.AST, ClassInfo | None]] = [(module.tree, None)]
+            while pending:
+                node, within = pending.pop()
+                if isinstance(node, ast.ClassDef):
+                    within = infos.get(id(node), within)
+                if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+                    target = self.index.resolve(node.func.id, module)
+                    if target is not None:
+                        built.setdefault(id(target), []).append((node, module, within))
+                pending.extend((child, within) for child in ast.iter_child_nodes(node))
+        self._built = built
+        return built
+
     def _call(self, node: ast.Call, module: Module, sub: _Evaluate) -> object:
+        if self._is_metadata_version(node.func, module):
+            return self._own_version(node, module, sub)
         name = simple_name(node.func)
         if name in {"tuple", "list", "sorted", "frozenset", "set"} and len(node.args) == 1:
             inner = sub(node.args[0])
@@ -242,6 +357,32 @@ class StaticValues:
                 return UNKNOWN
             values[keyword.arg] = sub(keyword.value)
         return Record(values)
+
+    def _is_metadata_version(self, func: ast.expr, module: Module) -> bool:
+        """Whether ``func`` is ``importlib.metadata.version`` (or the backport's)."""
+        if isinstance(func, ast.Name):
+            return self.index.imported_name(func.id, module) in _METADATA_VERSION
+        if not isinstance(func, ast.Attribute) or func.attr != "version":
+            return False
+        owner = ast.unparse(func.value)
+        if owner in _METADATA_MODULES:
+            return True
+        imported = self.index.imported_name(owner, module) if "." not in owner else None
+        return imported is not None and ".".join(filter(None, imported)) in _METADATA_MODULES
+
+    def _own_version(self, node: ast.Call, module: Module, sub: _Evaluate) -> object:
+        """The candidate's version, when the call asks for the candidate's distribution."""
+        if self.distribution is None or len(node.args) != 1 or node.keywords:
+            return UNKNOWN
+        argument = node.args[0]
+        if isinstance(argument, ast.Name) and argument.id in {"__name__", "__package__"}:
+            asked: object = module.name.partition(".")[0]
+        else:
+            asked = sub(argument)
+        name, version = self.distribution
+        if isinstance(asked, str) and _normalized(asked) == _normalized(name):
+            return version
+        return UNKNOWN
 
     def _comprehension(
         self,
@@ -275,6 +416,48 @@ class StaticValues:
         return UNKNOWN if any(value is UNKNOWN for value in results) else tuple(results)
 
 
+def _immutable(value: object) -> object:
+    """``value`` if nothing can change it in place (a list or dict held in an attribute can)."""
+    if value is None or isinstance(value, str | bytes | int | float | tuple | frozenset):
+        return value
+    return UNKNOWN
+
+
+def _self_assignment(node: ast.AST, name: str) -> ast.expr | None:
+    """The value of ``self.<name> = value`` (or annotated), if ``node`` is one."""
+    targets = _targets(node) if isinstance(node, ast.Assign | ast.AnnAssign) else []
+    value = node.value if isinstance(node, ast.Assign | ast.AnnAssign) else None
+    if value is None:
+        return None
+    for target in targets:
+        if (isinstance(target, ast.Attribute) and target.attr == name
+                and isinstance(target.value, ast.Name) and target.value.id == "self"):
+            return value
+    return None
+
+
+def _targets(node: ast.Assign | ast.AnnAssign | ast.For) -> list[ast.expr]:
+    """The names and attributes an assignment or loop binds (tuples unpacked)."""
+    raw = list(node.targets) if isinstance(node, ast.Assign) else [node.target]
+    found: list[ast.expr] = []
+    while raw:
+        target = raw.pop()
+        if isinstance(target, ast.Tuple | ast.List):
+            raw.extend(target.elts)
+        else:
+            found.append(target)
+    return found
+
+
+_METADATA_MODULES = frozenset({"importlib.metadata", "importlib_metadata"})
+_METADATA_VERSION = frozenset((module, "version") for module in _METADATA_MODULES)
+
+
+def _normalized(name: str) -> str:
+    """A distribution name as PyPA normalizes it (runs of - _ . become -, lower case)."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
 _PER_AUDIT: weakref.WeakKeyDictionary[AuditContext, StaticValues] = weakref.WeakKeyDictionary()
 
 
@@ -282,7 +465,8 @@ def static_values(context: AuditContext) -> StaticValues:
     """The audit's one evaluator (it caches module bindings)."""
     evaluator = _PER_AUDIT.get(context)
     if evaluator is None:
-        evaluator = _PER_AUDIT[context] = StaticValues(context.source)
+        evaluator = _PER_AUDIT[context] = StaticValues(
+            context.source, (context.dist.name, context.dist.version))
     return evaluator
 
 

@@ -136,13 +136,49 @@ def _members(node: ast.ClassDef) -> dict[str, Member]:
                 name, Member(name, MemberKind.ATTRIBUTE, statement, statement.lineno)
             )
         elif isinstance(statement, ast.Assign):
+            built = _property_call(statement, node)
             for target in statement.targets:
-                if isinstance(target, ast.Name):
+                if isinstance(target, ast.Name) and built is not None:
+                    getter, settable = built
+                    members[target.id] = Member(target.id, MemberKind.PROPERTY, getter,
+                                                statement.lineno, settable=settable)
+                elif isinstance(target, ast.Name):
                     members.setdefault(
                         target.id,
                         Member(target.id, MemberKind.ATTRIBUTE, statement, statement.lineno),
                     )
     return members
+
+
+def property_accessors(call: ast.Call, owner: ast.ClassDef
+                       ) -> tuple[ast.FunctionDef | ast.AsyncFunctionDef | None,
+                                  ast.FunctionDef | ast.AsyncFunctionDef | None]:
+    """The getter and setter ``defs`` a ``property(fget, fset, ...)`` call names in the class."""
+    defs = {statement.name: statement for statement in owner.body
+            if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef)}
+    named: dict[str, ast.expr] = dict(zip(("fget", "fset"), call.args, strict=False))
+    named.update({keyword.arg: keyword.value for keyword in call.keywords
+                  if keyword.arg in {"fget", "fset"}})
+    found = [defs.get(value.id) if isinstance(value, ast.Name) else None
+             for value in (named.get("fget"), named.get("fset"))]
+    return found[0], found[1]
+
+
+def _property_call(statement: ast.Assign, owner: ast.ClassDef
+                   ) -> tuple[ast.FunctionDef | ast.AsyncFunctionDef, bool] | None:
+    """``x = property(_get_x, _set_x, doc=...)``: the getter ``def`` and whether it is settable.
+
+    Such a property is the same member as an ``@property``: its getter is the
+    function the call names in the class body.
+    """
+    value = statement.value
+    if not isinstance(value, ast.Call) or simple_name(value.func) != "property":
+        return None
+    getter, _ = property_accessors(value, owner)
+    if getter is None:
+        return None
+    settable = len(value.args) > 1 or any(keyword.arg == "fset" for keyword in value.keywords)
+    return getter, settable
 
 
 #: Statements whose bodies are still the enclosing scope (a class defined there is importable).

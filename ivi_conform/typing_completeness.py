@@ -16,7 +16,9 @@ libraries, and PEP 484):
   ``**kwargs`` included; ``self``/``cls`` excluded) and its return are
   annotated; ``__init__`` may leave out its return, which is always None;
   overloaded functions are judged by their ``@overload`` signatures; a
-  property is one symbol (getter, setter and deleter together);
+  property is one symbol (getter, setter and deleter together), and a
+  ``x = property(_get_x, _set_x)`` call is complete when its getter's return
+  and its setter's value are annotated;
 * a module or class variable, and a public ``self.x`` instance variable, is
   complete when it is annotated somewhere (class body or ``self.x: T``), or
   when its type needs no annotation because every checker infers the same:
@@ -39,7 +41,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from ivi_conform.model import Evidence
-from ivi_conform.source import ClassInfo, Module, SourceIndex, simple_name
+from ivi_conform.source import ClassInfo, Module, SourceIndex, property_accessors, simple_name
 
 _ENUM_BASES = frozenset({"Enum", "IntEnum", "StrEnum", "Flag", "IntFlag", "ReprEnum"})
 _TYPE_FACTORIES = frozenset({
@@ -54,6 +56,15 @@ _BLOCKS = (ast.If, ast.Try, ast.TryStar, ast.With, ast.AsyncWith, ast.For, ast.A
 _BLOCK_TYPES = frozenset({*_BLOCKS, ast.Match})
 
 Function = ast.FunctionDef | ast.AsyncFunctionDef
+#: Attributes the built-in exception bases declare (typeshed): assigning them adds no symbol.
+_BUILTIN_ATTRIBUTES: dict[str, frozenset[str]] = {
+    "BaseException": frozenset({"args"}),
+    "OSError": frozenset({"errno", "strerror", "filename", "filename2"}),
+    "IOError": frozenset({"errno", "strerror", "filename", "filename2"}),
+    "EnvironmentError": frozenset({"errno", "strerror", "filename", "filename2"}),
+    "TimeoutError": frozenset({"errno", "strerror", "filename", "filename2"}),
+    "ConnectionError": frozenset({"errno", "strerror", "filename", "filename2"}),
+}
 
 
 @dataclass(frozen=True)
@@ -332,6 +343,11 @@ class _Measure:
                 continue
             assignment = scope.assigned.get(name)
             complete = name in scope.annotated or assignment is None
+            if not complete and assignment is not None and _is_property_call(assignment.value):
+                assert isinstance(assignment.value, ast.Call)
+                self._gap(path, line, f"{qualname}.{name}",
+                          _property_call_gaps(assignment.value, node))
+                continue
             if not complete and assignment is not None:
                 if enum is None:
                     enum = self._is_enum(node)
@@ -359,7 +375,12 @@ class _Measure:
             name in _ENUM_BASES for name in self.index.ancestors(info))
 
     def _declared_in_base(self, node: ast.ClassDef, name: str) -> bool:
-        """A ``self.x = ...`` for an attribute a base class declares (annotated or a property)."""
+        """A ``self.x = ...`` for an attribute a base class declares (annotated or a property).
+
+        The bases are the candidate's own classes, and the built-in exceptions,
+        whose attributes typeshed declares (``self.args = ...`` in an exception's
+        ``__init__`` adds no symbol).
+        """
         info = self._info(node)
         if info is None or not node.bases:
             return False
@@ -367,7 +388,31 @@ class _Measure:
             parent = self.index.resolve(simple_name(base), info.module)
             if parent is not None and self.index.find_member(parent, name) is not None:
                 return True
-        return False
+        ancestors = self.index.ancestors(info)
+        return any(name in attributes for base, attributes in _BUILTIN_ATTRIBUTES.items()
+                   if any(ancestor == base or (base == "BaseException" and ancestor.endswith(
+                       ("Error", "Exception", "Warning"))) for ancestor in ancestors))
+
+
+def _is_property_call(value: ast.expr) -> bool:
+    return isinstance(value, ast.Call) and simple_name(value.func) == "property"
+
+
+def _property_call_gaps(call: ast.Call, owner: ast.ClassDef) -> list[str]:
+    """What ``x = property(_get_x, _set_x)`` lacks: its hints are its accessors'.
+
+    A ``property()`` call has no other place for a hint than the functions it
+    names: the getter's return, the setter's value parameter.
+    """
+    getter, setter = property_accessors(call, owner)
+    missing: list[str] = []
+    if getter is None or getter.returns is None:
+        missing.append("the getter's return")
+    if setter is not None:
+        parameters = [*setter.args.posonlyargs, *setter.args.args][1:]
+        if not parameters or parameters[0].annotation is None:
+            missing.append("the setter's value")
+    return missing
 
 
 def _private_module(name: str, package: str) -> bool:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from ivi_conform.model import Finding
 
 if TYPE_CHECKING:
-    from ivi_conform.engine import AuditContext
+    from ivi_conform.context import AuditContext
 
 CheckFunction = Callable[["AuditContext"], Finding]
 

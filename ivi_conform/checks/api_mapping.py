@@ -19,7 +19,7 @@ from ivi_conform.checks.utility import utility_class
 from ivi_conform.model import Evidence, Finding
 
 if TYPE_CHECKING:
-    from ivi_conform.engine import AuditContext
+    from ivi_conform.context import AuditContext
 
 #: Table name → (ABC name, must be settable).
 ALIASES: dict[str, tuple[str, bool]] = {

@@ -18,7 +18,7 @@ from ivi_conform.model import Evidence, Finding, Outcome
 from ivi_conform.source import ClassInfo, Module
 
 if TYPE_CHECKING:
-    from ivi_conform.engine import AuditContext
+    from ivi_conform.context import AuditContext
 
 #: The prototype: name, the type its annotation must admit, its default (``...``: none).
 PROTOTYPE: tuple[tuple[str, str, object], ...] = (

@@ -17,6 +17,7 @@ from ivi_conform.api_shape import (
     IVI_DIRECT_IO,
     all_members,
     derives_from,
+    descriptor_value,
     implementation,
     member_problems,
     property_like,
@@ -26,7 +27,7 @@ from ivi_conform.model import Evidence, Finding
 from ivi_conform.source import ClassInfo
 
 if TYPE_CHECKING:
-    from ivi_conform.engine import AuditContext
+    from ivi_conform.context import AuditContext
 
 _ASCII_SIGNS = re.compile(
     rb"^\s*(?:import|from)\s+(?:pyvisa|visa|pyvisa_py|socket|serial|vxi11|usbtmc)\b"
@@ -62,7 +63,8 @@ def reference(context: AuditContext) -> Finding:
     if root is None:
         return Finding.skipped("no root class was found (the Driver Classes rules judge that)")
     found = all_members(context.source, root).get("ivi_direct_io")
-    if found is not None and property_like(found[1]):
+    if found is not None and (property_like(found[1]) or descriptor_value(
+            context.source, found[0], found[1]) is not None):
         returned = context.driver.direct_io
         target = f", returning {returned.name}" if returned else ""
         return Finding.passed(f"{root.name}.ivi_direct_io is a reference property{target}")

@@ -19,7 +19,7 @@ from ivi_conform.checks.metadata import metadata_evidence
 from ivi_conform.model import Finding
 
 if TYPE_CHECKING:
-    from ivi_conform.engine import AuditContext
+    from ivi_conform.context import AuditContext
 
 EXEMPTION = ("drivers that existed before IVI-Python 1.0 with a different name composition "
              "are exempt; claim it in the compliance document")

@@ -1,4 +1,5 @@
-"""Documentation and Source Code: the README's directions, the Driver Introduction document.
+"""Documentation and Source Code: the README's directions, the Driver Introduction document,
+the IVI copyright notice in the help documentation.
 
 IVI-Python lets a driver publish its documentation online, provided the
 README says how to get it; the Core adds the Driver Introduction document,
@@ -9,8 +10,10 @@ are shared with the Core's README rules of :mod:`.package_contents`.
 
 from __future__ import annotations
 
+import ast
 import re
 import urllib.parse
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
@@ -26,7 +29,7 @@ from ivi_conform.compliance_doc import (
 from ivi_conform.model import Evidence, Finding
 
 if TYPE_CHECKING:
-    from ivi_conform.engine import AuditContext
+    from ivi_conform.context import AuditContext
 
 # --------------------------------------------------------------------------- README locations
 
@@ -317,3 +320,103 @@ def introduction_sections(context: AuditContext) -> Finding:
     ]
     return Finding.judge(problems, ok=f"{where} has the Core's introduction sections",
                          bad="the Driver Introduction document lacks {n} Core sections")
+
+
+# --------------------------------------------------------------------------- copyright notice
+
+#: The Core's notice, sentence by sentence (IVI Driver Core 1.0, "Copyright Notice").
+IVI_NOTICE: tuple[str, ...] = (
+    "Content from the IVI specifications reproduced with permission from the IVI Foundation.",
+    "The IVI Foundation and its member companies make no warranty of any kind with regard to "
+    "this material, including, but not limited to, the implied warranties of merchantability "
+    "and fitness for a particular purpose.",
+    "The IVI Foundation and its member companies shall not be liable for errors contained "
+    "herein or for incidental or consequential damages in connection with the furnishing, "
+    "performance, or use of this material.",
+)
+_MARKUP = re.compile(r"[>*_`#|\\]+")
+_DOC_SUFFIXES = (".md", ".markdown", ".rst", ".txt", ".html", ".htm")
+
+
+def _plain(text: str) -> str:
+    """Text without markup, case or line breaks, for finding the notice in any format."""
+    return " ".join(_MARKUP.sub(" ", text).split()).casefold()
+
+
+def _holds_notice(text: str) -> bool:
+    plain = _plain(text)
+    return all(_plain(sentence) in plain for sentence in IVI_NOTICE)
+
+
+def _docstrings(tree: ast.Module) -> Iterator[str]:
+    """The module's docstrings: its own, and those of its classes and functions."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+            docstring = ast.get_docstring(node, clean=False)
+            if docstring:
+                yield docstring
+
+
+def notice_places(context: AuditContext) -> list[str]:
+    """Where the distribution carries the IVI notice: documents, docstrings, the README."""
+    places: list[str] = []
+    readme = find_readme(context)
+    if readme is not None and _holds_notice(readme.text):
+        places.append(readme.where)
+    for path, data in sorted(context.dist.files.items()):
+        if ".dist-info/" in path or not path.lower().endswith(_DOC_SUFFIXES):
+            continue
+        if _holds_notice(data.decode("utf-8", errors="replace")):
+            places.append(context.dist.where(path))
+    package = context.driver.package
+    if package is not None:
+        for module in context.source.modules_of(package):
+            if any(_holds_notice(text) for text in _docstrings(module.tree)):
+                places.append(f"{module.path} (docstring)")
+    return places
+
+
+@check("docs-ivi-copyright")
+def ivi_copyright(context: AuditContext) -> Finding:
+    """The help documentation shipped with the driver carries the IVI copyright notice.
+
+    The notice may be in any document the wheel ships, a docstring of the
+    package (what ``help()`` and pydoc show) or the README. When it is
+    nowhere in the distribution, the README's help location decides: help
+    documentation published only online cannot be read here, so the rule is
+    not judged (said so, never passed); help shipped in the package (the
+    docstrings, a file) without the notice fails.
+    """
+    places = notice_places(context)
+    if places:
+        return Finding.passed(f"the IVI copyright notice is in {', '.join(places[:3])}")
+    readme = find_readme(context)
+    found = None
+    if readme is not None:
+        found = located(readme, HELP_WORDS) or located(readme, DOCUMENTATION_WORDS)
+    urls = context.dist.metadata.get("project_urls") or {}
+    online = next((url for label, url in urls.items()
+                   if label.casefold() in {"documentation", "docs", "help"}), None)
+    if found is not None and _URL.fullmatch(found[1]) and not _COMMAND.search(found[0].text):
+        online = f"{found[1]}, {readme_where(readme)}:{found[0].line}"
+    elif found is not None:
+        online = None
+    if online is not None:
+        return Finding.not_judged(
+            f"the help documentation is published online ({online}) and the distribution "
+            "does not carry the IVI copyright notice: whether the help documentation does "
+            "cannot be judged from the distribution")
+    where = (f"the help documentation ({found[1]})" if found is not None
+             else "the package's docstrings")
+    evidence = (Evidence(readme_where(readme), found[0].line, f"help documentation: {found[1]}")
+                if found is not None and readme is not None
+                else Evidence(context.driver.package or "the package", None,
+                              "no document or docstring holds the notice"))
+    return Finding.failed(
+        f"the IVI copyright notice (\"{IVI_NOTICE[0]} ...\") is neither in {where} nor in any "
+        "document or docstring of the distribution", (evidence,))
+
+
+def readme_where(readme: Readme | None) -> str:
+    """The README's name in evidence."""
+    return readme.where if readme is not None else "README"

@@ -19,7 +19,7 @@ from ivi_conform.checks import check
 from ivi_conform.model import Evidence, Finding
 
 if TYPE_CHECKING:
-    from ivi_conform.engine import AuditContext
+    from ivi_conform.context import AuditContext
 
 #: The IVI interfaces' reference properties, not counted as the instrument API's children.
 IVI_REFERENCES = frozenset({"ivi_utility", "ivi_direct_io"})
@@ -29,7 +29,12 @@ FIXED_NAMES = IVI_REFERENCES | {item.name for item in (*IVI_UTILITY, *IVI_DIRECT
 
 @check("hierarchy-root-references")
 def root_references(context: AuditContext) -> Finding:
-    """The root class has reference properties to child classes (besides the IVI interfaces)."""
+    """The root class has reference properties to child classes (besides the IVI interfaces).
+
+    A reference property is one whose returned class is known: from its
+    annotation, else from its code (what ``self._x`` is built as, the class a
+    lazy getter imports and builds; see :func:`~ivi_conform.api_shape.inferred_class`).
+    """
     root = context.driver.root
     hierarchy = hierarchy_of(context.source, context.driver)
     if root is None or hierarchy is None:
@@ -44,7 +49,7 @@ def root_references(context: AuditContext) -> Finding:
         name for name, (_, member) in all_members(context.source, root).items()
         if property_like(member) and not name.startswith("_") and returns(member) is None
     )
-    hint = (f"; properties without a return annotation cannot show a child: "
+    hint = (f"; properties without a return annotation whose returned class cannot be read: "
             f"{', '.join(unannotated)}" if unannotated else "")
     return Finding.failed(
         f"{root.name} has no property returning a child class of the driver besides "

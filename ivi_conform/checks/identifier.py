@@ -28,7 +28,7 @@ from ivi_conform.source import ClassInfo
 from ivi_conform.vendors import Vendor, VendorTable, same_company, vendor_table
 
 if TYPE_CHECKING:
-    from ivi_conform.engine import AuditContext
+    from ivi_conform.context import AuditContext
 
 
 # --- values the driver states without running: literals and the compliance document ---

@@ -5,9 +5,12 @@ as returned from the driver's API". Without running the driver, the API's
 answer is read where the driver states it: the tuple literal (or module
 constant) ``supported_instrument_models`` returns, else the compliance
 document's Supported Instrument Models item (which the Core requires to equal
-the API); the manufacturer from the compliance document's Instrument
-Manufacturer item, else a literal ``instrument_manufacturer``. When neither
-exists the rule is skipped; the behavioural rules compare with the live API.
+the API); the manufacturer only from a constant ``instrument_manufacturer``
+returns. The compliance document's Instrument Manufacturer item is not the
+API's value (the Core ties no item to instrument_manufacturer, which
+normally answers what the instrument's identity query says), so it is not
+used. When the value cannot be read the rule is skipped and the runtime rule
+run-metadata-keywords-api compares the keywords with the live API.
 
 :func:`metadata_evidence` points at the line a vendor edits: the
 pyproject.toml line when the target is a source folder, else the METADATA line.
@@ -21,16 +24,12 @@ from typing import TYPE_CHECKING
 import trove_classifiers
 
 from ivi_conform.checks import check
-from ivi_conform.checks.identifier import (
-    Stated,
-    compliance_item,
-    stated_manufacturer,
-)
-from ivi_conform.literals import static_values
+from ivi_conform.checks.identifier import Stated, compliance_item
+from ivi_conform.literals import static_values, utility_returns
 from ivi_conform.model import Evidence, Finding
 
 if TYPE_CHECKING:
-    from ivi_conform.engine import AuditContext
+    from ivi_conform.context import AuditContext
 
 IVI_CONFORMANT = "Topic :: Scientific/Engineering :: Instrument Drivers :: IVI Conformant"
 
@@ -107,12 +106,21 @@ def stated_models(context: AuditContext) -> Stated | None:
     return None
 
 
-def _judge_keywords(context: AuditContext, stated: Stated | None, what: str) -> Finding:
+def api_manufacturer(context: AuditContext) -> Stated | None:
+    """What ``instrument_manufacturer`` returns, when the source spells it as a constant."""
+    returned = utility_returns(context, "instrument_manufacturer")
+    if returned is None or not isinstance(returned[0], str):
+        return None
+    return Stated((returned[0],), returned[1])
+
+
+def _judge_keywords(
+    context: AuditContext, stated: Stated | None, what: str, sources: str
+) -> Finding:
     if stated is None:
         return Finding.skipped(
-            f"the {what} cannot be read without running the driver (no literal in the utility "
-            f"class, no compliance document item): the behavioural rules compare the keywords "
-            f"with the API"
+            f"the {what} cannot be read without running the driver ({sources}): the runtime "
+            f"rule run-metadata-keywords-api compares the keywords with the API"
         )
     keywords = _keywords(context)
     missing = [name for name in stated.names if not _mentioned(name, keywords)]
@@ -137,13 +145,15 @@ def _judge_keywords(context: AuditContext, stated: Stated | None, what: str) -> 
 @check("metadata-keyword-manufacturer")
 def keyword_manufacturer(context: AuditContext) -> Finding:
     """The keywords hold the instrument manufacturer, as the API spells it."""
-    return _judge_keywords(context, stated_manufacturer(context), "instrument manufacturer")
+    return _judge_keywords(context, api_manufacturer(context), "instrument manufacturer",
+                           "instrument_manufacturer returns no constant")
 
 
 @check("metadata-keyword-models")
 def keyword_models(context: AuditContext) -> Finding:
     """The keywords hold every supported model, as the API spells it."""
-    return _judge_keywords(context, stated_models(context), "supported models")
+    return _judge_keywords(context, stated_models(context), "supported models",
+                           "no constant in the utility class, no compliance document item")
 
 
 @check("metadata-classifiers-valid")

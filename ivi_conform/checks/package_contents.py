@@ -37,7 +37,7 @@ from ivi_conform.literals import utility_returns
 from ivi_conform.model import Evidence, Finding
 
 if TYPE_CHECKING:
-    from ivi_conform.engine import AuditContext
+    from ivi_conform.context import AuditContext
 
 #: Media types IVI-Python accepts for the README (Markdown first, as recommended).
 README_TYPES: dict[str, str] = {"text/markdown": "Markdown", "text/x-rst": "reStructuredText"}
@@ -218,33 +218,39 @@ def _version_key(text: str) -> tuple[int, int, int] | None:
     return numbers[0], numbers[1], numbers[2]
 
 
-def _release_key(version: str) -> tuple[int, int, int] | None:
-    """The package version's Major.Minor.Build (PEP 440 release; missing fields are 0)."""
-    try:
-        release = Version(version).release
-    except InvalidVersion:
-        return _version_key(version)
-    padded = (*release[:3], 0, 0, 0)
-    return padded[0], padded[1], padded[2]
-
-
 @check("compliance-driver-version-matches")
 def driver_version_matches(context: AuditContext) -> Finding:
-    """The Driver Version item is the package's version (Major.Minor.Build compared as numbers)."""
+    """The Driver Version item is what ``driver_version`` returns (Major.Minor.Build compared).
+
+    The Core ties the item to the API's value, not to the package version: a
+    driver whose ``driver_version`` is computed (read from an instrument-side
+    file, built from parts) cannot be judged from the source, and the
+    runtime rule run-compliance-api-values compares the item with the
+    running driver instead.
+    """
     got = _identification_item(context, "Driver Identification", "Driver Version")
     if isinstance(got, Finding):
         return got
     doc, item = got
-    version = context.dist.version
-    package_key = _release_key(version)
+    returned = utility_returns(context, "driver_version")
+    api = returned[0] if returned is not None else None
+    if returned is None or not isinstance(api, str):
+        return Finding.skipped("driver_version does not return a value known without running "
+                               "the driver: run-compliance-api-values compares the item with "
+                               "the running driver")
+    where = returned[1]
+    api_key = _version_key(api)
     item_key = _version_key(item.value or item.text)
-    if package_key is None:
-        return Finding.skipped(f"the package version {version!r} has no numeric release")
-    if item_key == package_key:
-        return Finding.passed(f"Driver Version {item.value} is the package version {version}")
+    if api_key is None:
+        return Finding.skipped(f"driver_version returns {api!r}, which has no numeric version "
+                               "(rule run-utility-driver-version)")
+    if item_key == api_key:
+        return Finding.passed(f"Driver Version {item.value} is what driver_version returns "
+                              f"({api!r}, {where.file}:{where.line})")
     return Finding.failed(
-        f"Driver Version {item.text!r} is not the package version {version}",
-        (doc.evidence(item, f"Driver Version {item.text!r}; the metadata version is {version}"),),
+        f"Driver Version {item.text!r} is not {api!r}, what driver_version returns",
+        (doc.evidence(item, f"Driver Version {item.text!r}"),
+         Evidence(where.file, where.line, f"driver_version returns {api!r}")),
     )
 
 

@@ -16,7 +16,7 @@ from ivi_conform.model import Evidence, Finding
 from ivi_conform.source import ClassInfo, MemberKind
 
 if TYPE_CHECKING:
-    from ivi_conform.engine import AuditContext
+    from ivi_conform.context import AuditContext
 
 _REFERENCE_KINDS = (MemberKind.PROPERTY, MemberKind.ATTRIBUTE)
 

@@ -20,7 +20,7 @@ from ivi_conform.model import Evidence, Finding
 from ivi_conform.pythons import Minor, admits, python_table
 
 if TYPE_CHECKING:
-    from ivi_conform.engine import AuditContext
+    from ivi_conform.context import AuditContext
 
 
 @dataclass(frozen=True)

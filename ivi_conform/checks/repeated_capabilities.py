@@ -31,7 +31,7 @@ from ivi_conform.source import ClassInfo, MemberKind
 from ivi_conform.typing_completeness import instance_attributes
 
 if TYPE_CHECKING:
-    from ivi_conform.engine import AuditContext
+    from ivi_conform.context import AuditContext
 
 _SELECTOR = re.compile(r"^(select_|set_active_)")
 _NO_ROOT = "no root class was found (the Driver Classes rules judge that)"

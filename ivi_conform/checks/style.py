@@ -41,7 +41,7 @@ from ivi_conform.checks import check
 from ivi_conform.model import Evidence, Finding
 
 if TYPE_CHECKING:
-    from ivi_conform.engine import AuditContext
+    from ivi_conform.context import AuditContext
 
 LINE_LENGTH = 99
 SELECT = ("E", "W", "N")

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import ast
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from ivi_conform.checks import check
 from ivi_conform.model import Evidence, Finding
 from ivi_conform.mypy_run import RULE_ID as MYPY_RULE
-from ivi_conform.mypy_run import mypy_of
+from ivi_conform.mypy_run import file_suppressions, mypy_of, split_errors
+from ivi_conform.source import SourceIndex
 from ivi_conform.typing_completeness import measure
 
 if TYPE_CHECKING:
-    from ivi_conform.engine import AuditContext
+    from ivi_conform.context import AuditContext
 
 
 @check("typing-py-typed")
@@ -51,7 +53,12 @@ def py_typed(context: AuditContext) -> Finding:
 
 @check("typing-complete")
 def complete_hints(context: AuditContext) -> Finding:
-    """Every public function, method, property and variable of the package is annotated."""
+    """Every public function, method, property and variable of the package is annotated.
+
+    Measured from the syntax trees, so no comment switches it off; a module's
+    file-wide suppression (``# type: ignore``, ``# mypy: ignore-errors``,
+    ``# pyright: basic``) is named beside its gaps.
+    """
     package = context.driver.package
     if package is None:
         return Finding.failed("the wheel holds no import package whose hints could be measured")
@@ -61,16 +68,57 @@ def complete_hints(context: AuditContext) -> Finding:
         return Finding.failed(f"{len(broken)} modules of {package} are not valid Python, so "
                               "their hints cannot be read", tuple(broken))
     result = measure(context.source, package, context.dist.files)
-    return Finding.judge(
-        [gap.evidence() for gap in result.gaps],
-        ok=f"{result.summary()} ({result.modules} modules of {package})",
-        bad=f"{result.summary()}: {{n}} symbol(s) lack hints",
-    )
+    gaps = [gap.evidence() for gap in result.gaps]
+    if not gaps:
+        return Finding.passed(f"{result.summary()} ({result.modules} modules of {package})")
+    # A file-wide suppression exempts nothing: it is shown beside the gaps it would hide.
+    files = {gap.file for gap in gaps}
+    suppressions = [where for path in sorted(files) if path in context.dist.files
+                    for where in file_suppressions(
+                        path, context.dist.files[path].decode("utf-8", errors="replace"))]
+    hiding = (f", {len(suppressions)} file-wide suppression(s) in their modules exempt "
+              "nothing" if suppressions else "")
+    return Finding.failed(f"{result.summary()}: {len(gaps)} symbol(s) lack hints{hiding}",
+                          (*suppressions, *gaps[:200]))
+
+
+def package_imports(index: SourceIndex, package: str) -> dict[str, set[str]]:
+    """Each module of the package → the package's own modules it imports (anywhere in it)."""
+    graph: dict[str, set[str]] = {}
+    for module in index.modules_of(package):
+        is_package = module.path.endswith("__init__.py")
+        anchor = module.name if is_package else module.name.rpartition(".")[0]
+        found: set[str] = set()
+        for node in ast.walk(module.tree):
+            names: list[str] = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    parts = anchor.split(".")
+                    parts = parts[: len(parts) - (node.level - 1)] if node.level > 1 else parts
+                    base = ".".join([*parts, base] if base else parts)
+                names = [base, *(f"{base}.{alias.name}" for alias in node.names)]
+            for name in names:
+                # importing a.b.c runs a and a.b too
+                pieces = name.split(".")
+                found.update(".".join(pieces[:size]) for size in range(1, len(pieces) + 1)
+                             if ".".join(pieces[:size]) in index.modules)
+        found.discard(module.name)
+        graph[module.name] = found
+    return graph
 
 
 @check(MYPY_RULE)
 def consistent_hints(context: AuditContext) -> Finding:
-    """mypy, with our configuration, finds no error in the package (a crash is an error)."""
+    """mypy, with our configuration, finds no error in the package (a crash is an error).
+
+    File-wide suppressions are switched off for the run, and shown beside the
+    errors they would have hidden. Errors in modules that depend on an import
+    mypy cannot read (a dependency not installed beside ivi-conform, or one
+    without hints) are not counted: the message names them.
+    """
     package = context.driver.package
     if package is None:
         return Finding.skipped("the wheel holds no import package to type-check")
@@ -78,8 +126,27 @@ def consistent_hints(context: AuditContext) -> Finding:
     timing = f"{run.seconds:.1f} s of mypy"
     if run.problem:
         return Finding.errored(f"{run.problem} ({timing})")
-    return Finding.judge(
-        list(run.errors),
-        ok=f"mypy finds the hints of {run.files} files consistent ({timing})",
-        bad=f"mypy reports {{n}} error(s) in the hints of {package} ({timing})",
+    verdict = split_errors(run, package_imports(context.source, package))
+    notes: list[str] = []
+    if verdict.missing:
+        shown = ", ".join(verdict.missing[:8]) + (" ..." if len(verdict.missing) > 8 else "")
+        notes.append(f"imports mypy cannot read (not installed beside ivi-conform, or without "
+                     f"hints) taken as Any: {shown}")
+        if verdict.unjudged:
+            notes.append(f"{len(verdict.unjudged)} error(s) in the {len(verdict.tainted)} "
+                         "module(s) depending on them not counted")
+    hidden = {error.file for error in verdict.counted}
+    suppressions = [where for where in run.suppressions if where.file in hidden]
+    if run.suppressions:
+        notes.append(f"{len(run.suppressions)} file-wide suppression(s) switched off")
+    note = f"; {'; '.join(notes)}" if notes else ""
+    if not verdict.counted:
+        return Finding.passed(f"mypy finds the hints of {run.files} files consistent "
+                              f"({timing}){note}")
+    hiding = (f", {len(suppressions)} of them behind a file-wide suppression"
+              if suppressions else "")
+    return Finding.failed(
+        f"mypy reports {len(verdict.counted)} error(s) in the hints of {package}{hiding} "
+        f"({timing}){note}",
+        (*suppressions, *verdict.counted[:200]),
     )

@@ -17,6 +17,7 @@ from ivi_conform.api_shape import (
     IVI_UTILITY,
     all_members,
     derives_from,
+    descriptor_value,
     implementation,
     in_package,
     member_problems,
@@ -30,7 +31,7 @@ from ivi_conform.model import Evidence, Finding
 from ivi_conform.source import ClassInfo, MemberKind
 
 if TYPE_CHECKING:
-    from ivi_conform.engine import AuditContext
+    from ivi_conform.context import AuditContext
 
 #: Members judged by the "Additional Driver API" rules, not twice here.
 ADDITIONAL = frozenset({"error_query_all", "raise_on_device_error"})
@@ -51,7 +52,7 @@ def reference(context: AuditContext) -> Finding:
     if found is not None:
         owner, member = found
         where = Evidence(owner.module.path, member.line, "")
-        if not property_like(member):
+        if not property_like(member) and descriptor_value(context.source, owner, member) is None:
             return Finding.failed(f"{root.name}.ivi_utility is a {member.kind.value}, not a "
                                   "property", (Evidence(where.file, where.line, "make it a "
                                                         "@property"),))

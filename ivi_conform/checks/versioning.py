@@ -18,7 +18,7 @@ from ivi_conform.checks import check
 from ivi_conform.model import Evidence, Finding
 
 if TYPE_CHECKING:
-    from ivi_conform.engine import AuditContext
+    from ivi_conform.context import AuditContext
 
 #: The release part as written: no leading zeros ("01.2.3" is not semver).
 _RELEASE = re.compile(r"^v?(0|[1-9][0-9]*)(?:\.(0|[1-9][0-9]*))*", re.IGNORECASE)

@@ -16,7 +16,7 @@ from ivi_conform.compliance_doc import (
     parse_file_version,
     split_list,
 )
-from ivi_conform.engine import AuditConfig, AuditContext
+from ivi_conform.context import AuditConfig, AuditContext
 
 #: The Core's own example compliance document (ExampleComplianceDocument.md), verbatim.
 CORE_EXAMPLE = """\

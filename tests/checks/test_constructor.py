@@ -9,7 +9,7 @@ import pytest
 from wheelkit import wheel
 
 from ivi_conform.checks import constructor as checks
-from ivi_conform.engine import AuditContext
+from ivi_conform.context import AuditContext
 from ivi_conform.model import Outcome
 
 PROTOTYPE = ("resource_name: str, id_query: bool = True, reset: bool = False, "

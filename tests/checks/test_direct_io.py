@@ -8,7 +8,7 @@ import pytest
 from wheelkit import wheel
 
 from ivi_conform.checks import direct_io as checks
-from ivi_conform.engine import AuditContext
+from ivi_conform.context import AuditContext
 from ivi_conform.model import Outcome
 
 IVI_DIRECT_IO = '''

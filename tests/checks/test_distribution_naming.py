@@ -9,7 +9,7 @@ import pytest
 
 from ivi_conform.candidate import load
 from ivi_conform.checks import distribution_naming as checks
-from ivi_conform.engine import AuditConfig, AuditContext
+from ivi_conform.context import AuditConfig, AuditContext
 from ivi_conform.model import Outcome
 
 RULES = {

@@ -9,7 +9,7 @@ import pytest
 
 from ivi_conform.candidate import load
 from ivi_conform.checks import documentation as checks
-from ivi_conform.engine import AuditConfig, AuditContext
+from ivi_conform.context import AuditConfig, AuditContext
 from ivi_conform.model import Outcome
 
 DRIVER = '''\
@@ -173,3 +173,68 @@ def test_known_issues_section_when_the_compliance_document_has_some(tmp_path: Pa
     finding = checks.introduction_sections(driver(tmp_path, files=files))
     assert finding.outcome is Outcome.FAIL
     assert finding.evidence[0].detail == 'no section "Known Issues"'
+
+
+# --------------------------------------------------------------------------- copyright notice
+
+NOTICE = """Content from the IVI specifications reproduced with permission from the IVI
+Foundation.
+
+The IVI Foundation and its member companies make no warranty of any kind with regard to this
+material, including, but not limited to, the implied warranties of merchantability and
+fitness for a particular purpose. The IVI Foundation and its member companies shall not be
+liable for errors contained herein or for incidental or consequential damages in connection
+with the furnishing, performance, or use of this material.
+"""
+
+
+def noticed(tmp_path: Path, files: dict[str, str], readme: str = "") -> tuple[Outcome, str]:
+    """Judge a wheel of ``acdriver`` with ``files`` and ``readme`` as its description."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    path = tmp_path / "acdriver-1.0.0-py3-none-any.whl"
+    with zipfile.ZipFile(path, "w") as zipped:
+        for member, text in {"acdriver/__init__.py": DRIVER, **files}.items():
+            zipped.writestr(member, text)
+        zipped.writestr("acdriver-1.0.0.dist-info/METADATA",
+                        "Metadata-Version: 2.4\nName: acdriver\nVersion: 1.0.0\n"
+                        f"Description-Content-Type: text/markdown\n\n{readme}")
+    context = AuditContext(load(str(path), work_dir=tmp_path / "w"),
+                           AuditConfig(static_only=True), tmp_path / "w")
+    finding = checks.ivi_copyright(context)
+    return finding.outcome, finding.message
+
+
+@pytest.mark.parametrize("files", [
+    {"acdriver/docs/reference.md": "# API\n\n> " + NOTICE.replace("\n\n", "\n>\n> ")},
+    {"acdriver/help.html": "<p>" + NOTICE.replace("\n\n", "</p><p>") + "</p>"},
+    {"acdriver/_core.py": f'"""The core.\n\n{NOTICE}"""\n'},
+])
+def test_the_notice_anywhere_in_the_shipped_help_passes(tmp_path: Path,
+                                                        files: dict[str, str]) -> None:
+    """A document in any format, or a docstring pydoc shows; markup and wrapping ignored."""
+    outcome, message = noticed(tmp_path, files)
+    assert outcome is Outcome.PASS, message
+
+
+def test_the_notice_in_a_comment_is_not_visible(tmp_path: Path) -> None:
+    comment = "".join(f"# {line}\n" for line in NOTICE.splitlines())
+    outcome, message = noticed(tmp_path, {"acdriver/_core.py": comment + "X = 1\n"})
+    assert outcome is Outcome.FAIL
+    assert "the package's docstrings" in message
+
+
+def test_half_the_notice_is_not_the_notice(tmp_path: Path) -> None:
+    first = NOTICE.split("\n\n")[0]
+    outcome, _ = noticed(tmp_path, {"acdriver/docs/reference.md": first})
+    assert outcome is Outcome.FAIL
+
+
+def test_help_published_online_only_is_not_judged(tmp_path: Path) -> None:
+    """The notice may be on the web page: say so, never pass."""
+    readme = "## Documentation\n\nThe help: <https://acme.example/acdriver/api/>\n"
+    outcome, message = noticed(tmp_path, {}, readme=readme)
+    assert outcome is Outcome.NOT_JUDGED
+    assert "published online (https://acme.example/acdriver/api/" in message
+    shipped = "## Documentation\n\nThe help: `python -m pydoc acdriver`\n"
+    outcome, _ = noticed(tmp_path / "b", {}, readme=shipped)
+    assert outcome is Outcome.FAIL

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ivi_conform.candidate import load
 from ivi_conform.checks import driver_classes as checks
-from ivi_conform.engine import AuditConfig, AuditContext
+from ivi_conform.context import AuditConfig, AuditContext
 from ivi_conform.model import Outcome
 
 ROOT = '''\

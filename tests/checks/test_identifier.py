@@ -14,7 +14,7 @@ import pytest
 
 from ivi_conform.candidate import load
 from ivi_conform.checks import identifier as checks
-from ivi_conform.engine import AuditConfig, AuditContext
+from ivi_conform.context import AuditConfig, AuditContext
 from ivi_conform.model import Outcome
 
 #: The spec's example companies, added as the user would add them.

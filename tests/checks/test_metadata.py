@@ -10,7 +10,7 @@ import pytest
 
 from ivi_conform.candidate import load
 from ivi_conform.checks import metadata as checks
-from ivi_conform.engine import AuditConfig, AuditContext
+from ivi_conform.context import AuditConfig, AuditContext
 from ivi_conform.model import Outcome
 
 DRIVER = '''\
@@ -82,29 +82,38 @@ def test_the_form_must_be_the_apis(tmp_path: Path) -> None:
     assert "written 'KEYSIGHT TECHNOLOGIES'" in finding.evidence[0].detail
 
 
-def test_the_compliance_document_is_preferred_for_the_manufacturer(tmp_path: Path) -> None:
+def test_the_manufacturer_is_the_apis_not_the_compliance_documents(tmp_path: Path) -> None:
+    """The Core ties no compliance item to instrument_manufacturer: only the API counts."""
     document = """\
         # Compliance
         ## Hardware Information
         - Instrument Manufacturer: Tektronix, Inc.
         - Supported Instrument Models: N5183B, N5173B
     """
-    with_comma = wheel(tmp_path / "a", ["Tektronix", "Inc.", "N5183B", "N5173B"],
-                       driver=QUERIED, document=document)
-    finding = checks.keyword_manufacturer(with_comma)
-    assert finding.outcome is Outcome.PASS
-    assert "ivi_compliance.md:3" in finding.message
-    assert checks.keyword_models(with_comma).outcome is Outcome.PASS
-    missing = wheel(tmp_path / "b", ["Tektronix", "N5183B", "N5173B"], driver=QUERIED,
+    queried = wheel(tmp_path / "a", ["Tektronix", "N5183B", "N5173B"], driver=QUERIED,
                     document=document)
-    assert checks.keyword_manufacturer(missing).outcome is Outcome.FAIL
+    finding = checks.keyword_manufacturer(queried)
+    assert finding.outcome is Outcome.SKIP and "run-metadata-keywords-api" in finding.message
+    assert checks.keyword_models(queried).outcome is Outcome.PASS
+    declared = wheel(tmp_path / "b", ["Tektronix", "Inc.", "N5183B", "N5173B"],
+                     document=document)
+    finding = checks.keyword_manufacturer(declared)
+    assert finding.outcome is Outcome.FAIL
+    assert "Keysight Technologies" in finding.message
+
+
+def test_a_manufacturer_constant_followed_through_a_class_constant(tmp_path: Path) -> None:
+    driver = DRIVER.replace('return "Keysight Technologies"', "return self.MAKER").replace(
+        "class Utility:", 'class Utility:\n    MAKER = "Keysight Technologies"\n')
+    context = wheel(tmp_path, ALL, driver=driver)
+    assert checks.keyword_manufacturer(context).outcome is Outcome.PASS
 
 
 def test_without_a_static_value_the_rules_skip(tmp_path: Path) -> None:
     context = wheel(tmp_path, ALL, driver=QUERIED)
     assert checks.keyword_manufacturer(context).outcome is Outcome.SKIP
     assert checks.keyword_models(context).outcome is Outcome.SKIP
-    assert "behavioural rules" in checks.keyword_models(context).message
+    assert "run-metadata-keywords-api" in checks.keyword_models(context).message
 
 
 @pytest.mark.parametrize(

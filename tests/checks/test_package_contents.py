@@ -10,7 +10,7 @@ import pytest
 
 from ivi_conform.candidate import load
 from ivi_conform.checks import package_contents as checks
-from ivi_conform.engine import AuditConfig, AuditContext
+from ivi_conform.context import AuditConfig, AuditContext
 from ivi_conform.model import Finding, Outcome
 
 DRIVER = '''\
@@ -18,6 +18,7 @@ DRIVER = '''\
 from dataclasses import dataclass
 
 VENDOR = "Acme Instruments"
+__version__ = "1.0.0"
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,10 @@ MODELS = {model.name: model for model in (Model("AC-100", 1), Model("AC-200", 2)
 
 
 class AcDriverUtility:
+    @property
+    def driver_version(self) -> str:
+        return __version__
+
     @property
     def driver_vendor(self) -> str:
         return VENDOR
@@ -258,18 +263,46 @@ def test_compliance_category_without_core(tmp_path: Path) -> None:
     assert finding.outcome is Outcome.FAIL and "IVI Driver Core Specification" in details(finding)
 
 
-@pytest.mark.parametrize(("item", "version", "outcome"), [
+VERSIONED = DRIVER
+
+
+@pytest.mark.parametrize(("item", "returned", "outcome"), [
     ("1.0.0", "1.0", Outcome.PASS),
     ("01.00.000", "1.0.0", Outcome.PASS),
     ("1.0.0.7 build of the week", "1.0.0", Outcome.PASS),
     ("1.0.1", "1.0.0", Outcome.FAIL),
-    ("2.0.0", "1.0.0.post1", Outcome.FAIL),
+    ("2.0.0", "1.0.0.1", Outcome.FAIL),
 ])
-def test_driver_version_matches(tmp_path: Path, item: str, version: str,
+def test_driver_version_matches(tmp_path: Path, item: str, returned: str,
                                 outcome: Outcome) -> None:
+    """The item is compared with what driver_version returns, not with the package version."""
     text = COMPLIANCE.replace("Driver Version: 1.0.0", f"Driver Version: {item}")
-    context = driver(tmp_path, compliance=text, version=version)
-    assert checks.driver_version_matches(context).outcome is outcome
+    source = VERSIONED.replace('__version__ = "1.0.0"', f'__version__ = "{returned}"')
+    context = driver(tmp_path, compliance=text, version="7.7.7", source=source)
+    finding = checks.driver_version_matches(context)
+    assert finding.outcome is outcome, finding.message
+
+
+def test_driver_version_read_from_the_installed_metadata(tmp_path: Path) -> None:
+    """importlib.metadata.version() of the driver's own distribution is the package version."""
+    for folder in "abc":
+        (tmp_path / folder).mkdir()
+    source = VERSIONED.replace('__version__ = "1.0.0"',
+                               'from importlib.metadata import version\n'
+                               '__version__ = version("acdriver")')
+    assert checks.driver_version_matches(
+        driver(tmp_path / "a", source=source)).outcome is Outcome.PASS
+    assert checks.driver_version_matches(
+        driver(tmp_path / "b", source=source, version="1.1.0")).outcome is Outcome.FAIL
+    other = source.replace('version("acdriver")', 'version("pyvisa")')
+    assert checks.driver_version_matches(
+        driver(tmp_path / "c", source=other)).outcome is Outcome.SKIP
+
+
+def test_driver_version_computed_at_runtime_is_left_to_the_runtime_rule(tmp_path: Path) -> None:
+    source = VERSIONED.replace("return __version__", "return self._read_version_file()")
+    finding = checks.driver_version_matches(driver(tmp_path, source=source, version="9.9.9"))
+    assert finding.outcome is Outcome.SKIP and "run-compliance-api-values" in finding.message
 
 
 @pytest.mark.parametrize(("item", "version", "outcome"), [
@@ -368,3 +401,56 @@ def test_readme_introduction_location(tmp_path: Path, mention: str, outcome: Out
 def test_readme_help_location(tmp_path: Path, text: str, outcome: Outcome) -> None:
     finding = checks.readme_help_location(driver(tmp_path, readme=f"# AcDriver\n\n{text}\n"))
     assert finding.outcome is outcome, finding.message
+
+
+PASSED_IN = '''\
+"""Values handed to the utility class when the driver builds it (skfd600 style)."""
+__version__ = "1.0.0"
+VENDOR = "Acme Instruments"
+
+
+class AcDriverUtility:
+    def __init__(self, session: object, version: str, vendor: str = VENDOR,
+                 models: tuple[str, ...] = ("AC-100", "AC-200")) -> None:
+        self._session = session
+        self._version = version
+        self._vendor = vendor
+        self._models = models
+
+    @property
+    def driver_version(self) -> str:
+        return self._version
+
+    @property
+    def driver_vendor(self) -> str:
+        return self._vendor
+
+    @property
+    def supported_instrument_models(self) -> tuple[str, ...]:
+        return self._models
+
+
+class AcDriver:
+    def __init__(self, resource_name: str) -> None:
+        self._utility = AcDriverUtility(resource_name, __version__)
+
+    @property
+    def ivi_utility(self) -> AcDriverUtility:
+        return self._utility
+'''
+
+
+def test_values_passed_to_the_utility_constructor_are_followed(tmp_path: Path) -> None:
+    """The constant every construction passes (or the default it leaves) is the API's value."""
+    context = driver(tmp_path, source=PASSED_IN)
+    for function in (checks.driver_version_matches, checks.driver_vendor_matches,
+                     checks.models_match):
+        finding = function(context)
+        assert finding.outcome is Outcome.PASS, (function.__name__, finding.message)
+    two = PASSED_IN.replace(
+        "        self._utility = AcDriverUtility(resource_name, __version__)\n",
+        "        self._utility = AcDriverUtility(resource_name, __version__)\n"
+        "        self._spare = AcDriverUtility(resource_name, '2.0.0')\n")
+    (tmp_path / "b").mkdir()
+    finding = checks.driver_version_matches(driver(tmp_path / "b", source=two))
+    assert finding.outcome is Outcome.SKIP, "two constructions disagree: not a constant"

@@ -11,7 +11,7 @@ from packaging.specifiers import SpecifierSet
 
 from ivi_conform.candidate import load
 from ivi_conform.checks import python_versions as checks
-from ivi_conform.engine import AuditConfig, AuditContext
+from ivi_conform.context import AuditConfig, AuditContext
 from ivi_conform.model import Outcome
 from ivi_conform.pythons import admits, python_table
 

@@ -9,7 +9,7 @@ import pytest
 from wheelkit import wheel
 
 from ivi_conform.checks import repeated_capabilities as checks
-from ivi_conform.engine import AuditContext
+from ivi_conform.context import AuditContext
 from ivi_conform.model import Finding, Outcome
 
 

@@ -12,7 +12,7 @@ import pytest
 import wheelkit
 
 from ivi_conform.checks import style
-from ivi_conform.engine import AuditContext
+from ivi_conform.context import AuditContext
 from ivi_conform.model import Outcome
 
 wheel = functools.partial(wheelkit.wheel, name="ktdmm", dedent=False)

@@ -13,7 +13,7 @@ import pytest
 from ivi_conform import mypy_run
 from ivi_conform.candidate import load
 from ivi_conform.checks import type_hinting as checks
-from ivi_conform.engine import AuditConfig, AuditContext
+from ivi_conform.context import AuditConfig, AuditContext
 from ivi_conform.model import Outcome
 
 DRIVER = '''\
@@ -142,7 +142,7 @@ def test_mypy_passes_consistent_hints_and_reports_its_time(tmp_path: Path) -> No
     assert "s of mypy" in finding.message
     ran = mypy_run.result_for(context)
     assert ran is not None and ran.seconds > 0 and ran.files == 1
-    assert "--config-file" in ran.command and "--no-site-packages" in ran.command
+    assert "--config-file" in ran.command and "--no-site-packages" not in ran.command
 
 
 def test_mypy_errors_are_evidence_with_file_and_line(tmp_path: Path) -> None:
@@ -229,3 +229,91 @@ def test_a_failed_parallel_run_is_retried_alone(tmp_path: Path,
     assert checks.consistent_hints(context).outcome is Outcome.PASS
     ran = mypy_run.result_for(context)
     assert ran is not None and ran.seconds > 1.0 and "--num-workers" not in ran.command
+
+
+NUMERIC = '''\
+"""Validators written against a numeric library, qcodes style."""
+import numpy as np
+import {lib} as fast
+
+numbertypes = float | int | fast.integer | fast.floating
+
+
+def clip(value: numbertypes, low: numbertypes) -> numbertypes:
+    return value if value > low else low
+
+
+def mean(values: np.ndarray) -> float:
+    return float(np.mean(values))
+'''
+
+
+def test_a_dependency_installed_beside_ivi_conform_is_seen(tmp_path: Path) -> None:
+    """numpy is installed here: mypy reads its hints, and the alias is a valid type."""
+    finding = checks.consistent_hints(wheel(tmp_path, {
+        "xydmm/__init__.py": DRIVER,
+        "xydmm/validators.py": NUMERIC.format(lib="numpy"),
+    }))
+    assert finding.outcome is Outcome.PASS, finding.evidence
+    assert "taken as Any" not in finding.message
+
+
+def test_errors_that_depend_on_a_missing_dependency_are_not_counted(tmp_path: Path) -> None:
+    """A hint written against a library that is not installed cannot be judged without it."""
+    finding = checks.consistent_hints(wheel(tmp_path, {
+        "xydmm/__init__.py": DRIVER,
+        "xydmm/validators.py": NUMERIC.format(lib="xy_fastmath_not_installed"),
+        "xydmm/ranges.py": ("from xydmm.validators import numbertypes\n\n\n"
+                            "def top(value: numbertypes) -> numbertypes:\n    return value\n"),
+        "xydmm/core.py": "def read() -> int:\n    return 'x'\n",
+    }))
+    assert finding.outcome is Outcome.FAIL
+    assert [(e.file, e.line) for e in finding.evidence] == [("xydmm/core.py", 2)]
+    assert "taken as Any: xy_fastmath_not_installed" in finding.message
+    assert "module(s) depending on them not counted" in finding.message
+
+
+@pytest.mark.parametrize("switch", [
+    "# mypy: ignore-errors", "# mypy: ignore_errors=True", "# type: ignore",
+    "#!/usr/bin/env python\n# type: ignore[return-value]",
+    "# mypy: disable-error-code=\"return-value\"",
+])
+def test_a_file_wide_suppression_does_not_hide_errors(tmp_path: Path, switch: str) -> None:
+    finding = checks.consistent_hints(wheel(tmp_path, {
+        "xydmm/__init__.py": DRIVER,
+        "xydmm/core.py": f"{switch}\n\"\"\"Core.\"\"\"\n\n\ndef read() -> int:\n"
+                         "    return 'x'\n",
+    }))
+    assert finding.outcome is Outcome.FAIL, finding.message
+    assert "behind a file-wide suppression" in finding.message
+    suppression, error = finding.evidence
+    assert suppression.file == "xydmm/core.py" and "file-wide suppression" in suppression.detail
+    assert error.file == "xydmm/core.py" and "[return-value]" in error.detail
+
+
+def test_a_suppression_that_hides_nothing_passes(tmp_path: Path) -> None:
+    """A type: ignore after the first statement is a line's, and a clean file hides nothing."""
+    finding = checks.consistent_hints(wheel(tmp_path, {
+        "xydmm/__init__.py": "# mypy: ignore-errors\n" + DRIVER,
+        "xydmm/core.py": "import os  # type: ignore\n\n\ndef read() -> int:\n    return 1\n",
+    }))
+    assert finding.outcome is Outcome.PASS, finding.evidence
+    assert "1 file-wide suppression(s) switched off" in finding.message
+
+
+def test_other_checkers_switches_are_found() -> None:
+    text = "# pyright: basic\n# pyright: reportGeneralTypeIssues=false\nx = 1\n# type: ignore\n"
+    found = mypy_run.file_suppressions("xydmm/a.py", text)
+    assert [evidence.line for evidence in found] == [1, 2]
+
+
+def test_a_suppression_does_not_exempt_missing_hints(tmp_path: Path) -> None:
+    finding = checks.complete_hints(wheel(tmp_path, {
+        "xydmm/__init__.py": DRIVER,
+        "xydmm/core.py": "# type: ignore\n# pyright: basic\n\n\ndef read(count):\n"
+                         "    return count\n",
+    }))
+    assert finding.outcome is Outcome.FAIL
+    assert "2 file-wide suppression(s) in their modules exempt nothing" in finding.message
+    assert [e.line for e in finding.evidence[:2]] == [1, 2]
+    assert all(e.file == "xydmm/core.py" for e in finding.evidence)

@@ -129,6 +129,45 @@ def test_setting_a_property_is_not_an_attribute() -> None:
     """}) == {}
 
 
+def test_attributes_the_builtin_exceptions_declare_are_not_new_symbols() -> None:
+    """``self.args = ...`` in an exception: typeshed declares args; a new name still counts."""
+    assert gaps({"xydmm/__init__.py": """
+        class InstrumentError(Exception):
+            def __init__(self, code: int, message: str) -> None:
+                super().__init__(code, message)
+                self.args = (f"{code}: {message}",)
+                self.detail = None
+        class ManyErrors(InstrumentError):
+            def __init__(self) -> None:
+                self.args = ("many",)
+        class IoFailure(OSError):
+            def __init__(self) -> None:
+                self.errno = 5
+                self.strerror = None
+        class Plain:
+            def __init__(self) -> None:
+                self.args = None
+    """}) == {"xydmm.InstrumentError.detail": ("its type",),
+              "xydmm.Plain.args": ("its type",)}
+
+
+def test_a_property_call_is_typed_by_its_accessors() -> None:
+    """``x = property(_get_x, _set_x)``: the hints can only be the accessors'."""
+    assert gaps({"xydmm/__init__.py": """
+        class Panel:
+            def _get_position(self) -> int:
+                return 0
+            def _set_position(self, value: int) -> None: ...
+            position = property(_get_position, _set_position, doc="The position.")
+            def _get_tilt(self):
+                return 0
+            tilt = property(fget=_get_tilt)
+            def _set_speed(self, value) -> None: ...
+            speed = property(_get_position, _set_speed)
+    """}) == {"xydmm.Panel.tilt": ("the getter's return",),
+              "xydmm.Panel.speed": ("the setter's value",)}
+
+
 def test_enum_members_need_no_annotation_even_through_a_base_elsewhere() -> None:
     assert gaps({
         "xydmm/__init__.py": """

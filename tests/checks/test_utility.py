@@ -9,7 +9,7 @@ from wheelkit import wheel
 
 from ivi_conform.checks import additional_api, api_mapping
 from ivi_conform.checks import utility as checks
-from ivi_conform.engine import AuditContext
+from ivi_conform.context import AuditContext
 from ivi_conform.model import Outcome
 
 #: The spec's ErrorQueryResult and IviUtility, as a driver copies them.

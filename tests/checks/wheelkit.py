@@ -11,7 +11,7 @@ import zipfile
 from pathlib import Path
 
 from ivi_conform.candidate import load
-from ivi_conform.engine import AuditConfig, AuditContext
+from ivi_conform.context import AuditConfig, AuditContext
 
 
 def wheel(tmp_path: Path, files: dict[str, str], name: str = "xydmm", *,

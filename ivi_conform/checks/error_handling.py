@@ -1,0 +1,293 @@
+"""IVI-Python Error Handling: errors are raised, never returned.
+
+"Neither return values nor out parameters shall be used to return error
+information." The runtime rules provoke errors and watch what comes back;
+this rule reads the code for the shapes that return an error instead of
+raising it, in the public methods and properties of the driver's API (the
+root, its hierarchy, the utility and direct-I/O classes):
+
+* an ``except`` handler that returns the caught exception or something
+  made of it (``str(exc)``, ``exc.code``, ``(False, str(exc))``), or that
+  writes it into a parameter (an out parameter: ``errors.append(str(exc))``);
+* an ``except`` handler that returns a failure marker instead of the value:
+  ``False``, a negative number, or ``None`` from a function whose normal
+  result is a value;
+* an action (``set_*``, ``write*``, ``configure*``, ``move*``, ...) that
+  reports success as its result: every return is the constant ``True`` or
+  ``False`` (a bool query that parses ``1``/``0`` is left alone);
+* ``return -1`` (a negative constant) beside value returns: an error code in
+  the value's place; ``return False, "out of range"`` or ``return -1,
+  f"..."``: an error tuple.
+
+What is not error information, and is left alone: a bool state (the False
+of ``is_*``, ``has_*``, ``can_*`` predicates, even from an ``except``; a
+property or a query returning True/False is never a success flag), ``None`` for a
+lookup miss (``except KeyError: return None``) or a missing optional
+module (``ImportError``), a method that returns nothing (``-> None``; a
+swallowed error is the runtime rules' business), ``find``/``index``-style
+``-1``, and the API that reads errors (``error_query``, ``*error*``,
+``*status*``, ``self_test``), whose result *is* the error information.
+A public method that returns a private helper's result directly
+(``return self._try_set(value)``) is judged by that helper's returns.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from ivi_conform.api_shape import all_members, hierarchy_of, is_value_class, setter_of
+from ivi_conform.checks import check
+from ivi_conform.model import Evidence, Finding
+from ivi_conform.source import ClassInfo, Module, simple_name
+
+if TYPE_CHECKING:
+    from ivi_conform.context import AuditContext
+
+Function = ast.FunctionDef | ast.AsyncFunctionDef
+
+#: Names of the API whose result is error or status information by design.
+_READS_ERRORS = re.compile(r"error|status|self_?test|event|diagnos", re.IGNORECASE)
+#: Names of predicates: False is their answer, not an error.
+_PREDICATE = re.compile(
+    r"^(?:is|has|have|can|could|should|supports?|contains?|exists?|check|test|try|"
+    r"matches|equals|in|within|allowed|accepts?|wants?|needs?|uses?)(?:_|$)"
+    r"|_(?:ok|available|exists|present|connected|supported|valid|alive|ready|open)$",
+    re.IGNORECASE)
+#: Names of actions: a True/False result of theirs says whether the action worked.
+_ACTION = re.compile(
+    r"^(?:set|write|send|configure|apply|start|stop|move|open|close|connect|disconnect|init"
+    r"|initiali[sz]e|reset|load|save|store|recall|abort|trigger|calibrate|wait|enable|disable"
+    r"|clear|run|execute|do|perform|program|upload|download|arm|fire|home|park|tilt|slide"
+    r"|lock|unlock|power|turn|switch|select|activate|deactivate)(?:_|$)", re.IGNORECASE)
+#: Names that return -1 for "not found", as str.find does.
+_FINDER = re.compile(r"^(?:r?find|r?index|search|lookup|locate|position_of)", re.IGNORECASE)
+#: Exceptions whose "None" is a lookup miss or an absent optional module, not an error.
+_MISS = frozenset({"KeyError", "IndexError", "LookupError", "StopIteration", "ImportError",
+                   "ModuleNotFoundError", "AttributeError"})
+
+
+def _functions(context: AuditContext) -> Iterator[tuple[str, Function, Module, ClassInfo]]:
+    """The methods and properties of the driver's API, with the private ones they inherit.
+
+    The API is what a client reaches: the root class, the classes of its
+    hierarchy (reference properties, collections and their items), the
+    utility and direct-I/O classes. Internal classes (a session, a parser)
+    are not the API; a public method handing on their result is judged
+    through its own return statements.
+    """
+    shape = context.driver
+    hierarchy = hierarchy_of(context.source, shape)
+    classes = [*(hierarchy.classes if hierarchy is not None else ()),
+               *(info for info in (shape.utility, shape.direct_io) if info is not None)]
+    seen: set[tuple[int, str]] = set()
+    for info in classes:
+        if is_value_class(context.source, info):
+            continue
+        for name, (holder, member) in all_members(context.source, info).items():
+            functions = [member.function] if member.function is not None else []
+            setter = setter_of(holder, name)
+            if setter is not None:
+                functions.append(setter)
+            for function in functions:
+                key = (id(function), name)
+                if key in seen:
+                    continue
+                seen.add(key)
+                yield f"{holder.name}.{name}", function, holder.module, holder
+
+
+def _public(name: str) -> bool:
+    leaf = name.rpartition(".")[2]
+    return not leaf.startswith("_")
+
+
+def _is_property(function: Function) -> bool:
+    return any(simple_name(d.func if isinstance(d, ast.Call) else d)
+               in {"property", "cached_property", "getter"} for d in function.decorator_list)
+
+
+def _own(function: Function) -> Iterator[ast.AST]:
+    """The function's nodes, without those of nested functions and classes."""
+    pending: list[ast.AST] = list(function.body)
+    while pending:
+        node = pending.pop()
+        yield node
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
+                          | ast.Lambda):
+            pending.extend(ast.iter_child_nodes(node))
+
+
+def _returns_nothing(function: Function) -> bool:
+    """Declared ``-> None``, or unannotated with no value returned anywhere."""
+    if function.returns is not None:
+        return isinstance(function.returns, ast.Constant) and function.returns.value is None
+    return all(node.value is None or (isinstance(node.value, ast.Constant)
+                                      and node.value.value is None)
+               for node in _own(function) if isinstance(node, ast.Return))
+
+
+def _negative(node: ast.expr) -> bool:
+    return (isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub)
+            and isinstance(node.operand, ast.Constant)
+            and isinstance(node.operand.value, int | float)
+            and not isinstance(node.operand.value, bool) and node.operand.value > 0)
+
+
+def _constant(node: ast.expr | None, value: object) -> bool:
+    return (isinstance(node, ast.Constant) and node.value is value)
+
+
+def _mentions(node: ast.AST, name: str) -> bool:
+    return any(isinstance(child, ast.Name) and child.id == name for child in ast.walk(node))
+
+
+def _caught(handler: ast.ExceptHandler) -> set[str]:
+    if handler.type is None:
+        return {"BaseException"}
+    types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    return {simple_name(kind) for kind in types}
+
+
+def _handler_offences(function: Function, leaf: str, handler: ast.ExceptHandler
+                      ) -> Iterator[tuple[int, str]]:
+    """What one ``except`` handler returns (or writes out) that is error information."""
+    caught = _caught(handler)
+    variable = handler.name
+    parameters = {arg.arg for arg in (*function.args.posonlyargs, *function.args.args,
+                                      *function.args.kwonlyargs)} - {"self", "cls"}
+    nodes: list[ast.AST] = []
+    pending: list[ast.AST] = list(handler.body)
+    while pending:
+        node = pending.pop()
+        nodes.append(node)
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
+                          | ast.Lambda | ast.ExceptHandler):
+            pending.extend(ast.iter_child_nodes(node))
+    kinds = "/".join(sorted(caught))
+    for node in nodes:
+        if isinstance(node, ast.Return) and node.value is not None:
+            value = node.value
+            shown = ast.unparse(value)
+            parts = value.elts if isinstance(value, ast.Tuple) else [value]
+            if variable is not None and _mentions(value, variable):
+                yield node.lineno, f"except {kinds}: returns the error ({shown})"
+            elif any(_constant(part, False) for part in parts) and not (
+                    _PREDICATE.search(leaf) and _constant(value, False)):
+                yield node.lineno, f"except {kinds}: returns {shown} instead of raising"
+            elif any(_negative(part) for part in parts):
+                yield node.lineno, f"except {kinds}: returns the code {shown} instead of raising"
+            elif (_constant(value, None) and not caught <= _MISS
+                  and not _returns_nothing(function)):
+                yield node.lineno, f"except {kinds}: returns None instead of the value"
+        elif variable is not None and isinstance(node, ast.Call):
+            target = node.func
+            if (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
+                    and target.value.id in parameters
+                    and target.attr in {"append", "extend", "update", "add", "insert", "put"}
+                    and any(_mentions(arg, variable) for arg in node.args)):
+                yield node.lineno, (f"except {kinds}: writes the error into the parameter "
+                                    f"{target.value.id} (an out parameter)")
+        elif variable is not None and isinstance(node, ast.Assign):
+            for target in node.targets:
+                if (isinstance(target, ast.Subscript | ast.Attribute)
+                        and isinstance(target.value, ast.Name)
+                        and target.value.id in parameters and _mentions(node.value, variable)):
+                    yield node.lineno, (f"except {kinds}: writes the error into the parameter "
+                                        f"{target.value.id} (an out parameter)")
+
+
+def _offences(function: Function, leaf: str) -> list[tuple[int, str]]:
+    """Where ``function`` returns error information (line, what)."""
+    if _READS_ERRORS.search(leaf) or (leaf.startswith("__") and leaf.endswith("__")):
+        return []
+    found: list[tuple[int, str]] = []
+    for node in _own(function):
+        if isinstance(node, ast.ExceptHandler):
+            found.extend(_handler_offences(function, leaf, node))
+    returns = [node for node in _own(function) if isinstance(node, ast.Return)]
+    values = [node.value for node in returns]
+    if (not _is_property(function) and _ACTION.search(leaf) and values
+            and all(_constant(value, True) or _constant(value, False) for value in values)
+            and any(_constant(value, False) for value in values)
+            and any(_constant(value, True) for value in values)
+            and any(isinstance(node, ast.Call) for node in _own(function))):
+        lines = [node.lineno for node in returns if _constant(node.value, False)]
+        found.append((lines[0], "returns True on success and False on failure"))
+    for node in returns:
+        if _error_tuple(node.value):
+            assert node.value is not None
+            found.append((node.lineno, f"returns the error tuple {ast.unparse(node.value)}"))
+    negatives = [node for node in returns if node.value is not None and _negative(node.value)]
+    others = [value for value in values if value is not None and not _negative(value)]
+    if negatives and others and not _FINDER.search(leaf):
+        flagged = {line for line, _ in found}
+        for node in negatives:
+            if node.lineno not in flagged:
+                assert node.value is not None
+                found.append((node.lineno, f"returns the code {ast.unparse(node.value)} "
+                                           "beside its values"))
+    first: dict[int, str] = {}
+    for line, detail in found:
+        first.setdefault(line, detail)
+    return sorted(first.items())
+
+
+def _error_tuple(value: ast.expr | None) -> bool:
+    """``(False, "message")``, ``(-1, f"... {detail}")``: a failure flag or code with a text."""
+    if not isinstance(value, ast.Tuple):
+        return False
+    flag = any(_constant(part, False) or _negative(part) for part in value.elts)
+    text = any(isinstance(part, ast.JoinedStr) or (isinstance(part, ast.Constant)
+                                                   and isinstance(part.value, str) and part.value)
+               for part in value.elts)
+    return flag and text
+
+
+def _delegate(function: Function) -> str | None:
+    """The private method a function hands its result from (``return self._x(...)``)."""
+    returns = [node for node in _own(function) if isinstance(node, ast.Return)]
+    if len(returns) != 1 or not isinstance(returns[0].value, ast.Call):
+        return None
+    func = returns[0].value.func
+    if (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)
+            and func.value.id == "self" and func.attr.startswith("_")
+            and not func.attr.startswith("__")):
+        return func.attr
+    return None
+
+
+@check("errors-no-return-codes")
+def no_error_returns(context: AuditContext) -> Finding:
+    """No public method or property returns (or writes out) error information."""
+    if context.driver.root is None:
+        return Finding.skipped("no root class was found (the Driver Classes rules judge that)")
+    problems: list[Evidence] = []
+    judged = 0
+    for name, function, module, owner in _functions(context):
+        if not _public(name):
+            continue
+        judged += 1
+        leaf = function.name
+        for line, detail in _offences(function, leaf):
+            problems.append(Evidence(module.path, line, f"{name}: {detail}"))
+        helper = _delegate(function)
+        found = context.source.find_member(owner, helper) if helper is not None else None
+        if (found is None or found[1].function is None or _READS_ERRORS.search(leaf)
+                or _PREDICATE.search(leaf)):
+            continue
+        holder, member = found
+        assert member.function is not None
+        for line, detail in _offences(member.function, member.function.name):
+            problems.append(Evidence(holder.module.path, line,
+                                     f"{name} returns {helper}(), which {detail}"))
+    if not judged:
+        return Finding.skipped("the driver's API has no public method or property")
+    return Finding.judge(
+        problems,
+        ok=f"none of the API's {judged} public methods and properties returns error "
+           "information instead of raising",
+        bad="{n} place(s) return error information instead of raising an exception",
+    )
