@@ -17,6 +17,7 @@ import importlib
 import sys
 import traceback
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -76,6 +77,26 @@ def build_parser() -> argparse.ArgumentParser:
                        help="with --instrument-resource: a pyvisa-sim profile that simulates it")
     audit.add_argument("--format", choices=("text", "json"), default="text",
                        help="what to print: the summary (text) or report.json (json)")
+    audit.add_argument("--formats", metavar="LIST", type=_formats_value,
+                       help="write only these outputs besides report.json, comma-separated: "
+                            "compliance, sarif, junit, badge, summary, registration, html "
+                            "(default: all)")
+    audit.add_argument("--expectations", metavar="FILE", type=Path,
+                       help="a TOML file of failures accepted for now: listed failures do not "
+                            "fail the exit status; expired entries do")
+    audit.add_argument("--strict-expectations", action="store_true",
+                       help="with --expectations: a listed rule that now passes fails the run")
+    audit.add_argument("--write-expectations", metavar="FILE", type=Path,
+                       help="write an expectations file accepting this audit's failures")
+
+    diff = commands.add_parser(
+        "diff", help="the rules whose outcome changed between two report.json files",
+        description="Compare two reports: new failures first, then rules no longer judged, "
+                    "fixes and other changes. Exit status 1 when NEW has a failure or "
+                    "warning OLD had not, else 0; 2 when a file is not a report.")
+    diff.add_argument("old", metavar="OLD", type=Path)
+    diff.add_argument("new", metavar="NEW", type=Path)
+    diff.add_argument("--format", choices=("text", "json"), default="text")
 
     rules = commands.add_parser("rules", help="list the rule catalog",
                                 description="List the rules ivi-conform enforces.")
@@ -106,11 +127,29 @@ def _bug(message: str, err: TextIO, where: str = "") -> int:
     return EXIT_INCOMPLETE
 
 
+def _formats_value(text: str) -> list[str]:
+    """``--formats sarif,junit``: the names, checked against the outputs there are."""
+    from ivi_conform.reports import files_of
+
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    try:
+        files_of(names)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return names
+
+
 def _audit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from ivi_conform.candidate import TargetError, scratch_dir
     from ivi_conform.engine import audit
-    from ivi_conform.reports import console, json_report, write_reports
+    from ivi_conform.reports import console, expectations, json_report, write_reports
 
+    expected: dict[str, expectations.Expectation] = {}
+    if args.expectations is not None:
+        try:
+            expected = expectations.load(args.expectations)
+        except expectations.ExpectationsError as exc:
+            return _error(str(exc), err)
     config = AuditConfig.from_options(
         vendors=args.vendors, release_date=args.release_date, static_only=args.static,
         options=args.options, rules=args.rules, timeout_s=args.timeout,
@@ -127,7 +166,12 @@ def _audit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         report = json_report.report_of(result, selection=selection)
         directory = args.report_dir or _default_report_dir(report, args.target)
         try:
-            written = write_reports(report, directory)
+            written = write_reports(report, directory, args.formats)
+            if args.write_expectations is not None:
+                reasons = {rule: entry.reason for rule, entry in expected.items()}
+                args.write_expectations.write_text(
+                    expectations.dump(report, reasons), encoding="utf-8")
+                written.append(args.write_expectations)
         except OSError as exc:
             return _error(f"cannot write the reports into {directory}: "
                           f"{exc.strerror or exc}", err)
@@ -138,6 +182,11 @@ def _audit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         out.write(console.render(report, written, colour=console.use_colour(out)))
     report_json = next((str(path) for path in written if path.name == "report.json"), "")
     status = result.exit_code
+    if args.expectations is not None:
+        judgement = expectations.judge(report, expected, date.today())
+        for line in judgement.lines(strict=args.strict_expectations):
+            out.write(f"{line}\n")
+        status = judgement.exit_code(strict=args.strict_expectations)
     for error in report["audit"]["internal_errors"]:
         if error["rule"] is None:  # a rule's own error is already its outcome, shown above
             fatal = error["where"] == "audit" or error["where"].startswith("writing ")
@@ -150,6 +199,19 @@ def _default_report_dir(report: dict[str, Any], target: str) -> Path:
     """``reports/<distribution>/``, or the target's name when the candidate never loaded."""
     name = report["driver"]["distribution"] or Path(target).name or "unknown"
     return Path("reports") / canonicalize_name(name)
+
+
+def _diff(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from ivi_conform.reports import diff
+
+    try:
+        old, new = diff.load_report(args.old), diff.load_report(args.new)
+    except diff.ReportError as exc:
+        return _error(str(exc), err)
+    changes = diff.compare(old, new)
+    render = diff.render_json if args.format == "json" else diff.render_text
+    out.write(render(old, new, changes))
+    return diff.exit_code(changes)
 
 
 def _matches_section(rule: Rule, wanted: str) -> bool:
@@ -216,7 +278,7 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None,
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help, --version and usage errors end here
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
-    command = {"audit": _audit, "rules": _rules, "sim": _sim}[args.command]
+    command = {"audit": _audit, "rules": _rules, "sim": _sim, "diff": _diff}[args.command]
     try:
         return command(args, out, err)
     except KeyboardInterrupt:

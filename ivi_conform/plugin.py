@@ -46,6 +46,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="a driver for another instrument: the VISA resource name of it")
     group.addoption("--ivi-instrument-profile", metavar="YAML", type=Path, default=None,
                     help="with --ivi-instrument-resource: a pyvisa-sim profile simulating it")
+    group.addoption("--ivi-expectations", metavar="FILE", type=Path, default=None,
+                    help="a TOML file of failures accepted for now (as ivi-conform audit "
+                         "--expectations): listed failures xfail, expired entries fail")
+    group.addoption("--ivi-strict-expectations", action="store_true", default=False,
+                    help="with --ivi-expectations: a listed rule that passes fails")
 
 
 def pytest_configure(config: pytest.Config) -> None:

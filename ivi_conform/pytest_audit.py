@@ -20,6 +20,12 @@ How the outcomes map (a rule is judged in the item's setup):
 - ``error``: a pytest *error* (not a failure): ivi-conform could not judge
   the rule, which says nothing against the driver.
 
+With ``--ivi-expectations=FILE`` (:mod:`ivi_conform.reports.expectations`) a
+listed rule that fails or warns is an *xfail*; one that passes is stale (a
+warning, a failure with ``--ivi-strict-expectations``); an expired entry
+fails its item and the session (also when its rule was not judged); an entry
+naming no rule of the catalog fails the session with the strict option.
+
 Each item's result travels in its report's ``user_properties`` (JSON), so
 that the controller of an xdist run, or the single process, gathers them and
 writes ``report.json`` and the other outputs at the end of the session when
@@ -35,7 +41,7 @@ import time
 import warnings
 from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +55,7 @@ from ivi_conform.engine import RuleResult, judge
 from ivi_conform.model import Judged, Outcome
 from ivi_conform.options import section_slug
 from ivi_conform.plugin import IviShouldWarning
-from ivi_conform.reports import console, write_reports
+from ivi_conform.reports import console, expectations, write_reports
 from ivi_conform.reports.json_report import (
     build_report,
     merge_runtime,
@@ -102,6 +108,10 @@ class _Audit:
     report: dict[str, Any] | None = None
     written: list[Path] = field(default_factory=list)
     write_error: str = ""
+    #: ``--ivi-expectations``: the failures accepted for now, by rule id.
+    expected: dict[str, expectations.Expectation] = field(default_factory=dict)
+    strict_expectations: bool = False
+    expectation_lines: list[str] = field(default_factory=list)
 
     def load(self) -> AuditContext:
         """The audit context, the candidate loaded (and built) on first use."""
@@ -195,6 +205,11 @@ class _Audit:
         if self.worker or self.context is None:
             return
         self.report = self.build_report()
+        if self.expected:
+            judgement = expectations.judge(self.report, self.expected, date.today())
+            self.expectation_lines = judgement.lines(strict=self.strict_expectations)
+            if judgement.expired or (self.strict_expectations and judgement.unknown):
+                session.exitstatus = pytest.ExitCode.TESTS_FAILED
         if self.report_dir is None:
             return
         try:
@@ -239,6 +254,8 @@ class _Audit:
         text = console.render(self.report, self.written, each_rule=False,
                               colour=bool(getattr(terminalreporter, "hasmarkup", False)))
         for line in text.splitlines():
+            terminalreporter.line(line)
+        for line in self.expectation_lines:
             terminalreporter.line(line)
         if self.write_error:
             terminalreporter.line(f"ivi-conform: error: {self.write_error}", red=True)
@@ -314,6 +331,10 @@ class IviRule(pytest.Item):
         """Fail a broken *shall*; warn about an unmet *should*."""
         result = self.result
         assert result is not None, "setup judges the rule"
+        audit = self.config.stash[_AUDIT]
+        entry = audit.expected.get(self.rule.id)
+        if entry is not None:
+            _expectation(entry, result, strict=audit.strict_expectations)
         if result.outcome is Outcome.FAIL:
             pytest.fail(_describe(result), pytrace=False)
         if result.outcome is Outcome.WARN:
@@ -340,6 +361,20 @@ def _describe(result: RuleResult) -> str:
     lines.append(f"{rule.id} ({rule.level.value}), {rule.source}, {rule.section}: "
                  f"\"{rule.sentence}\"")
     return "\n".join(lines)
+
+
+def _expectation(entry: expectations.Expectation, result: RuleResult, *, strict: bool) -> None:
+    """A listed rule: expired fails, failing or warning xfails, passing is stale."""
+    if entry.expired(date.today()):
+        pytest.fail(f"the expectation for {entry.rule} ended on {entry.expires}: fix the rule "
+                    f"or renew the entry ({entry.reason})\n{_describe(result)}", pytrace=False)
+    if result.outcome in (Outcome.FAIL, Outcome.WARN):
+        pytest.xfail(f"expected ({entry.reason}): {result.message}")
+    if result.outcome is Outcome.PASS:
+        stale = f"{entry.rule} is listed as expected but passes: remove the entry"
+        if strict:
+            pytest.fail(f"[XPASS(strict)] {stale}", pytrace=False)
+        warnings.warn(stale, UserWarning, stacklevel=1)
 
 
 _AUDIT = pytest.StashKey[_Audit]()
@@ -370,5 +405,12 @@ def start_audit(config: pytest.Config, target: str) -> None:
         process=str(workerinput.get("workerid", "main")),
         built=json.loads(workerinput[BUILT_INPUT]) if BUILT_INPUT in workerinput else None,
     )
+    path = config.getoption("ivi_expectations")
+    if path is not None:
+        try:
+            audit.expected = expectations.load(path)
+        except expectations.ExpectationsError as exc:
+            raise pytest.UsageError(f"--ivi-expectations: {exc}") from None
+        audit.strict_expectations = config.getoption("ivi_strict_expectations")
     config.stash[_AUDIT] = audit
     config.pluginmanager.register(audit, "ivi-conform-audit")

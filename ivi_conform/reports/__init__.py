@@ -3,19 +3,30 @@
 ``report.json`` is the contract (:mod:`~ivi_conform.reports.json_report`, with
 its JSON Schema beside it); the compliance document and the console summary
 are renderings of that dict, never of the engine's objects, so that what a
-reviewer reads and what a CI parses cannot disagree. A further output (JUnit,
-SARIF, a badge) is one more entry in :data:`RENDERERS`.
+reviewer reads and what a CI parses cannot disagree. Each further output
+(SARIF, JUnit, the badge, the job summary, the HTML page, the registration
+fields) is one small module and one entry in :data:`RENDERERS`; :data:`FORMATS`
+names them for ``--formats``, so that a CI that wants only SARIF says so.
 """
 
 from __future__ import annotations
 
 import os
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 from typing import Any
 
-from ivi_conform.reports import compliance, json_report
+from ivi_conform.reports import (
+    badge,
+    compliance,
+    html,
+    json_report,
+    junit,
+    registration,
+    sarif,
+    summary,
+)
 
 Report = dict[str, Any]
 Renderer = Callable[[Mapping[str, Any]], str]
@@ -24,16 +35,52 @@ Renderer = Callable[[Mapping[str, Any]], str]
 #: ``report.json`` comes last so that it records a failure of any renderer before it.
 RENDERERS: dict[str, Renderer] = {
     "compliance.md": compliance.render,
+    "report.sarif": sarif.render,
+    "junit.xml": junit.render,
+    "badge.svg": badge.render_svg,
+    "badge.json": badge.render_json,
+    "summary.md": summary.render,
+    "registration.txt": registration.render,
+    "report.html": html.render,
     "report.json": json_report.render,
 }
 
+#: The names ``--formats`` takes, and the files each stands for. report.json is
+#: always written: it is the contract the others are rendered from.
+FORMATS: dict[str, tuple[str, ...]] = {
+    "compliance": ("compliance.md",),
+    "sarif": ("report.sarif",),
+    "junit": ("junit.xml",),
+    "badge": ("badge.svg", "badge.json"),
+    "summary": ("summary.md",),
+    "registration": ("registration.txt",),
+    "html": ("report.html",),
+}
+ALWAYS = "report.json"
 
-def render_all(report: Report) -> dict[str, str]:
-    """Every output's text. A renderer that crashes is ivi-conform's bug: it is
-    recorded in the report's internal errors and its file left out, and the
-    other outputs are still produced."""
+
+def files_of(formats: Collection[str] | None) -> set[str] | None:
+    """The file names the format names stand for (None: every file).
+
+    Raises ``ValueError`` naming an unknown format, for the command line to show.
+    """
+    if formats is None:
+        return None
+    unknown = sorted(set(formats) - set(FORMATS))
+    if unknown:
+        raise ValueError(f"unknown format {', '.join(unknown)}; choose from "
+                         f"{', '.join(FORMATS)}")
+    return {ALWAYS, *(name for format_ in formats for name in FORMATS[format_])}
+
+
+def render_all(report: Report, only: Collection[str] | None = None) -> dict[str, str]:
+    """Every output's text (or only the files named). A renderer that crashes is
+    ivi-conform's bug: it is recorded in the report's internal errors and its file
+    left out, and the other outputs are still produced."""
     texts: dict[str, str] = {}
     for name, renderer in RENDERERS.items():
+        if only is not None and name not in only:
+            continue
         try:
             texts[name] = renderer(report)
         except Exception as exc:  # noqa: BLE001 - a renderer bug must not lose the report
@@ -43,8 +90,10 @@ def render_all(report: Report) -> dict[str, str]:
     return texts
 
 
-def write_reports(report: Report, directory: Path) -> list[Path]:
-    """Write every output into ``directory`` (created) and return the paths written.
+def write_reports(report: Report, directory: Path,
+                  formats: Collection[str] | None = None) -> list[Path]:
+    """Write every output (or those of ``formats``, see :data:`FORMATS`) into
+    ``directory`` (created) and return the paths written.
 
     Each file is written beside its final name and then renamed, so that a CI
     reading the directory never sees half a report. ``OSError`` propagates:
@@ -52,7 +101,7 @@ def write_reports(report: Report, directory: Path) -> list[Path]:
     """
     directory.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, text in render_all(report).items():
+    for name, text in render_all(report, files_of(formats)).items():
         path = directory / name
         partial = directory / f".{name}.{os.getpid()}.partial"
         try:

@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 from packaging.requirements import InvalidRequirement, Requirement
 
 from ivi_conform.compliance_format import SECTIONS, Item, Section
+from ivi_conform.reports import standing
 from ivi_conform.reports.console import counts_line
 from ivi_conform.reports.json_report import PLACEHOLDER
 
@@ -104,6 +105,8 @@ class _Values:
                                         "the driver's import package and root class")
         if computed:
             return computed
+        if name == "Known Issues":
+            return self.known_issues(section)
         shipped = self.shipped_value(section.name, name)
         if shipped is not None:
             return shipped
@@ -120,6 +123,29 @@ class _Values:
             return self.established(name, _source_code(self.driver, self.report),
                                     "the distribution's files and license")
         return None
+
+
+    def known_issues(self, section: Section) -> str | list[str] | None:
+        """The vendor's known issues plus every rule the audit found broken.
+
+        The Core asks for every unfixed test failure; a failed rule is one, so
+        it is listed even when the vendor wrote "None" (the audit adds, and a
+        "None" it contradicts is dropped). ``None`` (to fill) only when neither
+        the vendor nor a complete audit says anything.
+        """
+        shipped = self.shipped_value(section.name, "Known Issues")
+        failed = [f"{rule['id']} ({rule['section']}): {_one_line(rule['message'])} (found by "
+                  f"the audit)" for rule in self.report["rules"] if rule["outcome"] == "fail"]
+        if not failed:
+            if shipped is None and standing.claim(self.report) == "conformant":
+                return self.established("Known Issues", "None", "the audit (no rule failed)")
+            return shipped
+        kept = [] if shipped is None or shipped.strip().rstrip(".").lower() == "none" else [
+            shipped]
+        source = self.sources.pop("Known Issues", "")
+        self.sources["Known Issues"] = "the audit's failed rules" + (
+            f" and {source}" if kept else "")
+        return kept + failed
 
 
 def _pascal_identifier(driver: Mapping[str, Any]) -> str | None:
@@ -209,7 +235,7 @@ def render(report: Mapping[str, Any]) -> str:
         lines += [f"## {section.name}", ""]
         lines += list(_section_body(section, report, values))
     lines += list(_audit(report, values))
-    lines += list(_registration(report, values))
+    lines += list(_registration(report))
     while lines and not lines[-1]:
         lines.pop()
     return "\n".join(lines) + "\n"
@@ -399,8 +425,12 @@ def _internal_errors(errors: Sequence[Mapping[str, Any]]) -> Iterator[str]:
 # -- the registration -----------------------------------------------------------------------
 
 
-def _registration(report: Mapping[str, Any], values: _Values) -> Iterator[str]:
-    """What the IVI driver registration form asks besides this document (notes §A.7)."""
+def registration_fields(report: Mapping[str, Any]) -> list[tuple[str, str | None]]:
+    """The registration form's fields and their values (None: only the vendor knows).
+
+    Shared with ``registration.txt`` so that the two never disagree.
+    """
+    values = _Values(report)
     driver = report["driver"]
     metadata = driver["metadata"]
     urls: Mapping[str, str] = metadata["project_urls"]
@@ -415,7 +445,7 @@ def _registration(report: Mapping[str, Any], values: _Values) -> Iterator[str]:
 
     vendor = values.shipped.get(("Driver Identification", None, "Driver Vendor")) or (
         metadata["author"] or _email_name(metadata["author_email"]))
-    fields = [
+    return [
         ("Instrument Class", None),
         ("Instrument Manufacturer", shipped("Instrument Manufacturer")),
         ("Supported Instrument Models", shipped("Supported Instrument Models")),
@@ -425,6 +455,10 @@ def _registration(report: Mapping[str, Any], values: _Values) -> Iterator[str]:
         ("Driver Download Link", download),
         ("Driver Owner/Contact email", contact),
     ]
+
+
+def _registration(report: Mapping[str, Any]) -> Iterator[str]:
+    """What the IVI driver registration form asks besides this document (notes §A.7)."""
     yield "## For the IVI Driver Registration"
     yield ""
     yield ("Not part of the compliance document. A conformant IVI-Python driver is registered "
@@ -432,7 +466,7 @@ def _registration(report: Mapping[str, Any], values: _Values) -> Iterator[str]:
            "admin@ivifoundation.org while the web registry is unavailable). The registration "
            "attaches this document and gives:")
     yield ""
-    for name, value in fields:
+    for name, value in registration_fields(report):
         shown = _one_line(value) if value else (
             f"{TO_FILL} _(Custom, or the IVI instrument classes supported)_"
             if name == "Instrument Class" else TO_FILL)

@@ -1,0 +1,87 @@
+"""report.html: one self-contained page, parsed back with the standard HTML parser."""
+
+from __future__ import annotations
+
+import copy
+from html.parser import HTMLParser
+
+from conftest import Report
+
+from ivi_conform.reports import html
+
+#: Elements HTML does not close.
+VOID = {"meta", "br", "link", "img", "input", "hr"}
+
+
+class _Page(HTMLParser):
+    """Checks the nesting and gathers what a self-contained page must not have."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[str] = []
+        self.external: list[str] = []
+        self.ids: dict[str, str] = {}
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        for name in ("src", "href"):
+            value = values.get(name) or ""
+            if value and not value.startswith("#"):
+                self.external.append(value)
+        if tag in ("link", "script", "iframe", "img"):
+            self.external.append(tag)
+        if values.get("id"):
+            self.ids[str(values["id"])] = tag
+        if tag not in VOID:
+            self.stack.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        assert self.stack and self.stack[-1] == tag, (tag, self.stack[-5:])
+        self.stack.pop()
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def _page(report: Report) -> _Page:
+    page = _Page()
+    page.feed(html.render(report))
+    page.close()
+    assert page.stack == [] and page.external == []
+    return page
+
+
+def test_a_failing_audit_shows_the_verdict_sections_and_evidence(failing: Report) -> None:
+    page = _page(failing)
+    text = "".join(page.text)
+    assert page.ids["verdict"] == "span" and "NON-CONFORMANT" in text
+    for section in {rule["section"] for rule in failing["rules"]}:
+        assert section in text
+    assert "pyproject.toml:7: version 11" in text
+    assert "A demo version shall be 9.9.9." in text
+    assert "not from the API" in text
+    assert "rule-demo-broken" in page.ids and "rule-demo-holds" not in page.ids
+    assert "the demo check is broken" in text  # the traceback of ivi-conform's own error
+
+
+def test_a_conformant_audit(conformant: Report) -> None:
+    text = "".join(_page(conformant).text)
+    assert "CONFORMANT" in text and "Findings" not in text
+
+
+def test_a_static_audit_is_incomplete(static: Report) -> None:
+    text = "".join(_page(static).text)
+    assert "INCOMPLETE" in text and "static audit" in text
+
+
+def test_what_the_driver_said_is_escaped(failing: Report) -> None:
+    report = copy.deepcopy(failing)
+    broken = next(rule for rule in report["rules"] if rule["id"] == "demo-broken")
+    broken["message"] = '<script src="http://x/y.js"></script><img src=x> \x00'
+    page = _page(report)
+    assert '<script src="http://x/y.js"></script>' in "".join(page.text)
+
+
+def test_a_crashed_audit_renders(crashed: Report) -> None:
+    assert "INCOMPLETE" in "".join(_page(crashed).text)

@@ -1,0 +1,35 @@
+"""What every output may claim: never "conformant" for a static or partial audit."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+from conftest import Report
+
+from ivi_conform.reports import standing
+
+
+@pytest.mark.parametrize(("name", "is_file"), [
+    ("pyproject.toml", True), ("sksunroof/driver.py", True), ("LICENSE", True),
+    ("sksunroof-1.0.0.dist-info/METADATA", True), ("README.md", True),
+    ("SkSunroof.__init__", False), ("SkSunroof.motor.speed", False),
+    ("SkSunroof.panels['1'].tilt", False), ("SkSunroof.ivi_utility.reset()", False), ("", False),
+])
+def test_evidence_names_a_file_or_an_api_path(name: str, is_file: bool) -> None:
+    assert standing.is_file(name) is is_file
+
+
+def test_the_claim_of_each_kind_of_audit(conformant: Report, failing: Report,
+                                         static: Report, crashed: Report) -> None:
+    assert [standing.headline(r) for r in (conformant, failing, static, crashed)] == [
+        "conformant", "1 failing", "incomplete", "incomplete"]
+    selected = copy.deepcopy(conformant)
+    selected["audit"]["selection"] = ["demo-holds"]
+    assert standing.claim(selected) == "incomplete"
+    assert standing.partial_reason(selected) == "partial audit: only 7 selected rules were judged"
+
+
+def test_xml_safe_keeps_text_and_replaces_what_xml_forbids() -> None:
+    assert standing.xml_safe("a\tb\nc ü 😀") == "a\tb\nc ü 😀"
+    assert standing.xml_safe("\x00\x1b\ufffe") == "\ufffd\ufffd\ufffd"
