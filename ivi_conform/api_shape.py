@@ -12,8 +12,8 @@ on what the driver is. Nothing here imports or runs driver code.
 from __future__ import annotations
 
 import ast
+import functools
 import re
-import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -69,21 +69,13 @@ def _module_aliases(module: Module) -> dict[str, ast.expr]:
     return found
 
 
-_ALIASES: weakref.WeakKeyDictionary[SourceIndex, dict[str, dict[str, ast.expr]]] = (
-    weakref.WeakKeyDictionary()
-)
-
-
 def alias_value(index: SourceIndex, name: str, near: Module) -> tuple[ast.expr, Module] | None:
     """What a module-level alias (``Opts = Union[dict, str]``) stands for, through imports."""
     module: Module | None = near
     for _ in range(8):
         if module is None:
             return None
-        per_module = _ALIASES.setdefault(index, {})
-        aliases = per_module.get(module.name)
-        if aliases is None:
-            aliases = per_module[module.name] = _module_aliases(module)
+        aliases = index.memo(("aliases", module.name), functools.partial(_module_aliases, module))
         if name in aliases:
             return aliases[name], module
         imported = index.imported_name(name, module)
@@ -157,16 +149,15 @@ def admits(expr: ast.expr | None, wanted: frozenset[str], index: SourceIndex | N
 # -- members -------------------------------------------------------------------------------------
 
 Members = dict[str, tuple[ClassInfo, Member]]
-_MEMBERS: weakref.WeakKeyDictionary[SourceIndex, dict[int, Members]] = weakref.WeakKeyDictionary()
 
 
 def all_members(index: SourceIndex, info: ClassInfo) -> Members:
     """Every member of the class with what it inherits inside the distribution, nearest first."""
-    cache = _MEMBERS.setdefault(index, {})
-    found = cache.get(id(info))
-    if found is not None:
-        return found
-    found = {}
+    return index.memo(("members", id(info)), lambda: _all_members(index, info))
+
+
+def _all_members(index: SourceIndex, info: ClassInfo) -> Members:
+    found: Members = {}
     seen: set[int] = set()
     pending = [info]
     while pending:
@@ -180,7 +171,6 @@ def all_members(index: SourceIndex, info: ClassInfo) -> Members:
             parent = index.resolve(simple_name(base), current.module)
             if parent is not None:
                 pending.append(parent)
-    cache[id(info)] = found
     return found
 
 
@@ -191,6 +181,17 @@ def property_like(member: Member) -> bool:
     node = member.node
     return (isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)
             and simple_name(node.value.func) == "property")
+
+
+def reference_like(index: SourceIndex, owner: ClassInfo, member: Member) -> bool:
+    """A member that can be a reference property: a property, a descriptor, an instance attribute.
+
+    The IVI Core's "property" covers attributes in object-oriented languages,
+    so an attribute the constructor sets (``self.ivi_utility = Utility(...)``)
+    is one too; a method is not.
+    """
+    return (property_like(member) or member.scope is not None
+            or descriptor_value(index, owner, member) is not None)
 
 
 def settable(member: Member) -> bool:
@@ -327,11 +328,6 @@ class Hierarchy:
         return self._by_owner.get(id(info), [])
 
 
-_HIERARCHIES: weakref.WeakKeyDictionary[SourceIndex, dict[int, Hierarchy]] = (
-    weakref.WeakKeyDictionary()
-)
-
-
 def is_collection(index: SourceIndex, info: ClassInfo) -> bool:
     """A collection class: named ``*Collection``, a container subclass, or with ``__getitem__``."""
     if info.name.endswith("Collection"):
@@ -384,13 +380,11 @@ def container_element(expr: ast.expr) -> ast.expr | None:
 
 def hierarchy_of(index: SourceIndex, shape: DriverShape) -> Hierarchy | None:
     """The driver's hierarchy, walked once per index from the root class."""
-    if shape.root is None:
+    root = shape.root
+    if root is None:
         return None
-    per_index = _HIERARCHIES.setdefault(index, {})
-    found = per_index.get(id(shape.root))
-    if found is None:
-        found = per_index[id(shape.root)] = _walk(index, shape.root, shape.package)
-    return found
+    return index.memo(("hierarchy", id(root), shape.package),
+                      lambda: _walk(index, root, shape.package))
 
 
 def _reference(index: SourceIndex, info: ClassInfo, name: str, owner: ClassInfo, member: Member,
@@ -496,7 +490,7 @@ def _class_of(index: SourceIndex, owner: ClassInfo, function: Function,
               value: ast.expr) -> ClassInfo | None:
     """The class ``value`` (an expression inside ``function``) is an instance of, if known."""
     if isinstance(value, ast.Call):
-        return _called_class(index, owner.module, function, value.func)
+        return index.constructed_class(owner.module, function, value.func)
     if isinstance(value, ast.Name):
         assigned = [node.value for node in ast.walk(function)
                     if isinstance(node, ast.Assign) and node.value is not None
@@ -511,7 +505,7 @@ def _class_of(index: SourceIndex, owner: ClassInfo, function: Function,
 def _one_class(index: SourceIndex, owner: ClassInfo, function: Function,
                values: list[ast.expr]) -> ClassInfo | None:
     classes = {id(found): found for found in (
-        _called_class(index, owner.module, function, value.func)
+        index.constructed_class(owner.module, function, value.func)
         for value in values if isinstance(value, ast.Call)) if found is not None}
     if len(classes) != 1 or len(classes) != len(values):
         return None
@@ -552,7 +546,7 @@ def _attribute_class(index: SourceIndex, owner: ClassInfo, getter: Function,
                 if isinstance(value, ast.Constant) and value.value is None:
                     continue  # ``self._x = None`` until created
                 return None
-            built = _called_class(index, holder.module, method, value.func)
+            built = index.constructed_class(holder.module, method, value.func)
             if built is None:
                 return None
             found[id(built)] = built
@@ -576,71 +570,6 @@ def _lineage(index: SourceIndex, info: ClassInfo) -> list[ClassInfo]:
         pending.extend(parent for base in current.node.bases
                        if (parent := index.resolve(simple_name(base), current.module)))
     return found
-
-
-def _called_class(index: SourceIndex, module: Module, function: Function,
-                  func: ast.expr) -> ClassInfo | None:
-    """The candidate's class a call constructs: ``Child(...)``, ``mod.Child(...)``.
-
-    Names imported inside the function (``from .child import ChildCls``, the
-    lazy import of generated drivers) are followed before the module's own.
-    """
-    if isinstance(func, ast.Name):
-        local = _local_import(index, module, function, func.id)
-        if local is not None:
-            return local
-        return index.resolve(func.id, module)
-    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
-        imported = index.imported_name(func.value.id, module)
-        dotted_module = ".".join(part for part in imported if part) if imported else None
-        inner = _local_module(module, function, func.value.id)
-        for candidate in (inner, dotted_module, func.value.id):
-            if candidate is not None and candidate in index.modules:
-                return _class_in(index, candidate, func.attr)
-    return None
-
-
-def _anchor(module: Module, level: int, base: str | None) -> str:
-    is_package = module.path.endswith("__init__.py")
-    package = module.name if is_package else module.name.rpartition(".")[0]
-    if not level:
-        return base or ""
-    parts = package.split(".")
-    parts = parts[: len(parts) - (level - 1)] if level > 1 else parts
-    return ".".join([*parts, base] if base else parts)
-
-
-def _local_import(index: SourceIndex, module: Module, function: Function,
-                  name: str) -> ClassInfo | None:
-    for node in ast.walk(function):
-        if isinstance(node, ast.ImportFrom):
-            for alias in node.names:
-                if (alias.asname or alias.name) == name:
-                    found = _class_in(index, _anchor(module, node.level, node.module), alias.name)
-                    if found is not None:
-                        return found
-    return None
-
-
-def _local_module(module: Module, function: Function, name: str) -> str | None:
-    """The module a name bound by an import inside the function stands for."""
-    for node in ast.walk(function):
-        if isinstance(node, ast.ImportFrom):
-            for alias in node.names:
-                if (alias.asname or alias.name) == name:
-                    return f"{_anchor(module, node.level, node.module)}.{alias.name}".strip(".")
-        elif isinstance(node, ast.Import):
-            for alias in node.names:
-                if alias.asname == name:
-                    return alias.name
-    return None
-
-
-def _class_in(index: SourceIndex, module_name: str, name: str) -> ClassInfo | None:
-    """Class ``name`` of module ``module_name``, re-exports followed."""
-    if module_name not in index.modules:
-        return None
-    return index.resolve(name, index.modules[module_name])
 
 
 def _walk(index: SourceIndex, root: ClassInfo, package: str | None) -> Hierarchy:

@@ -42,8 +42,6 @@ Both are parsed once per audit and kept with the audit context.
 from __future__ import annotations
 
 import re
-import weakref
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, TypeVar
@@ -674,19 +672,6 @@ def parse_file_version(value: str, *, prerelease: bool = False) -> FileVersion:
 # --------------------------------------------------------------------------- locating
 
 _T = TypeVar("_T")
-_CACHE: weakref.WeakKeyDictionary[AuditContext, dict[str, object]] = (
-    weakref.WeakKeyDictionary()
-)
-
-
-def _once(context: AuditContext, key: str, compute: Callable[[], _T]) -> _T:
-    """``compute()`` once per audit context (the documents are read by many rules)."""
-    store = _CACHE.setdefault(context, {})
-    if key not in store:
-        store[key] = compute()
-    return store[key]  # type: ignore[return-value]
-
-
 @dataclass(frozen=True)
 class FoundDocument:
     """The compliance document found in the wheel: its wheel path, evidence name and content."""
@@ -719,7 +704,7 @@ def find_compliance_document(context: AuditContext) -> FoundDocument | None:
     installed files; shallower first; ``.md``, ``.markdown``, ``.rst``,
     ``.txt``; path. The README's copy is :attr:`Readme.doc` of :func:`find_readme`.
     """
-    return _once(context, "compliance", lambda: _find_compliance(context))
+    return context.fact(_find_compliance)
 
 
 def _find_compliance(context: AuditContext) -> FoundDocument | None:
@@ -763,7 +748,7 @@ class Readme:
 
 def find_readme(context: AuditContext) -> Readme | None:
     """The README (description) the wheel ships, parsed; None when it ships none."""
-    return _once(context, "readme", lambda: _find_readme(context))
+    return context.fact(_find_readme)
 
 
 def _readme_file(context: AuditContext) -> str | None:

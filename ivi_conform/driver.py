@@ -55,7 +55,9 @@ def _referenced(
 ) -> ClassInfo | None:
     """The class a reference property of the root gives.
 
-    The annotation says it; when it names an abstract class (the driver's
+    The IVI Core's "property" covers attributes in object-oriented languages:
+    an instance attribute the constructor builds counts as the reference. The
+    annotation says it; when it names an abstract class (the driver's
     copy of ``IviUtility``), the one concrete subclass in the package is the
     class that is instantiated. Without an annotation, the property's
     ``return self._x`` is followed to the ``self._x = Class(...)`` that set it.
@@ -66,11 +68,14 @@ def _referenced(
     if found is None:
         return None
     owner, member = found
-    if member.kind is not MemberKind.PROPERTY:
+    if member.kind is MemberKind.PROPERTY:
+        returned = index.returned_class(member, owner)
+        if returned is None and member.function is not None and member.function.returns is None:
+            returned = _assigned_class(index, owner, member.function)
+    elif member.scope is not None:  # ``self.ivi_utility = Utility(...)`` in the constructor
+        returned = index.instance_class(owner, member)
+    else:
         return None
-    returned = index.returned_class(member, owner)
-    if returned is None and member.function is not None and member.function.returns is None:
-        returned = _assigned_class(index, owner, member.function)
     if returned is None or not any(item.abstract for item in returned.members.values()):
         return returned
     concrete = [

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import ast
 import re
-import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
@@ -458,16 +457,13 @@ def _normalized(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-_PER_AUDIT: weakref.WeakKeyDictionary[AuditContext, StaticValues] = weakref.WeakKeyDictionary()
-
-
 def static_values(context: AuditContext) -> StaticValues:
-    """The audit's one evaluator (it caches module bindings)."""
-    evaluator = _PER_AUDIT.get(context)
-    if evaluator is None:
-        evaluator = _PER_AUDIT[context] = StaticValues(
-            context.source, (context.dist.name, context.dist.version))
-    return evaluator
+    """The audit's one evaluator (it caches module bindings), a fact of the context."""
+    return context.fact(_static_values)
+
+
+def _static_values(context: AuditContext) -> StaticValues:
+    return StaticValues(context.source, (context.dist.name, context.dist.version))
 
 
 def utility_returns(context: AuditContext, member: str) -> tuple[object, Evidence] | None:

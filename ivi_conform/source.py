@@ -11,10 +11,13 @@ import ast
 import contextlib
 import enum
 import gc
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from ivi_conform.model import Evidence
+
+_T = TypeVar("_T")
 
 
 class MemberKind(enum.StrEnum):
@@ -42,6 +45,8 @@ class Member:
 
     ``node`` is the getter for a property, the ``def`` for a method, the
     assignment for an attribute; ``settable`` tells a read/write property.
+    ``scope`` is set for an instance attribute: the method whose
+    ``self.<name> = Class(...)`` creates it (``node`` is that assignment).
     """
 
     name: str
@@ -50,6 +55,7 @@ class Member:
     line: int
     settable: bool = False
     abstract: bool = False
+    scope: ast.FunctionDef | ast.AsyncFunctionDef | None = None
 
     @property
     def function(self) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
@@ -147,7 +153,56 @@ def _members(node: ast.ClassDef) -> dict[str, Member]:
                         target.id,
                         Member(target.id, MemberKind.ATTRIBUTE, statement, statement.lineno),
                     )
+    for name, member in _instance_members(node).items():
+        members.setdefault(name, member)
     return members
+
+
+def _self_calls(function: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[str]:
+    """Names of the ``self.<method>(...)`` calls in a function."""
+    for node in ast.walk(function):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and isinstance(node.func.value, ast.Name) and node.func.value.id == "self"):
+            yield node.func.attr
+
+
+def _instance_members(node: ast.ClassDef) -> dict[str, Member]:
+    """``self.<name> = Class(...)`` in ``__init__`` and in the methods it calls, as attributes.
+
+    The IVI Core counts attributes as properties in object-oriented
+    languages, so an object built in the constructor (directly or by a helper
+    such as ``self._init_children()``) is as much a reference as an
+    ``@property``. Only construction calls are taken: the class they build is
+    resolved later (:meth:`SourceIndex.instance_class`); plain values are not
+    the API's members.
+    """
+    methods = {statement.name: statement for statement in node.body
+               if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef)}
+    found: dict[str, Member] = {}
+    pending = ["__init__"] if "__init__" in methods else []
+    seen: set[str] = set()
+    while pending:
+        name = pending.pop(0)
+        if name in seen or name not in methods:
+            continue
+        seen.add(name)
+        function = methods[name]
+        for statement in ast.walk(function):
+            if isinstance(statement, ast.Assign):
+                targets, value = statement.targets, statement.value
+            elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
+                targets, value = [statement.target], statement.value
+            else:
+                continue
+            if not isinstance(value, ast.Call):
+                continue
+            for target in targets:
+                if (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
+                        and target.value.id == "self" and target.attr not in found):
+                    found[target.attr] = Member(target.attr, MemberKind.ATTRIBUTE, statement,
+                                                statement.lineno, scope=function)
+        pending.extend(_self_calls(function))
+    return found
 
 
 def property_accessors(call: ast.Call, owner: ast.ClassDef
@@ -263,6 +318,7 @@ class SourceIndex:
         self.classes: list[ClassInfo] = []
         self._by_name: dict[str, list[ClassInfo]] = {}
         self._import_cache: dict[str, dict[str, tuple[str, str]]] = {}
+        self._memo: dict[Hashable, object] = {}
         with _parsing():
             self._index(files)
 
@@ -283,6 +339,17 @@ class SourceIndex:
                 info = ClassInfo(node.name, module, node, _members(node))
                 self.classes.append(info)
                 self._by_name.setdefault(node.name, []).append(info)
+
+    def memo(self, key: Hashable, compute: Callable[[], _T]) -> _T:
+        """``compute()`` once per index: what is derived from the syntax trees, kept beside them.
+
+        The derived facts (a class's inherited members, the hierarchy, a
+        module's aliases) live as long as the trees they are read from, and no
+        module keeps a cache of its own.
+        """
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]  # type: ignore[return-value]
 
     @property
     def top_level_packages(self) -> list[str]:
@@ -409,6 +476,86 @@ class SourceIndex:
         if function is None or function.returns is None:
             return None
         return self.resolve(simple_name(strip_optional(function.returns)), owner.module)
+
+
+    def constructed_class(self, module: Module, function: ast.FunctionDef | ast.AsyncFunctionDef,
+                          func: ast.expr) -> ClassInfo | None:
+        """The candidate's class a call in ``function`` builds: ``Child(...)``, ``mod.Child(...)``.
+
+        Names imported inside the function (``from .child import ChildCls``, the
+        lazy import of generated drivers) are followed before the module's own.
+        """
+        if isinstance(func, ast.Name):
+            local = self._local_import(module, function, func.id)
+            if local is not None:
+                return local
+            return self.resolve(func.id, module)
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+            imported = self.imported_name(func.value.id, module)
+            dotted_module = ".".join(part for part in imported if part) if imported else None
+            inner = _local_module(module, function, func.value.id)
+            for candidate in (inner, dotted_module, func.value.id):
+                if candidate is not None and candidate in self.modules:
+                    return self._class_in(candidate, func.attr)
+        return None
+
+    def instance_class(self, owner: ClassInfo, member: Member) -> ClassInfo | None:
+        """The class of an instance attribute: its annotation, else the class its call builds."""
+        node, scope = member.node, member.scope
+        if scope is None:
+            return None
+        if isinstance(node, ast.AnnAssign):
+            annotated = self.resolve(simple_name(strip_optional(node.annotation)), owner.module)
+            if annotated is not None:
+                return annotated
+        value = getattr(node, "value", None)
+        if isinstance(value, ast.Call):
+            return self.constructed_class(owner.module, scope, value.func)
+        return None
+
+    def _local_import(self, module: Module, function: ast.FunctionDef | ast.AsyncFunctionDef,
+                      name: str) -> ClassInfo | None:
+        for node in ast.walk(function):
+            if isinstance(node, ast.ImportFrom):
+                for alias in node.names:
+                    if (alias.asname or alias.name) == name:
+                        found = self._class_in(_anchor(module, node.level, node.module),
+                                               alias.name)
+                        if found is not None:
+                            return found
+        return None
+
+    def _class_in(self, module_name: str, name: str) -> ClassInfo | None:
+        """Class ``name`` of module ``module_name``, re-exports followed."""
+        if module_name not in self.modules:
+            return None
+        return self.resolve(name, self.modules[module_name])
+
+
+def _anchor(module: Module, level: int, base: str | None) -> str:
+    """The absolute module a (possibly relative) ``from`` import in ``module`` names."""
+    is_package = module.path.endswith("__init__.py")
+    package = module.name if is_package else module.name.rpartition(".")[0]
+    if not level:
+        return base or ""
+    parts = package.split(".")
+    parts = parts[: len(parts) - (level - 1)] if level > 1 else parts
+    return ".".join([*parts, base] if base else parts)
+
+
+def _local_module(module: Module, function: ast.FunctionDef | ast.AsyncFunctionDef,
+                  name: str) -> str | None:
+    """The module a name bound by an import inside the function stands for."""
+    for node in ast.walk(function):
+        if isinstance(node, ast.ImportFrom):
+            for alias in node.names:
+                if (alias.asname or alias.name) == name:
+                    return f"{_anchor(module, node.level, node.module)}.{alias.name}".strip(".")
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname == name:
+                    return alias.name
+    return None
 
 
 def strip_optional(annotation: ast.expr) -> ast.expr:

@@ -10,68 +10,38 @@ any of these signs the rules skip, saying why.
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 from ivi_conform.api_shape import (
     IVI_DIRECT_IO,
     all_members,
     derives_from,
-    descriptor_value,
-    implementation,
     member_problems,
-    property_like,
+    reference_like,
 )
 from ivi_conform.checks import check
+from ivi_conform.ivi_classes import NOT_ASCII, ascii_sign, direct_io_class
 from ivi_conform.model import Evidence, Finding
-from ivi_conform.source import ClassInfo
 
 if TYPE_CHECKING:
     from ivi_conform.context import AuditContext
-
-_ASCII_SIGNS = re.compile(
-    rb"^\s*(?:import|from)\s+(?:pyvisa|visa|pyvisa_py|socket|serial|vxi11|usbtmc)\b"
-    rb"|\*IDN\?|\*RST\b|\*CLS\b|\*OPC\?|SYST(?:em)?:ERR(?:or)?\?",
-    re.MULTILINE | re.IGNORECASE,
-)
-_NOT_ASCII = ("no sign of an ASCII command set (no VISA/socket import, no SCPI command, no "
-              "direct I/O class): Direct I/O is required only for ASCII instruments")
-
-
-def ascii_sign(context: AuditContext) -> str | None:
-    """Where the driver shows it talks to an ASCII (SCPI) instrument, or None."""
-    package = context.driver.package
-    if package is None:
-        return None
-    for path in sorted(context.dist.files):
-        if path.startswith(package + "/") and path.endswith(".py"):
-            match = _ASCII_SIGNS.search(context.dist.files[path])
-            if match:
-                return f"{path}: {match.group(0).decode(errors='replace').strip()}"
-    return None
-
-
-def direct_io_class(context: AuditContext) -> tuple[ClassInfo | None, str]:
-    """The driver's direct I/O class and how it was found (``ivi_direct_io`` first)."""
-    return implementation(context.source, context.driver, "IviDirectIo", context.driver.direct_io)
-
 
 @check("directio-reference")
 def reference(context: AuditContext) -> Finding:
     """The root class has a property named ``ivi_direct_io`` (for an ASCII instrument)."""
     root = context.driver.root
-    if root is None:
-        return Finding.skipped("no root class was found (the Driver Classes rules judge that)")
+    assert root is not None  # the rule's need (rules/*.toml)
     found = all_members(context.source, root).get("ivi_direct_io")
-    if found is not None and (property_like(found[1]) or descriptor_value(
-            context.source, found[0], found[1]) is not None):
+    if found is not None and reference_like(context.source, found[0], found[1]):
         returned = context.driver.direct_io
         target = f", returning {returned.name}" if returned else ""
-        return Finding.passed(f"{root.name}.ivi_direct_io is a reference property{target}")
+        kind = ("an instance attribute the constructor sets (the Core's properties include "
+                "attributes)" if found[1].scope is not None else "a reference property")
+        return Finding.passed(f"{root.name}.ivi_direct_io is {kind}{target}")
     info, _ = direct_io_class(context)
     sign = ascii_sign(context)
     if found is None and info is None and sign is None:
-        return Finding.skipped(_NOT_ASCII)
+        return Finding.skipped(NOT_ASCII)
     if found is not None:
         owner, member = found
         return Finding.failed(f"{root.name}.ivi_direct_io is a {member.kind.value}, not a "
@@ -88,7 +58,7 @@ def direct_io_members(context: AuditContext) -> Finding:
     if info is None:
         sign = ascii_sign(context)
         if sign is None:
-            return Finding.skipped(_NOT_ASCII)
+            return Finding.skipped(NOT_ASCII)
         return Finding.failed(f"no direct I/O class, though the instrument has an ASCII command "
                               f"set ({sign})")
     problems: list[Evidence] = []
@@ -96,11 +66,13 @@ def direct_io_members(context: AuditContext) -> Finding:
         if not expected.optional:
             problems += member_problems(context.source, info, expected)
     inherits = derives_from(context.source, info, "IviDirectIo")
+    own = " (the driver's own class of that name)" if info.name == "IviDirectIo" else ""
     relation = ("inherits IviDirectIo" if inherits else
-                "does not inherit IviDirectIo but matches it member for member (accepted: the "
-                "spec's Types file makes inheriting the ABC optional)")
+                f"does not inherit the IviDirectIo ABC{own} but matches it member for member "
+                "(accepted: the spec's Types file makes inheriting the ABC optional)")
     if problems:
-        relation = "inherits IviDirectIo" if inherits else "does not inherit IviDirectIo"
+        relation = ("inherits IviDirectIo" if inherits
+                    else f"does not inherit the IviDirectIo ABC{own}")
     return Finding.judge(
         problems, ok=f"{info.name} ({how}) {relation}",
         bad=f"{info.name} ({how}) {relation}, and {{n}} member(s) differ from the ABC",
@@ -111,8 +83,7 @@ def direct_io_members(context: AuditContext) -> Finding:
 def session(context: AuditContext) -> Finding:
     """The direct I/O class offers the optional ``session`` property."""
     info, _ = direct_io_class(context)
-    if info is None:
-        return Finding.skipped("no direct I/O class (directio-class judges that)")
+    assert info is not None  # the rule's need (rules/*.toml)
     expected = next(item for item in IVI_DIRECT_IO if item.name == "session")
     problems = member_problems(context.source, info, expected)
     return Finding.judge(problems, ok=f"{info.name}.session gives the underlying I/O session",

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from packaging.utils import InvalidName, canonicalize_name
 
 from ivi_conform.checks import check
-from ivi_conform.checks.metadata import metadata_evidence
+from ivi_conform.identity import metadata_evidence
 from ivi_conform.model import Finding
 
 if TYPE_CHECKING:
@@ -56,8 +56,7 @@ def matches_package(context: AuditContext) -> Finding:
     """The distribution name is the import package's name, separators aside."""
     name = context.dist.name
     package = context.driver.package
-    if package is None:
-        return Finding.skipped("no driver package found (see package-init)")
+    assert package is not None  # the rule's need (rules/*.toml)
     if canonicalize_name(name) == canonicalize_name(package):
         return Finding.passed(f"distribution {name!r} and import package {package} differ at "
                               f"most in separators")

@@ -16,192 +16,18 @@ Every rule here shares one :class:`Identity`, computed once per audit.
 from __future__ import annotations
 
 import re
-import weakref
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from packaging.utils import canonicalize_name
+
 from ivi_conform.checks import check
-from ivi_conform.compliance_doc import DocItem, find_compliance_document
-from ivi_conform.literals import static_values
+from ivi_conform.compliance_doc import find_compliance_document
+from ivi_conform.identity import Identity, compliance_item, identity
 from ivi_conform.model import Evidence, Finding
-from ivi_conform.source import ClassInfo
-from ivi_conform.vendors import Vendor, VendorTable, same_company, vendor_table
+from ivi_conform.vendors import Vendor, same_company
 
 if TYPE_CHECKING:
     from ivi_conform.context import AuditContext
-
-
-# --- values the driver states without running: literals and the compliance document ---
-
-
-@dataclass(frozen=True)
-class Stated:
-    """A value the driver states, and where it states it."""
-
-    value: str | tuple[str, ...]
-    where: Evidence
-
-    @property
-    def names(self) -> tuple[str, ...]:
-        """The value as a tuple of strings."""
-        return self.value if isinstance(self.value, tuple) else (self.value,)
-
-
-def compliance_item(
-    context: AuditContext, section: str, name: str
-) -> tuple[DocItem, Evidence] | None:
-    """A non-empty item of the shipped compliance document, with where it is."""
-    found = find_compliance_document(context)
-    if found is None:
-        return None
-    item = found.doc.item(section, name)
-    if item is None or item.is_empty:
-        return None
-    return item, found.doc.evidence(item, f"{name}: {item.text}")
-
-
-_LEGAL_FORM = re.compile(r"(?i)(inc|corp|ltd|llc|co|gmbh|kg|ag|plc|s\.?a)\.?")
-
-
-def split_names(value: str) -> tuple[str, ...]:
-    """A list item's names: separated by ";" or by "," when no name has a comma inside.
-
-    Company names hold commas ("Tektronix, Inc."), so a comma separates only
-    where the text after it is not a legal form.
-    """
-    parts = [part.strip() for part in value.split(";") if part.strip()]
-    names: list[str] = []
-    for part in parts:
-        pieces = [piece.strip() for piece in part.split(",") if piece.strip()]
-        merged: list[str] = []
-        for piece in pieces:
-            if merged and _LEGAL_FORM.fullmatch(piece):
-                merged[-1] = f"{merged[-1]}, {piece}"
-            else:
-                merged.append(piece)
-        names.extend(merged)
-    return tuple(names)
-
-
-# --- the identifier, parsed once per audit ---
-
-
-@dataclass
-class Identity:
-    """The driver identifier as the driver writes it, and the companies it should name."""
-
-    table: VendorTable
-    package: str | None = None
-    root: ClassInfo | None = None
-    #: The first token as written in the class name, and the companies it abbreviates.
-    manufacturer_token: str = ""
-    manufacturer_entries: list[Vendor] = field(default_factory=list)
-    model: str = ""
-    #: "_" or "" before the vendor token; None when the package does not begin with the class.
-    separator: str | None = None
-    #: The vendor token (lower case, from the package); "" when there is none.
-    vendor_token: str = ""
-    vendor_entries: list[Vendor] = field(default_factory=list)
-    manufacturers: Stated | None = None
-    driver_vendor: Stated | None = None
-
-    @property
-    def class_name(self) -> str:
-        """``<DriverClassName>`` as the root class spells it."""
-        return self.root.name if self.root else ""
-
-    def package_evidence(self, detail: str = "") -> Evidence:
-        """The package's ``__init__.py``."""
-        return Evidence(f"{self.package}/__init__.py", None, detail)
-
-
-def _first_token(name: str, table: VendorTable) -> tuple[str, list[Vendor]]:
-    """The vendor abbreviation that begins ``name`` at a token boundary, longest first.
-
-    ``SK`` (upper case) ends where it ends; ``Sk`` or ``Skylight`` must be
-    followed by an upper-case letter or a digit, so ``SkylightSunroof`` is
-    Skylight + Sunroof, never Sk + ylightSunroof.
-    """
-    for abbreviation, _vendor in table.abbreviations():
-        size = len(abbreviation)
-        written = name[:size]
-        if written.casefold() != abbreviation.casefold():
-            continue
-        following = name[size:size + 1]
-        if (not following or (size == 2 and written.isupper()) or following.isupper()
-                or following.isdigit()):
-            return written, table.by_abbreviation(written)
-    return "", []
-
-
-def stated_manufacturer(context: AuditContext) -> Stated | None:
-    """The instrument manufacturer(s) as the driver states them statically, or None.
-
-    The compliance document's Instrument Manufacturer item (names split),
-    else a literal returned by ``instrument_manufacturer``.
-    """
-    item = compliance_item(context, "Hardware Information", "Instrument Manufacturer")
-    if item is not None:
-        return Stated(split_names(item[0].text), item[1])
-    utility = context.driver.utility
-    if utility is not None:
-        returned = static_values(context).returned(utility, "instrument_manufacturer")
-        if returned is not None and isinstance(returned[0], str):
-            return Stated((returned[0],), returned[1])
-    return None
-
-
-def stated_driver_vendor(context: AuditContext) -> Stated | None:
-    """The driver vendor: ``driver_vendor``'s literal, the compliance item, or the Author."""
-    utility = context.driver.utility
-    if utility is not None:
-        returned = static_values(context).returned(utility, "driver_vendor")
-        if returned is not None and isinstance(returned[0], str):
-            return Stated(returned[0], returned[1])
-    item = compliance_item(context, "Driver Identification", "Driver Vendor")
-    if item is not None:
-        return Stated(item[0].text, item[1])
-    metadata = context.dist.metadata
-    author = metadata.get("author") or metadata.get("maintainer")
-    if not author:
-        email = metadata.get("author_email") or metadata.get("maintainer_email") or ""
-        author = email.split("<", 1)[0].strip().strip('"') if "<" in email else ""
-    if author:
-        return Stated(author, Evidence("METADATA", None, f"Author: {author}"))
-    return None
-
-
-_IDENTITIES: weakref.WeakKeyDictionary[AuditContext, Identity] = weakref.WeakKeyDictionary()
-def identity(context: AuditContext) -> Identity:
-    """The audit's parsed identifier (computed on first use)."""
-    found = _IDENTITIES.get(context)
-    if found is None:
-        found = _IDENTITIES[context] = _identify(context)
-    return found
-
-
-def _identify(context: AuditContext) -> Identity:
-    table = vendor_table(context.config.vendors)
-    shape = context.driver
-    ident = Identity(
-        table, shape.package, shape.root,
-        manufacturers=stated_manufacturer(context),
-        driver_vendor=stated_driver_vendor(context),
-    )
-    if shape.root is None or shape.package is None:
-        return ident
-    name = shape.root.name
-    ident.manufacturer_token, ident.manufacturer_entries = _first_token(name, table)
-    ident.model = name[len(ident.manufacturer_token):]
-    # An underscore inside the class name is the model token's fault (ident-model-token).
-    stem = name.replace("_", "").lower()
-    if shape.package.lower().startswith(stem):
-        rest = shape.package[len(stem):]
-        ident.separator = "_" if rest.startswith("_") else ""
-        ident.vendor_token = rest[len(ident.separator):]
-        if ident.vendor_token:
-            ident.vendor_entries = table.by_abbreviation(ident.vendor_token)
-    return ident
 
 
 def _companies(entries: list[Vendor]) -> str:
@@ -212,32 +38,36 @@ def _describe(token: str, entries: list[Vendor]) -> str:
     return "; ".join(entry.describe(token) for entry in entries)
 
 
-def _no_root(ident: Identity) -> Finding | None:
-    if ident.package is None:
-        return Finding.skipped("no driver package found (see package-init)")
-    if ident.root is None:
-        return Finding.skipped(f"no root class found in {ident.package} (see class-root)")
-    return None
-
-
 # --- the rules ---
+
+
+def _unnamed_manufacturer(context: AuditContext) -> str:
+    """Why the instrument manufacturer is not known statically, and which rule charges that.
+
+    No behavioural rule compares the identifier's tokens with the running
+    driver's ``instrument_manufacturer`` (run-utility-identity judges that
+    value against the instrument's identity, not the identifier), so the skip
+    names the static rule whose defect leaves the manufacturer unnamed.
+    """
+    unnamed = ("the instrument manufacturer is not named statically (instrument_manufacturer "
+               "returns no literal)")
+    if find_compliance_document(context) is None:
+        return (f"{unnamed} and there is no compliance document, whose Instrument Manufacturer "
+                "item would name it; contents-compliance-document charges the missing document "
+                "(no behavioural rule compares the token with the running driver)")
+    return (f"{unnamed} and the compliance document's Instrument Manufacturer item is missing or "
+            "empty; compliance-sections-items judges the item (no behavioural rule compares "
+            "the token with the running driver)")
 
 
 @check("ident-manufacturer-token")
 def manufacturer_token(context: AuditContext) -> Finding:
     """The first token abbreviates the instrument manufacturer."""
     ident = identity(context)
-    missing = _no_root(ident)
-    if missing is not None:
-        return missing
-    assert ident.root is not None
+    assert ident.root is not None  # the rule's need (rules/*.toml)
     named = ident.manufacturers
     if named is None:
-        return Finding.skipped(
-            "the instrument manufacturer is not named statically (no Instrument Manufacturer "
-            "item in a compliance document, no literal instrument_manufacturer): the "
-            "behavioural rules read it from the API"
-        )
+        return Finding.skipped(_unnamed_manufacturer(context))
     if len(named.names) > 1:
         return Finding.passed(
             f"the driver supports several manufacturers ({', '.join(named.names)}): the first "
@@ -272,10 +102,7 @@ def manufacturer_token(context: AuditContext) -> Finding:
 def model_token(context: AuditContext) -> Finding:
     """The model token is present and holds no underscore."""
     ident = identity(context)
-    missing = _no_root(ident)
-    if missing is not None:
-        return missing
-    assert ident.root is not None
+    assert ident.root is not None  # the rule's need (rules/*.toml)
     name = ident.class_name
     if "_" in name:
         return Finding.failed(
@@ -296,9 +123,7 @@ def model_token(context: AuditContext) -> Finding:
 def vendor_token(context: AuditContext) -> Finding:
     """The vendor token is there when it must be, and names the driver vendor."""
     ident = identity(context)
-    missing = _no_root(ident)
-    if missing is not None:
-        return missing
+    assert ident.root is not None  # the rule's need (rules/*.toml)
     if ident.separator is None:
         return Finding.skipped(
             f"{ident.package} does not begin with {ident.class_name} in lower case, so its "
@@ -348,10 +173,7 @@ def vendor_token(context: AuditContext) -> Finding:
 def vpp9_tokens(context: AuditContext) -> Finding:
     """The manufacturer and vendor tokens are abbreviations of the vendor table."""
     ident = identity(context)
-    missing = _no_root(ident)
-    if missing is not None:
-        return missing
-    assert ident.root is not None
+    assert ident.root is not None  # the rule's need (rules/*.toml)
     seen: list[str] = []
     problems: list[Evidence] = []
     # A named, registered manufacturer: ident-manufacturer-token judges the first token.
@@ -389,10 +211,7 @@ def vpp9_tokens(context: AuditContext) -> Finding:
 def consistent(context: AuditContext) -> Finding:
     """Package, class and documents spell the identifier with the same characters."""
     ident = identity(context)
-    missing = _no_root(ident)
-    if missing is not None:
-        return missing
-    assert ident.root is not None and ident.package is not None
+    assert ident.root is not None and ident.package is not None  # the rule's need
     problems: list[Evidence] = []
     uses = [f"package {ident.package}", f"class {ident.class_name}"]
     if ident.separator is None:
@@ -424,9 +243,14 @@ def consistent(context: AuditContext) -> Finding:
 def package_lowercase(context: AuditContext) -> Finding:
     """The import package is ``<driver_identifier>``: the identifier in lower case."""
     ident = identity(context)
-    if ident.package is None:
-        return Finding.skipped("no driver package found (see package-init)")
+    assert ident.package is not None  # the rule's need (rules/*.toml)
+    name = context.dist.name
     if ident.package != ident.package.lower():
+        if name != name.lower() and canonicalize_name(name) == canonicalize_name(ident.package):
+            return Finding.skipped(
+                f"import package {ident.package} is the distribution name {name!r}, which is "
+                "not in lower case either: one name, one defect; distname-lowercase charges "
+                "it, so this rule is not judged separately")
         return Finding.failed(
             f"import package {ident.package} is not in lower case (<driver_identifier> is "
             f"{ident.package.lower()})", (ident.package_evidence(),),
@@ -456,10 +280,7 @@ def _pascal_problems(ident: Identity) -> list[str]:
 def class_case(context: AuditContext) -> Finding:
     """``<DriverClassName>`` is in Pascal case (a 2-character abbreviation may be upper case)."""
     ident = identity(context)
-    missing = _no_root(ident)
-    if missing is not None:
-        return missing
-    assert ident.root is not None
+    assert ident.root is not None  # the rule's need (rules/*.toml)
     problems = _pascal_problems(ident)
     if problems:
         return Finding.failed(

@@ -12,68 +12,25 @@ normally answers what the instrument's identity query says), so it is not
 used. When the value cannot be read the rule is skipped and the runtime rule
 run-metadata-keywords-api compares the keywords with the live API.
 
-:func:`metadata_evidence` points at the line a vendor edits: the
-pyproject.toml line when the target is a source folder, else the METADATA line.
+``metadata_evidence`` (:mod:`ivi_conform.identity`) points at the line a
+vendor edits: the pyproject.toml line, else the METADATA line.
 """
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 import trove_classifiers
 
 from ivi_conform.checks import check
-from ivi_conform.checks.identifier import Stated, compliance_item
+from ivi_conform.identity import Stated, compliance_item, metadata_evidence
 from ivi_conform.literals import static_values, utility_returns
-from ivi_conform.model import Evidence, Finding
+from ivi_conform.model import Finding
 
 if TYPE_CHECKING:
     from ivi_conform.context import AuditContext
 
 IVI_CONFORMANT = "Topic :: Scientific/Engineering :: Instrument Drivers :: IVI Conformant"
-
-#: METADATA field → the pyproject.toml [project] key that writes it.
-_PYPROJECT_KEY = {
-    "Name": "name", "Version": "version", "Requires-Python": "requires-python",
-    "Keywords": "keywords", "Classifier": "classifiers",
-}
-
-
-def metadata_evidence(
-    context: AuditContext, field: str, value: str = "", detail: str = ""
-) -> Evidence:
-    """Where ``field`` (a METADATA field name) is written, at ``value``'s line if given.
-
-    A source folder's pyproject.toml line when its [project] table writes the
-    field, else the wheel's METADATA line.
-    """
-    detail = detail or (f"{field}: {value}" if value else field)
-    source = context.dist.source_root
-    key = _PYPROJECT_KEY.get(field)
-    if source is not None and key is not None and (source / "pyproject.toml").is_file():
-        lines = (source / "pyproject.toml").read_text(encoding="utf-8").splitlines()
-        start = next((number for number, line in enumerate(lines)
-                      if re.match(rf"\s*{re.escape(key)}\s*=", line)), None)
-        if start is not None:
-            found = start
-            if value:
-                quoted = (f'"{value}"', f"'{value}'")
-                found = next((number for number in range(start, len(lines))
-                              if any(text in lines[number] for text in quoted)), start)
-            return Evidence("pyproject.toml", found + 1, detail)
-    paths = [path for path in context.dist.files
-             if path.count("/") == 1 and path.endswith(".dist-info/METADATA")]
-    if not paths:
-        return Evidence("METADATA", None, detail)
-    text = context.dist.text(paths[0])
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            break
-        if line.startswith(f"{field}:") and (not value or value in line):
-            return Evidence(paths[0], number, detail)
-    return Evidence(paths[0], None, detail)
-
 
 def _keywords(context: AuditContext) -> list[str]:
     return [keyword.strip() for keyword in context.dist.metadata.get("keywords", []) or []]

@@ -16,14 +16,6 @@ from typing import TYPE_CHECKING
 from packaging.version import InvalidVersion, Version
 
 from ivi_conform.checks import check
-from ivi_conform.checks.documentation import (
-    HELP_WORDS,
-    driver_identifier,
-    identifier_matches,
-    introduction_name,
-    located,
-    readme_introductions,
-)
 from ivi_conform.compliance_doc import (
     ComplianceDoc,
     DocItem,
@@ -33,6 +25,15 @@ from ivi_conform.compliance_doc import (
     parse_file_version,
 )
 from ivi_conform.compliance_format import REQUIRED_SPECIFICATIONS, SECTIONS, Section
+from ivi_conform.documents import (
+    HELP_WORDS,
+    documentation_location,
+    driver_identifier,
+    identifier_matches,
+    introduction_name,
+    located,
+    readme_introductions,
+)
 from ivi_conform.literals import utility_returns
 from ivi_conform.model import Evidence, Finding
 
@@ -42,8 +43,6 @@ if TYPE_CHECKING:
 #: Media types IVI-Python accepts for the README (Markdown first, as recommended).
 README_TYPES: dict[str, str] = {"text/markdown": "Markdown", "text/x-rst": "reStructuredText"}
 README_SUFFIXES: dict[str, str] = {".md": "Markdown", ".rst": "reStructuredText"}
-
-NO_DOCUMENT = "no IVI compliance document in the package (rule contents-compliance-document)"
 
 
 # --------------------------------------------------------------------------- README
@@ -78,8 +77,7 @@ def readme_format(context: AuditContext) -> Finding:
 def readme_markdown(context: AuditContext) -> Finding:
     """Markdown is the recommended README format."""
     readme = find_readme(context)
-    if readme is None:
-        return Finding.skipped("the package has no README (rule contents-readme)")
+    assert readme is not None  # the rule's need (rules/*.toml)
     if readme.content_type == "text/markdown" and (
         readme.file is None or readme.file.lower().endswith(".md")
     ):
@@ -156,8 +154,7 @@ def structure_problems(doc: ComplianceDoc, *, source_included: bool) -> list[Evi
 def sections_and_items(context: AuditContext) -> Finding:
     """The document has the Core's sections and items, named as the Core shows them."""
     found = find_compliance_document(context)
-    if found is None:
-        return Finding.skipped(NO_DOCUMENT)
+    assert found is not None  # the rule's need (rules/*.toml)
     problems = structure_problems(found.doc, source_included=_source_included(context))
     return Finding.judge(problems, ok=f"{found.where} has every Core section and item",
                          bad="the compliance document lacks {n} Core sections or items")
@@ -174,8 +171,7 @@ _SPECIFICATION_PATTERNS: dict[str, re.Pattern[str]] = {
 def category_lists_specifications(context: AuditContext) -> Finding:
     """The Compliance Category names the IVI Driver Core and the IVI-Python specifications."""
     found = find_compliance_document(context)
-    if found is None:
-        return Finding.skipped(NO_DOCUMENT)
+    assert found is not None  # the rule's need (rules/*.toml)
     section = found.doc.section("Compliance Category")
     if section is None:
         return Finding.failed("the compliance document has no Compliance Category section",
@@ -196,8 +192,7 @@ def category_lists_specifications(context: AuditContext) -> Finding:
 def _identification_item(context: AuditContext, section: str, name: str
                          ) -> tuple[ComplianceDoc, DocItem] | Finding:
     found = find_compliance_document(context)
-    if found is None:
-        return Finding.skipped(NO_DOCUMENT)
+    assert found is not None  # the rule's need (rules/*.toml)
     item = found.doc.item(section, name)
     if item is None or item.is_empty:
         return Finding.skipped(f'the compliance document has no "{name}" '
@@ -381,8 +376,7 @@ def copy_problems(doc: ComplianceDoc, readme: ComplianceDoc) -> list[Evidence]:
 def readme_compliance_text(context: AuditContext) -> Finding:
     """The README holds the compliance text: the Core sections and items, as the document says."""
     readme = find_readme(context)
-    if readme is None:
-        return Finding.skipped("the package has no README (rule contents-readme)")
+    assert readme is not None  # the rule's need (rules/*.toml)
     problems = structure_problems(readme.doc, source_included=_source_included(context))
     found = find_compliance_document(context)
     if found is not None:
@@ -396,8 +390,7 @@ def readme_compliance_text(context: AuditContext) -> Finding:
 def readme_introduction_location(context: AuditContext) -> Finding:
     """The README names ``___Introduction to <DriverIdentifier>___.<ext>`` (where it is)."""
     readme = find_readme(context)
-    if readme is None:
-        return Finding.skipped("the package has no README (rule contents-readme)")
+    assert readme is not None  # the rule's need (rules/*.toml)
     identifier = driver_identifier(context)
     named = readme_introductions(readme)
     right = [mention for mention in named
@@ -415,17 +408,35 @@ def readme_introduction_location(context: AuditContext) -> Finding:
 
 @check("readme-help-location")
 def readme_help_location(context: AuditContext) -> Finding:
-    """The README gives a place (link, path, pydoc command) near the words help / API reference."""
+    """The README gives the help documentation's location, or the documentation's.
+
+    A place (link, path, pydoc command) near the words help, API reference,
+    docstrings or pydoc is the help location. A README that names no separate
+    help location but says where "the documentation" is gives the help's
+    location too (the help is part of it); so does the package's
+    ``Project-URL: Documentation``, shown on the package's page beside the README.
+    """
     readme = find_readme(context)
-    if readme is None:
-        return Finding.skipped("the package has no README (rule contents-readme)")
+    assert readme is not None  # the rule's need (rules/*.toml)
     found = located(readme, HELP_WORDS)
     if found is not None:
         block, place = found
         return Finding.passed(f"the README gives the help documentation's location: {place} "
                               f"({readme.where}:{block.line})")
+    documentation = documentation_location(readme)
+    if documentation is not None:
+        block, place = documentation
+        return Finding.passed(f"the README names no separate help location; it gives the "
+                              f"documentation's, {place} ({readme.where}:{block.line})")
+    urls = context.dist.metadata.get("project_urls") or {}
+    declared = next((url for label, url in urls.items()
+                     if label.casefold() in {"documentation", "docs", "help"}), None)
+    if declared is not None:
+        return Finding.passed(f"the README names no help location; the package's Project-URL "
+                              f"Documentation gives it: {declared}")
     return Finding.failed(
         "the README does not give the location of the help documentation",
-        (Evidence(readme.where, None, "no link, path or pydoc command near the words help, "
-                                      "API reference or docstrings"),),
+        (Evidence(readme.where, None, "no link, path or pydoc command near the words help, API "
+                                      "reference, docstrings or documentation, and no "
+                                      "Project-URL Documentation"),),
     )

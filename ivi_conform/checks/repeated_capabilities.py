@@ -10,6 +10,7 @@ return, else the generic argument of its base (``Mapping[str, Panel]``).
 
 from __future__ import annotations
 
+import ast
 import re
 from typing import TYPE_CHECKING
 
@@ -18,6 +19,7 @@ from ivi_conform.api_shape import (
     Reference,
     all_members,
     hierarchy_of,
+    parameters,
     property_like,
     required_parameters,
     returns,
@@ -27,14 +29,13 @@ from ivi_conform.api_shape import (
 )
 from ivi_conform.checks import check
 from ivi_conform.model import Evidence, Finding
-from ivi_conform.source import ClassInfo, MemberKind
+from ivi_conform.source import ClassInfo, Member, MemberKind
 from ivi_conform.typing_completeness import instance_attributes
 
 if TYPE_CHECKING:
     from ivi_conform.context import AuditContext
 
 _SELECTOR = re.compile(r"^(select_|set_active_)")
-_NO_ROOT = "no root class was found (the Driver Classes rules judge that)"
 _NO_RC = "the driver has no collection-style repeated capability"
 
 #: Plurals that do not end in s, and words ending in s that are singular.
@@ -87,12 +88,66 @@ def _label(reference: Reference) -> str:
     return f"{reference.name} ({container} of {item})"
 
 
+def _selector(context: AuditContext, owner: ClassInfo, name: str, member: Member) -> str:
+    """How a member selects the active instance of a repeated capability, or "".
+
+    Selector style is a member that sets which instance later calls address,
+    whatever it is called: ``select_*`` / ``set_active_*`` methods, a settable
+    ``active_*`` property, R&S's ``repcap_<rc>_set`` (with its ``_get``), or a
+    method that takes one value of a repeated-capability enumeration (an Enum
+    of a ``repcap`` module) and returns nothing.
+    """
+    if member.kind is MemberKind.METHOD and _SELECTOR.match(name):
+        return "a selector method by name"
+    if property_like(member) and name.startswith("active_") and settable(member):
+        return "a settable active_* property"
+    if member.kind is not MemberKind.METHOD or member.function is None:
+        return ""
+    if _REPCAP_ACCESSOR.match(name):
+        return "the repeated capability's default instance, set for the calls that follow"
+    function = member.function
+    params = parameters(function)
+    annotation = params[0].annotation if len(params) == 1 else None
+    if (annotation is not None and _returns_nothing(function)
+            and _repcap_enum(context, owner, annotation)):
+        return f"takes only the repeated-capability index {ast.unparse(annotation)}"
+    return ""
+
+
+#: R&S drivers: ``repcap_<rc>_set(value)`` sets the default instance, ``repcap_<rc>_get`` reads it.
+_REPCAP_ACCESSOR = re.compile(r"^repcap_\w+_set$")
+_REPCAP_MODULE = re.compile(r"(?:^|\.)(?:repcaps?|repeated_capabilit(?:y|ies))$", re.IGNORECASE)
+
+
+def _returns_nothing(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    if function.returns is not None:
+        return type_name(function.returns) == "None"
+    return not any(isinstance(node, ast.Return) and node.value is not None
+                   for node in ast.walk(function))
+
+
+def _repcap_enum(context: AuditContext, owner: ClassInfo, annotation: ast.expr) -> bool:
+    """An annotation naming an Enum of a repeated-capability module (``repcap.Channel``)."""
+    index = context.source
+    if isinstance(annotation, ast.Attribute) and isinstance(annotation.value, ast.Name):
+        imported = index.imported_name(annotation.value.id, owner.module)
+        module = ".".join(part for part in imported if part) if imported else annotation.value.id
+        if not _REPCAP_MODULE.search(module):
+            return False
+        found = index.modules.get(module)
+        info = index.resolve(annotation.attr, found) if found is not None else None
+    else:
+        info = index.resolve(type_name(annotation), owner.module)
+        if info is None or not _REPCAP_MODULE.search(info.module.name):
+            return False
+    return info is not None and any(base.endswith("Enum") for base in index.ancestors(info))
+
+
 @check("rc-collection-style")
 def collection_style(context: AuditContext) -> Finding:
     """Repeated capabilities are collections, not selector methods (``select_*``, ``active_*``)."""
     hierarchy = hierarchy_of(context.source, context.driver)
-    if hierarchy is None:
-        return Finding.skipped(_NO_ROOT)
+    assert hierarchy is not None  # the rule's need (rules/*.toml)
     selectors: list[Evidence] = []
     seen: set[tuple[int, str]] = set()
     for info in hierarchy.classes:
@@ -101,11 +156,10 @@ def collection_style(context: AuditContext) -> Finding:
             if key in seen:
                 continue
             seen.add(key)
-            method = member.kind is MemberKind.METHOD and _SELECTOR.match(name)
-            active = property_like(member) and name.startswith("active_") and settable(member)
-            if method or active:
+            how = _selector(context, owner, name, member)
+            if how:
                 selectors.append(Evidence(owner.module.path, member.line,
-                                          f"{owner.name}.{name}: selector style"))
+                                          f"{owner.name}.{name}: selector style ({how})"))
     collections = _collections(hierarchy)
     if not collections and not selectors:
         return Finding.skipped("the driver has no repeated capability (no collection, "
@@ -114,8 +168,8 @@ def collection_style(context: AuditContext) -> Finding:
     return Finding.judge(
         selectors,
         ok=f"{len(collections)} collection-style repeated capabilities: {shown}",
-        bad="{n} selector-style repeated-capability member(s) (select_*, set_active_*, "
-            "settable active_*); collections are recommended",
+        bad="{n} selector-style repeated-capability member(s) (members that set which "
+            "instance the following calls address); collections are recommended",
     )
 
 
@@ -123,8 +177,7 @@ def collection_style(context: AuditContext) -> Finding:
 def collection_class_name(context: AuditContext) -> Finding:
     """Each collection class is named ``<RcName>Collection``."""
     hierarchy = hierarchy_of(context.source, context.driver)
-    if hierarchy is None:
-        return Finding.skipped(_NO_ROOT)
+    assert hierarchy is not None  # the rule's need (rules/*.toml)
     collections = _collections(hierarchy)
     classes = {id(ref.target): ref for ref in collections if ref.target is not None}
     if not collections:
@@ -150,8 +203,7 @@ def collection_class_name(context: AuditContext) -> Finding:
 def item_class_name(context: AuditContext) -> Finding:
     """The item class of ``<RcName>Collection`` is named ``<RcName>``."""
     hierarchy = hierarchy_of(context.source, context.driver)
-    if hierarchy is None:
-        return Finding.skipped(_NO_ROOT)
+    assert hierarchy is not None  # the rule's need (rules/*.toml)
     judged: dict[int, tuple[ClassInfo, ClassInfo]] = {}
     for reference in _collections(hierarchy):
         target, item = reference.target, reference.item
@@ -195,8 +247,7 @@ def _has_name(context: AuditContext, item: ClassInfo) -> bool:
 def item_name_property(context: AuditContext) -> Finding:
     """Each repeated capability's item class has a ``name`` property."""
     hierarchy = hierarchy_of(context.source, context.driver)
-    if hierarchy is None:
-        return Finding.skipped(_NO_ROOT)
+    assert hierarchy is not None  # the rule's need (rules/*.toml)
     items = {id(ref.item): ref.item for ref in _collections(hierarchy) if ref.item is not None}
     if not items:
         return Finding.skipped("no repeated capability with an annotated item class")
@@ -211,8 +262,7 @@ def item_name_property(context: AuditContext) -> Finding:
 def property_plural(context: AuditContext) -> Finding:
     """The property returning a collection is a plural word."""
     hierarchy = hierarchy_of(context.source, context.driver)
-    if hierarchy is None:
-        return Finding.skipped(_NO_ROOT)
+    assert hierarchy is not None  # the rule's need (rules/*.toml)
     collections = _collections(hierarchy)
     if not collections:
         return Finding.skipped(_NO_RC)
@@ -229,8 +279,7 @@ def item_accessor(context: AuditContext) -> Finding:
     """A method-like item accessor is named ``<property>_item``."""
     index = context.source
     hierarchy = hierarchy_of(index, context.driver)
-    if hierarchy is None:
-        return Finding.skipped(_NO_ROOT)
+    assert hierarchy is not None  # the rule's need (rules/*.toml)
     collections = _collections(hierarchy)
     if not collections:
         return Finding.skipped(_NO_RC)

@@ -12,6 +12,10 @@ How PEP 8 is read (the catalog entries record the same):
   exclusively or primarily by a team that can reach agreement";
 - ``--preview`` for the pycodestyle rules ruff still marks preview
   (indentation, whitespace, blank lines);
+- what pycodestyle leaves out by default because PEP 8 allows it is left out
+  too (E226 around arithmetic operators, E241/E242 alignment after commas),
+  and W191: PEP 8 prefers spaces but allows tabs in code indented with tabs
+  (E101, mixing them, stays);
 - N818 (exception names end in "Error") is left out: PEP 8 asks for the
   suffix only "if the exception actually is an error", which a linter
   cannot tell;
@@ -31,7 +35,6 @@ import shutil
 import subprocess
 import sys
 import sysconfig
-import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -45,7 +48,11 @@ if TYPE_CHECKING:
 
 LINE_LENGTH = 99
 SELECT = ("E", "W", "N")
-IGNORE = ("N818",)
+#: Left out: what pycodestyle's default selection leaves out because PEP 8 allows it (E226
+#: "x = x*2 - 1", E241/E242 alignment after a comma; E121, E123, E126, E704, W503 and W504
+#: are not ruff rules), W191 (PEP 8 prefers spaces but allows tabs "to remain consistent
+#: with code that is already indented with tabs"; E101, mixing them, stays), and N818.
+IGNORE = ("E226", "E241", "E242", "W191", "N818")
 RUFF_TIMEOUT_S = 300.0
 #: Paths per ruff invocation, far below any command-line length limit.
 _BATCH = 2000
@@ -140,15 +147,9 @@ def run_ruff(folder: Path, paths: list[str], ruff: str) -> list[Violation] | str
     return found
 
 
-_RUNS: weakref.WeakKeyDictionary[AuditContext, LintRun] = weakref.WeakKeyDictionary()
-
-
 def lint(context: AuditContext) -> LintRun:
-    """The audit's ruff run (made on first use, shared by both rules)."""
-    run = _RUNS.get(context)
-    if run is None:
-        run = _RUNS[context] = _lint(context)
-    return run
+    """The audit's ruff run (made on first use, shared by both rules): a fact of the context."""
+    return context.fact(_lint)
 
 
 def _lint(context: AuditContext) -> LintRun:

@@ -122,7 +122,7 @@ def consistent_hints(context: AuditContext) -> Finding:
     package = context.driver.package
     if package is None:
         return Finding.skipped("the wheel holds no import package to type-check")
-    run = mypy_of(context, package)
+    run = mypy_of(context)
     timing = f"{run.seconds:.1f} s of mypy"
     if run.problem:
         return Finding.errored(f"{run.problem} ({timing})")

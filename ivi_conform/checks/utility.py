@@ -17,16 +17,15 @@ from ivi_conform.api_shape import (
     IVI_UTILITY,
     all_members,
     derives_from,
-    descriptor_value,
-    implementation,
     in_package,
     member_problems,
     property_like,
+    reference_like,
     settable,
     type_name,
-    union_members,
 )
 from ivi_conform.checks import check
+from ivi_conform.ivi_classes import error_result_class, utility_class
 from ivi_conform.model import Evidence, Finding
 from ivi_conform.source import ClassInfo, MemberKind
 
@@ -37,28 +36,24 @@ if TYPE_CHECKING:
 ADDITIONAL = frozenset({"error_query_all", "raise_on_device_error"})
 
 
-def utility_class(context: AuditContext) -> tuple[ClassInfo | None, str]:
-    """The driver's utility class and how it was found (the ``ivi_utility`` property first)."""
-    return implementation(context.source, context.driver, "IviUtility", context.driver.utility)
-
-
 @check("utility-reference")
 def reference(context: AuditContext) -> Finding:
     """The root class has a property named ``ivi_utility``."""
     root = context.driver.root
-    if root is None:
-        return Finding.skipped("no root class was found (the Driver Classes rules judge that)")
+    assert root is not None  # the rule's need (rules/*.toml)
     found = all_members(context.source, root).get("ivi_utility")
     if found is not None:
         owner, member = found
         where = Evidence(owner.module.path, member.line, "")
-        if not property_like(member) and descriptor_value(context.source, owner, member) is None:
+        if not reference_like(context.source, owner, member):
             return Finding.failed(f"{root.name}.ivi_utility is a {member.kind.value}, not a "
                                   "property", (Evidence(where.file, where.line, "make it a "
                                                         "@property"),))
         returned = context.driver.utility
         target = f", returning {returned.name}" if returned else ""
-        return Finding.passed(f"{root.name}.ivi_utility is a reference property{target}")
+        kind = ("an instance attribute the constructor sets (the Core's properties include "
+                "attributes)" if member.scope is not None else "a reference property")
+        return Finding.passed(f"{root.name}.ivi_utility is {kind}{target}")
     elsewhere = [info for info in context.source.classes
                  if in_package(info, context.driver.package) and "ivi_utility" in info.members]
     evidence = [root.evidence(f"{root.name} has no ivi_utility")]
@@ -72,57 +67,30 @@ def reference(context: AuditContext) -> Finding:
 def utility_members(context: AuditContext) -> Finding:
     """The utility class implements every IviUtility member with its kind and types."""
     info, how = utility_class(context)
-    if info is None:
-        return Finding.failed("no utility class: ivi_utility returns no class of the "
+    if info is None:  # the need "utility-reference" holds: ivi_utility is there
+        return Finding.failed("no utility class: ivi_utility gives no class of the "
                               "distribution and no class of the package derives from IviUtility")
     problems: list[Evidence] = []
     for expected in IVI_UTILITY:
         if expected.name not in ADDITIONAL:
             problems += member_problems(context.source, info, expected)
     inherits = derives_from(context.source, info, "IviUtility")
+    own = " (the driver's own class of that name)" if info.name == "IviUtility" else ""
     relation = ("inherits IviUtility" if inherits else
-                "does not inherit IviUtility but matches it member for member (accepted: the "
-                "spec's Types file makes inheriting the ABC optional)")
+                f"does not inherit the IviUtility ABC{own} but matches it member for member "
+                "(accepted: the spec's Types file makes inheriting the ABC optional)")
     notes = ""
     simulation = all_members(context.source, info).get("simulation_enabled")
     if simulation is not None and settable(simulation[1]):
         notes = "; simulation_enabled is settable (the behavioural rules judge the switch)"
     if problems:
-        relation = "inherits IviUtility" if inherits else "does not inherit IviUtility"
+        relation = ("inherits IviUtility" if inherits
+                    else f"does not inherit the IviUtility ABC{own}")
     return Finding.judge(
         problems,
         ok=f"{info.name} ({how}) {relation}{notes}",
         bad=f"{info.name} ({how}) {relation}, and {{n}} member(s) differ from the ABC",
     )
-
-
-def error_result_class(context: AuditContext) -> tuple[ClassInfo | None, str]:
-    """``ErrorQueryResult``: what ``error_query`` returns, else the class of that name.
-
-    The second value is the module it is imported from when it lies outside
-    the distribution (then it cannot be judged).
-    """
-    index = context.source
-    utility, _ = utility_class(context)
-    if utility is not None:
-        found = all_members(index, utility).get("error_query")
-        if found is not None and found[1].function is not None:
-            owner, member = found
-            function = member.function
-            assert function is not None
-            for alternative in union_members(function.returns, index, owner.module):
-                name = type_name(alternative)
-                if name == "None":
-                    continue
-                resolved = index.resolve(name, owner.module)
-                if resolved is not None:
-                    return resolved, ""
-                origin = index.imported_name(name, owner.module)
-                if origin is not None and origin[0] not in index.modules:
-                    return None, origin[0]
-    named = [info for info in index.classes_named("ErrorQueryResult")
-             if in_package(info, context.driver.package)]
-    return (named[0] if named else None), ""
 
 
 @check("utility-error-query-result")

@@ -6,6 +6,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from wheelkit import judged
 
 from ivi_conform.candidate import load
 from ivi_conform.checks.bitness import compliance_environment, installation_testing, os_naming
@@ -101,7 +102,8 @@ def test_missing_items(tmp_path: Path) -> None:
 
 
 def test_no_document_skips(tmp_path: Path) -> None:
-    assert compliance_environment(driver(tmp_path, None)).outcome is Outcome.SKIP
+    result = judged(driver(tmp_path, None), "bitness-compliance-environment")
+    assert result.outcome is Outcome.SKIP and "contents-compliance-document" in result.message
 
 
 # --------------------------------------------------------------------------- operating systems

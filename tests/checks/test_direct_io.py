@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from wheelkit import wheel
+from wheelkit import judged, wheel
 
 from ivi_conform.checks import direct_io as checks
 from ivi_conform.context import AuditContext
@@ -90,7 +90,8 @@ def test_a_direct_io_class_inheriting_the_abc_passes(tmp_path: Path) -> None:
 def test_rsinstrument_style_without_the_abc_passes_and_says_so(tmp_path: Path) -> None:
     finding = checks.direct_io_members(driver(tmp_path, base=""))
     assert finding.outcome is Outcome.PASS
-    assert "does not inherit IviDirectIo but matches it member for member" in finding.message
+    assert "does not inherit the IviDirectIo ABC but matches it member for member" in (
+        finding.message)
 
 
 def test_session_is_optional_but_recommended(tmp_path: Path) -> None:
@@ -134,7 +135,8 @@ def test_an_ascii_instrument_without_direct_io_fails(tmp_path: Path) -> None:
     assert reference.outcome is Outcome.FAIL
     assert "ASCII instrument (xydmm/__init__.py: *RST)" in reference.message
     assert checks.direct_io_members(context).outcome is Outcome.FAIL
-    assert checks.session(context).outcome is Outcome.SKIP
+    session = judged(context, "directio-session")
+    assert session.outcome is Outcome.SKIP and "directio-class charges it" in session.message
 
 
 def test_nimi_python_style_a_driver_without_ascii_commands_is_skipped(tmp_path: Path) -> None:
@@ -149,9 +151,9 @@ def test_nimi_python_style_a_driver_without_ascii_commands_is_skipped(tmp_path: 
             def ivi_utility(self) -> object:
                 return object()
     '''})
-    for check in (checks.reference, checks.direct_io_members, checks.session):
-        finding = check(context)
-        assert finding.outcome is Outcome.SKIP
+    for rule in ("directio-reference", "directio-class", "directio-session"):
+        assert judged(context, rule).outcome is Outcome.SKIP
+    assert "no sign of an ASCII command set" in judged(context, "directio-session").message
     assert "no sign of an ASCII command set" in checks.reference(context).message
 
 

@@ -6,6 +6,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from wheelkit import judged
 
 from ivi_conform.candidate import load
 from ivi_conform.checks import distribution_naming as checks
@@ -49,7 +50,8 @@ def wheel(tmp_path: Path, name: str, package: str | None) -> AuditContext:
 def test_names(tmp_path: Path, name: str, package: str | None, expected: tuple[Outcome, ...]
                ) -> None:
     context = wheel(tmp_path, name, package)
-    assert tuple(check(context).outcome for check in RULES.values()) == expected
+    seen = tuple(judged(context, rule).outcome for rule in RULES)
+    assert tuple(F if outcome is Outcome.WARN else outcome for outcome in seen) == expected
 
 
 def test_the_exemption_is_named_in_the_composition_rules(tmp_path: Path) -> None:

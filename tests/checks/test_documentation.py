@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from ivi_conform import documents
 from ivi_conform.candidate import load
 from ivi_conform.checks import documentation as checks
 from ivi_conform.context import AuditConfig, AuditContext
@@ -105,7 +106,7 @@ def test_project_url_is_not_the_readme(tmp_path: Path) -> None:
 def test_blocks_carry_their_context(tmp_path: Path) -> None:
     readme = "# Top\n\n## Docs\n\nThe files:\n\n- one\n  - nested\n\nLater.\n"
     context = driver(tmp_path, readme)
-    blocks = checks.readme_blocks(checks.find_readme(context))  # type: ignore[arg-type]
+    blocks = documents.readme_blocks(checks.find_readme(context))  # type: ignore[arg-type]
     nested = next(block for block in blocks if "nested" in block.text)
     assert nested.context.splitlines() == ["Docs", "The files:", "- one"]
     later = next(block for block in blocks if block.text == "Later.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from wheelkit import wheel
+from wheelkit import judged, wheel
 
 from ivi_conform.checks import error_handling as checks
 from ivi_conform.model import Finding, Outcome
@@ -224,5 +224,5 @@ def test_generated_style_with_tabs_and_no_hints(tmp_path: Path) -> None:
 
 
 def test_no_root_skips(tmp_path: Path) -> None:
-    finding = checks.no_error_returns(wheel(tmp_path, {"xydmm/__init__.py": "X = 1\n"}))
-    assert finding.outcome is Outcome.SKIP
+    finding = judged(wheel(tmp_path, {"xydmm/__init__.py": "X = 1\n"}), "errors-no-return-codes")
+    assert finding.outcome is Outcome.SKIP and "class-root charges it" in finding.message

@@ -140,7 +140,7 @@ def test_mypy_passes_consistent_hints_and_reports_its_time(tmp_path: Path) -> No
     finding = checks.consistent_hints(context)
     assert finding.outcome is Outcome.PASS, finding.message
     assert "s of mypy" in finding.message
-    ran = mypy_run.result_for(context)
+    ran = mypy_run.mypy_of(context)
     assert ran is not None and ran.seconds > 0 and ran.files == 1
     assert "--config-file" in ran.command and "--no-site-packages" not in ran.command
 
@@ -160,9 +160,9 @@ def test_mypy_errors_are_evidence_with_file_and_line(tmp_path: Path) -> None:
 def test_mypy_runs_once_per_audit(tmp_path: Path) -> None:
     context = wheel(tmp_path, {"xydmm/__init__.py": DRIVER})
     checks.consistent_hints(context)
-    first = mypy_run.result_for(context)
+    first = mypy_run.mypy_of(context)
     checks.consistent_hints(context)
-    assert mypy_run.result_for(context) is first
+    assert mypy_run.mypy_of(context) is first
 
 
 def test_the_candidates_mypy_configuration_is_never_read(tmp_path: Path) -> None:
@@ -208,7 +208,7 @@ def test_a_large_package_is_checked_by_parallel_workers(tmp_path: Path,
     finding = checks.consistent_hints(context)
     assert finding.outcome is Outcome.FAIL
     assert finding.evidence[0].file == "xydmm/core.py"
-    ran = mypy_run.result_for(context)
+    ran = mypy_run.mypy_of(context)
     assert ran is not None and "--num-workers" in ran.command
 
 
@@ -227,7 +227,7 @@ def test_a_failed_parallel_run_is_retried_alone(tmp_path: Path,
     monkeypatch.setattr(mypy_run, "_invoke", parallel_crashes)
     context = wheel(tmp_path, {"xydmm/__init__.py": DRIVER})
     assert checks.consistent_hints(context).outcome is Outcome.PASS
-    ran = mypy_run.result_for(context)
+    ran = mypy_run.mypy_of(context)
     assert ran is not None and ran.seconds > 1.0 and "--num-workers" not in ran.command
 
 

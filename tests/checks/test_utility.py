@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from wheelkit import wheel
+from wheelkit import judged, wheel
 
 from ivi_conform.checks import additional_api, api_mapping
 from ivi_conform.checks import utility as checks
@@ -152,7 +152,8 @@ def test_a_utility_class_inheriting_the_abc_passes(tmp_path: Path) -> None:
 def test_rsinstrument_style_a_class_matching_the_abc_without_inheriting(tmp_path: Path) -> None:
     finding = checks.utility_members(driver(tmp_path, base=""))
     assert finding.outcome is Outcome.PASS
-    assert "does not inherit IviUtility but matches it member for member" in finding.message
+    assert "does not inherit the IviUtility ABC but matches it member for member" in (
+        finding.message)
 
 
 def test_a_property_annotated_with_the_abc_leads_to_its_implementation(tmp_path: Path) -> None:
@@ -219,7 +220,7 @@ def test_a_missing_member_fails(tmp_path: Path) -> None:
         "    def instrument_model(self) -> str:\n        return \"DMM1\"\n", "")))
     assert finding.outcome is Outcome.FAIL
     assert finding.message == ("XyDmmUtility (returned by the reference property) does not "
-                               "inherit IviUtility, and 1 member(s) differ from the ABC")
+                               "inherit the IviUtility ABC, and 1 member(s) differ from the ABC")
     assert "XyDmmUtility lacks property (r) instrument_model: str" in str(finding.evidence[0])
 
 
@@ -254,9 +255,12 @@ def test_no_utility_class_at_all(tmp_path: Path) -> None:
             def measure(self) -> float:
                 return 0.0
     '''})
-    assert checks.utility_members(context).outcome is Outcome.FAIL
-    assert additional_api.error_query_all(context).outcome is Outcome.FAIL
-    assert api_mapping.mapping_aliases(context).outcome is Outcome.SKIP
+    assert judged(context, "utility-reference").outcome is Outcome.FAIL
+    for rule in ("utility-class", "api-error-query-all", "api-raise-on-device-error",
+                 "api-mapping-aliases", "utility-error-query-result"):
+        result = judged(context, rule)
+        assert result.outcome is Outcome.SKIP, rule
+        assert "utility-reference charges it" in result.message
 
 
 # -- ErrorQueryResult ---------------------------------------------------------------------------
