@@ -30,7 +30,6 @@ from ivi_conform.model import Finding
 if TYPE_CHECKING:
     from ivi_conform.context import AuditContext
 
-IVI_CONFORMANT = "Topic :: Scientific/Engineering :: Instrument Drivers :: IVI Conformant"
 
 def _keywords(context: AuditContext) -> list[str]:
     return [keyword.strip() for keyword in context.dist.metadata.get("keywords", []) or []]
@@ -134,16 +133,4 @@ def classifiers_valid(context: AuditContext) -> Finding:
         problems,
         ok=f"{len(classifiers)} classifier(s), all valid",
         bad="{n} classifier(s) PyPI does not accept",
-    )
-
-
-@check("metadata-ivi-classifier")
-def ivi_classifier(context: AuditContext) -> Finding:
-    """The classifier "... :: Instrument Drivers :: IVI Conformant" is present."""
-    classifiers = context.dist.metadata.get("classifiers", []) or []
-    if IVI_CONFORMANT in classifiers:
-        return Finding.passed(f"classifier {IVI_CONFORMANT!r} is present")
-    return Finding.failed(
-        f"classifier {IVI_CONFORMANT!r} is absent",
-        (metadata_evidence(context, "Classifier", detail="add the IVI Conformant classifier"),),
     )
