@@ -5,12 +5,22 @@ files its wheel carries and its core metadata. A folder or an sdist is judged
 as what it builds to, so its wheel is built, by its own build backend, in a
 child process (``pyproject_hooks`` runs every hook in a subprocess); nothing of
 the candidate is imported here.
+
+Everything a target holds is untrusted, so reading it is bounded and checked
+before anything is written or built: archive member names that are absolute
+or climb out (``../``), symbolic links that leave the tree, members or
+archives over the size limits, METADATA that is missing or not UTF-8, a
+pyproject.toml that is not TOML, an import package that would shadow a
+standard-library module. Each ends as a :class:`TargetError`, one line that
+names the file and the problem (``ivi-conform audit`` exits 2 on it).
 """
 
 from __future__ import annotations
 
 import contextlib
 import importlib.metadata
+import json
+import lzma
 import os
 import re
 import shutil
@@ -20,11 +30,13 @@ import tarfile
 import tempfile
 import tomllib
 import zipfile
-from collections.abc import Iterator, Mapping, Sequence
+import zlib
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path, PurePosixPath
-from typing import Literal
+from typing import Any, Literal, TextIO
 
 from packaging.metadata import RawMetadata, parse_email
 
@@ -32,6 +44,12 @@ from packaging.metadata import RawMetadata, parse_email
 BUILD_TIMEOUT_S = 300.0
 #: Files larger than this are not read into memory (a driver's text files never are).
 MAX_MEMBER_BYTES = 32 * 1024 * 1024
+#: All the files of one wheel or sdist together, uncompressed.
+MAX_TOTAL_BYTES = 256 * 1024 * 1024
+#: Members of one wheel or sdist.
+MAX_MEMBERS = 20_000
+#: pyproject.toml and METADATA are read up to this size; a larger one is refused.
+MAX_TEXT_BYTES = 4 * 1024 * 1024
 #: Folders a source tree may hold that are never part of what it builds.
 _NOT_SOURCE = ("/.git", "/.hg", "/.venv", "/venv", "/.tox", "/.nox", "/node_modules", "/build",
                "/dist", "/__pycache__", "/.mypy_cache", "/.ruff_cache", "/.pytest_cache")
@@ -41,9 +59,79 @@ _CAUSE = re.compile(r"^(?:[\w.]+(?:Error|Exception)\b|error\b)", re.IGNORECASE)
 
 TargetKind = Literal["folder", "wheel", "sdist", "installed"]
 
+#: What reading a damaged zip can raise besides BadZipFile (truncated or corrupt streams,
+#: unsupported or encrypted members, undecodable names).
+_ZIP_ERRORS = (OSError, EOFError, ValueError, RuntimeError, NotImplementedError,
+               zipfile.BadZipFile, zlib.error, lzma.LZMAError)
+#: The same for tar archives (gzip, bzip2 and xz streams; KeyError: a link to no member).
+_TAR_ERRORS = (OSError, EOFError, ValueError, KeyError, tarfile.TarError, zlib.error,
+               lzma.LZMAError)
+
+#: Where the build backend's and the installer's output goes (``--verbose``); None: kept.
+_BUILD_LOG: ContextVar[TextIO | None] = ContextVar("ivi_conform_build_log", default=None)
+
 
 class TargetError(Exception):
     """The target cannot be read or built; the message is one line naming the file."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(re.sub(r"\s*[\r\n]+\s*", " ", message).strip())
+
+
+@contextlib.contextmanager
+def build_output(stream: TextIO | None) -> Iterator[None]:
+    """Show the build backend's and the installer's output on ``stream`` (``--verbose``).
+
+    Without it (the default) that output, warnings included, is kept out of
+    the user's terminal; only a failure's cause reaches the error message.
+    The setting belongs to the calling thread, so concurrent audits do not
+    share it.
+    """
+    token = _BUILD_LOG.set(stream)
+    try:
+        yield
+    finally:
+        _BUILD_LOG.reset(token)
+
+
+def _shown(name: str) -> str:
+    """A member name as messages print it: as it is, or quoted when it holds control codes."""
+    return name if name.isprintable() else repr(name)
+
+
+def _mib(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MiB"
+
+
+def _member_problem(name: str) -> str | None:
+    """Why an archive member's name may not be written below the scratch folder, if so."""
+    if not name or "\0" in name:
+        return "an empty name or a NUL byte"
+    posix = name.replace("\\", "/")
+    if posix.startswith("/") or re.match(r"^[A-Za-z]:", posix):
+        return "an absolute path"
+    if ".." in posix.split("/"):
+        return "a path that climbs out with '..'"
+    return None
+
+
+def _check_members(archive: str, members: Iterable[tuple[str, int]]) -> None:
+    """Refuse an archive with unsafe member names, too many members or too many bytes."""
+    total = 0
+    for count, (name, size) in enumerate(members, start=1):
+        problem = _member_problem(name)
+        if problem is not None:
+            raise TargetError(f"{archive}: member {_shown(name)} has {problem}; "
+                              "refused (nothing is written outside the scratch folder)")
+        if count > MAX_MEMBERS:
+            raise TargetError(f"{archive}: more than {MAX_MEMBERS} members; refused")
+        if size > MAX_MEMBER_BYTES:
+            raise TargetError(f"{archive}: member {_shown(name)} is {_mib(size)}, over the "
+                              f"{_mib(MAX_MEMBER_BYTES)} ivi-conform reads of one file")
+        total += size
+        if total > MAX_TOTAL_BYTES:
+            raise TargetError(f"{archive}: its files add up to more than "
+                              f"{_mib(MAX_TOTAL_BYTES)} uncompressed; refused")
 
 
 @dataclass(frozen=True)
@@ -93,6 +181,7 @@ def load(target: str, *, work_dir: Path, release_date: date | None = None) -> Di
 
     ``work_dir`` receives the built wheel and any unpacked sdist; the caller
     owns it (and so decides whether it is kept for the behavioural run).
+    Raises :class:`TargetError` for anything that cannot be read or built.
     """
     path = Path(target)
     if path.is_dir():
@@ -104,6 +193,8 @@ def load(target: str, *, work_dir: Path, release_date: date | None = None) -> Di
         if name.endswith((".tar.gz", ".tgz", ".zip")):
             return _from_sdist(path, target, work_dir, release_date)
         raise TargetError(f"{target}: not a wheel (.whl), an sdist (.tar.gz) or a source folder")
+    if path.exists() or path.is_symlink():
+        raise TargetError(f"{target}: not a regular file nor a folder (nor a link to one)")
     if os.sep in target or target.endswith((".whl", ".tar.gz")):
         raise TargetError(f"{target}: no such file or folder")
     return _from_installed(target, release_date)
@@ -137,76 +228,294 @@ def built_form(dist: Distribution) -> dict[str, str | None]:
             "source_root": str(dist.source_root) if dist.source_root is not None else None}
 
 
+def _read_text(path: Path, what: str) -> str:
+    """A small text file, read with a bounded read; UTF-8 or a :class:`TargetError`."""
+    try:
+        with path.open("rb") as stream:
+            data = stream.read(MAX_TEXT_BYTES + 1)
+    except OSError as exc:
+        raise TargetError(f"{path}: unreadable: {exc.strerror or exc}") from None
+    if len(data) > MAX_TEXT_BYTES:
+        raise TargetError(f"{path}: over {_mib(MAX_TEXT_BYTES)}, too large for {what}; refused")
+    return _utf8(data, str(path))
+
+
+def _utf8(data: bytes, where: str) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise TargetError(f"{where}: not UTF-8 (byte 0x{data[exc.start]:02x} at offset "
+                          f"{exc.start})") from None
+
+
+def parse_pyproject(text: str, where: str) -> Mapping[str, object]:
+    """The ``[project]`` table of a pyproject.toml's ``text``; ``where`` names the file.
+
+    Raises :class:`TargetError` when the text is not TOML or ``[project]`` is
+    not a table.
+    """
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise TargetError(f"{where}: invalid TOML: {exc}") from None
+    except RecursionError:
+        raise TargetError(f"{where}: invalid TOML: nested too deeply") from None
+    project = data.get("project", {})
+    if not isinstance(project, dict):
+        raise TargetError(f"{where}: [project] must be a table")
+    return project
+
+
 def _read_pyproject(folder: Path) -> Mapping[str, object]:
     pyproject = folder / "pyproject.toml"
     if not pyproject.is_file():
         if (folder / "setup.py").is_file() or (folder / "setup.cfg").is_file():
             return {}
         raise TargetError(f"{folder}: no pyproject.toml (nor setup.py): not a Python project")
-    try:
-        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise TargetError(f"{pyproject}: invalid TOML: {exc}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise TargetError(f"{pyproject}: unreadable: {exc}") from None
-    project = data.get("project", {})
-    if not isinstance(project, dict):
-        raise TargetError(f"{pyproject}: [project] must be a table")
-    return project
+    return parse_pyproject(_read_text(pyproject, "a pyproject.toml"), str(pyproject))
+
+
+def _ignored(directory: str, top: str, names: Iterable[str]) -> set[str]:
+    """The names below ``directory`` that are never part of what a source tree builds."""
+    if directory != top:
+        return {name for name in names if name == "__pycache__"}
+    return {name for name in names if f"/{name}" in _NOT_SOURCE}
+
+
+def _check_links(folder: Path, shown: str) -> None:
+    """Refuse a source tree holding a symbolic link that is absolute or leaves the tree.
+
+    ``shown`` is how messages name ``folder`` (the user's path, or the sdist).
+    """
+    top = folder.resolve()
+    for directory, dirnames, filenames in os.walk(folder):
+        skipped = _ignored(directory, str(folder), [*dirnames, *filenames])
+        dirnames[:] = [name for name in dirnames if name not in skipped]
+        for name in (*dirnames, *filenames):
+            entry = Path(directory, name)
+            if name in skipped or not entry.is_symlink():
+                continue
+            where = f"{shown}/{entry.relative_to(folder).as_posix()}"
+            link = os.readlink(entry)
+            if os.path.isabs(link):
+                raise TargetError(f"{where}: a symbolic link to an absolute path ({_shown(link)})"
+                                  "; refused")
+            try:
+                inside = (entry.parent.resolve() / link).resolve().is_relative_to(top)
+            except (OSError, RuntimeError):  # a loop of links
+                raise TargetError(f"{where}: a loop of symbolic links; refused") from None
+            if not inside:
+                raise TargetError(f"{where}: a symbolic link to {_shown(link)}, outside the "
+                                  "source tree; refused")
 
 
 def _from_folder(
     folder: Path, origin: str, work_dir: Path, release_date: date | None
 ) -> Distribution:
     project = _read_pyproject(folder)
+    _check_links(folder, origin.rstrip("/") or origin)
     wheel = build_wheel(folder, work_dir)
-    return _from_wheel(wheel, origin, "folder", folder.resolve(), project, release_date)
+    return _from_wheel(wheel, origin, "folder", folder.resolve(), project, release_date,
+                       shown=f"{origin}: its wheel {wheel.name}")
+
+
+def _unpack_sdist(archive: Path, origin: str, unpacked: Path) -> None:
+    """Check every member of the sdist, then extract it below ``unpacked``."""
+    try:
+        if archive.name.endswith(".zip"):
+            with zipfile.ZipFile(archive) as zipped:
+                infos = zipped.infolist()
+                _check_members(origin, ((i.filename, i.file_size) for i in infos))
+                zipped.extractall(unpacked)
+            return
+        with tarfile.open(archive) as tarred:
+            members: list[tarfile.TarInfo] = []
+
+            def listed() -> Iterator[tuple[str, int]]:
+                for member in tarred:  # read one header at a time: a bomb stops at the limit
+                    members.append(member)
+                    yield member.name, member.size
+
+            _check_members(origin, listed())
+            files: set[str] = set()
+            for member in members:
+                _check_tar_member(member, origin, files)
+                if member.isfile():
+                    files.add(member.name)
+            tarred.extractall(unpacked, members=members, filter="data")
+    except TargetError:
+        raise
+    except _TAR_ERRORS + _ZIP_ERRORS as exc:
+        detail = str(exc) or type(exc).__name__
+        raise TargetError(f"{origin}: not a readable sdist: {detail}") from None
+
+
+def _check_tar_member(member: tarfile.TarInfo, origin: str, files: set[str]) -> None:
+    """Refuse links that leave the sdist's tree and members that are not files or folders.
+
+    ``files`` holds the regular files before ``member``: what a hard link may name.
+    """
+    where = f"{origin}: member {_shown(member.name)}"
+    if member.issym() or member.islnk():
+        link = member.linkname
+        if link.startswith("/") or re.match(r"^[A-Za-z]:", link):
+            raise TargetError(f"{where} is a link to an absolute path ({_shown(link)}); refused")
+        base = PurePosixPath(member.name).parent if member.issym() else PurePosixPath()
+        depth = 0
+        for part in (*base.parts, *PurePosixPath(link).parts):
+            depth += -1 if part == ".." else 0 if part == "." else 1
+            if depth < 0:
+                raise TargetError(f"{where} is a link to {_shown(link)}, outside the sdist's "
+                                  "tree; refused")
+        if member.islnk() and link not in files:
+            raise TargetError(f"{where} is a hard link to {_shown(link)}, which is no file "
+                              "before it in the sdist; refused")
+    elif not (member.isfile() or member.isdir()):
+        raise TargetError(f"{where} is neither a file, a folder nor a link (a device or a "
+                          "FIFO); refused")
 
 
 def _from_sdist(
     archive: Path, origin: str, work_dir: Path, release_date: date | None
 ) -> Distribution:
     unpacked = work_dir / "sdist"
-    try:
-        if archive.name.endswith(".zip"):
-            with zipfile.ZipFile(archive) as zipped:
-                zipped.extractall(unpacked)
-        else:
-            with tarfile.open(archive) as tarred:
-                tarred.extractall(unpacked, filter="data")
-    except (OSError, tarfile.TarError, zipfile.BadZipFile) as exc:
-        raise TargetError(f"{origin}: not a readable sdist: {exc}") from None
-    roots = [entry for entry in unpacked.iterdir() if entry.is_dir()]
+    shutil.rmtree(unpacked, ignore_errors=True)
+    _unpack_sdist(archive, origin, unpacked)
+    roots = [entry for entry in unpacked.iterdir() if entry.is_dir()] if unpacked.is_dir() else []
     if len(roots) != 1:
         raise TargetError(f"{origin}: an sdist holds one top folder, this one holds {len(roots)}")
     try:
         project = _read_pyproject(roots[0])
+        _check_links(roots[0], f"{origin}: {roots[0].name}")
         wheel = build_wheel(roots[0], work_dir)
     except TargetError as exc:
         inside = str(exc).replace(str(unpacked) + "/", "", 1)
+        if inside.startswith(origin + ": "):
+            raise TargetError(inside) from None
         raise TargetError(f"{origin}: {inside}") from None
-    return _from_wheel(wheel, origin, "sdist", roots[0], project, release_date)
+    return _from_wheel(wheel, origin, "sdist", roots[0], project, release_date,
+                       shown=f"{origin}: its wheel {wheel.name}")
+
+
+def _log(text: str) -> None:
+    stream = _BUILD_LOG.get()
+    if stream is not None and text:
+        stream.write(text if text.endswith("\n") else text + "\n")
+        stream.flush()
+
+
+def _cause(output: str) -> str:
+    """The line of a failed child's output that names the cause."""
+    lines = [line.strip() for line in output.splitlines() if line.strip()]
+    return next((line for line in reversed(lines) if _CAUSE.match(line)),
+                lines[-1] if lines else "no output")
 
 
 def _quiet_runner(
     cmd: Sequence[str], cwd: str | None = None, extra_environ: Mapping[str, str] | None = None
 ) -> None:
-    """Run one PEP 517 hook in a child process, with a time limit, output kept."""
+    """Run one PEP 517 hook in a child process, with a time limit, output kept.
+
+    The output (the backend's warnings) reaches the user only with
+    :func:`build_output` (``--verbose``); a failure's cause is the message.
+    """
     env = dict(os.environ)
     env.update(extra_environ or {})
     try:
         done = subprocess.run(
             list(cmd), cwd=cwd, env=env, capture_output=True, text=True, timeout=BUILD_TIMEOUT_S,
-            stdin=subprocess.DEVNULL, check=False,
+            stdin=subprocess.DEVNULL, check=False, errors="replace",
         )
     except subprocess.TimeoutExpired:
         raise TargetError(f"the build backend ran over {BUILD_TIMEOUT_S:.0f} s") from None
+    _log(done.stdout)
+    _log(done.stderr)
     if done.returncode != 0:
-        output = done.stderr or done.stdout
-        lines = [line.strip() for line in output.splitlines() if line.strip()]
-        cause = next((line for line in reversed(lines) if _CAUSE.match(line)),
-                     lines[-1] if lines else "no output")
-        raise TargetError(f"the build backend failed: {cause}")
+        raise TargetError(f"the build backend failed: {_cause(done.stderr or done.stdout)}")
+    if cmd:
+        _take_warnings(Path(cmd[-1]) / "output.json")
+
+
+def _take_warnings(output: Path) -> None:
+    """Move the backend's Python warnings out of a hook's answer, into the build log.
+
+    ``pyproject_hooks`` records the warnings a hook raised in its
+    ``output.json`` and re-raises them in this process, where they would reach
+    stderr; taking them out here (a file of this build's own, so no global
+    warning filter is touched and concurrent audits do not meet) keeps them
+    for ``--verbose``.
+    """
+    with contextlib.suppress(OSError, ValueError):
+        answer = json.loads(output.read_text(encoding="utf-8"))
+        if not isinstance(answer, dict) or not answer.get("warnings"):
+            return
+        for warning in answer.pop("warnings"):
+            if isinstance(warning, dict):
+                _log(f"{warning.get('filename')}:{warning.get('lineno')}: "
+                     f"BuildBackendWarning: {warning.get('message')}")
+        output.write_text(json.dumps(answer), encoding="utf-8")
+
+
+def _pip_command(env: Any) -> list[str]:
+    """How to run pip for the isolated environment ``env`` (its own, else ours with --python)."""
+    if hasattr(env, "installed_versions"):
+        has_pip = bool(env.installed_versions(["pip"]))
+    else:  # build before 1.3: ask the environment's interpreter
+        has_pip = subprocess.run([env.python_executable, "-Im", "pip", "--version"],
+                                 capture_output=True, check=False).returncode == 0
+    if has_pip:
+        return [env.python_executable, "-Im", "pip"]
+    return [sys.executable, "-m", "pip", "--python", env.python_executable]
+
+
+def _install(env: Any, requirements: Collection[str]) -> None:
+    """Install a backend's declared requirements into its isolated environment, as pip does.
+
+    First without network (``--no-index``): from what pip finds locally, its
+    configured find-links (``PIP_FIND_LINKS``, pip.conf) and the wheels in
+    its cache; only when that fails, and pip is not configured ``no-index``,
+    from the index.
+    """
+    if not requirements:
+        return
+    listed = Path(env.path) / "ivi-conform-build-requirements.txt"
+    listed.write_text("\n".join(sorted(requirements)) + "\n", encoding="utf-8")
+    command = [*_pip_command(env), "install", "--use-pep517", "--no-warn-script-location",
+               "--no-compile", "--no-input", "--disable-pip-version-check", "-r", str(listed)]
+    offline = [*command, "--no-index", *(f"--find-links={d}" for d in _cached_wheel_dirs())]
+    attempts = [offline]
+    if os.environ.get("PIP_NO_INDEX", "").lower() not in {"1", "true", "yes", "on"}:
+        attempts.append(command)
+    cause = ""
+    for attempt in attempts:
+        try:
+            done = subprocess.run(attempt, capture_output=True, text=True, errors="replace",
+                                  timeout=BUILD_TIMEOUT_S, stdin=subprocess.DEVNULL, check=False)
+        except subprocess.TimeoutExpired:
+            cause = f"pip ran over {BUILD_TIMEOUT_S:.0f} s"
+            continue
+        _log(done.stdout)
+        _log(done.stderr)
+        if done.returncode == 0:
+            return
+        cause = _cause(done.stderr or done.stdout)
+    wanted = ", ".join(sorted(requirements))
+    raise TargetError(f"cannot install the build requirements ({wanted}): not installed, not "
+                      f"in pip's cache, and the index gave: {cause}")
+
+
+def _cached_wheel_dirs(limit: int = 200) -> list[str]:
+    """The folders of pip's wheel cache that hold wheels (pip reads them only as find-links)."""
+    base = os.environ.get("PIP_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "pip")
+    found: list[str] = []
+    with contextlib.suppress(OSError):
+        for wheel in sorted(Path(base, "wheels").rglob("*.whl")):
+            if str(wheel.parent) not in found:
+                found.append(str(wheel.parent))
+            if len(found) >= limit:
+                break
+    return found
 
 
 def build_wheel(folder: Path, work_dir: Path) -> Path:
@@ -216,7 +525,8 @@ def build_wheel(folder: Path, work_dir: Path) -> Path:
     source tree (setuptools' ``build/``, ``*.egg-info``) leaves the vendor's
     checkout untouched. When the backend's requirements are already installed
     (offline machines, CI) the build uses them; otherwise it makes an isolated
-    environment, as ``python -m build`` does.
+    environment with the declared requirements, as pip and ``python -m build``
+    do (see :func:`_install`).
     """
     import build  # heavy: imported only when a source target is built
     import build.env
@@ -227,9 +537,7 @@ def build_wheel(folder: Path, work_dir: Path) -> Path:
     top = str(folder)
 
     def ignore(directory: str, names: list[str]) -> set[str]:
-        if directory != top:
-            return {name for name in names if name == "__pycache__"}
-        return {name for name in names if f"/{name}" in _NOT_SOURCE}
+        return _ignored(directory, top, names)
 
     try:
         shutil.copytree(folder, source, ignore=ignore, symlinks=True)
@@ -245,8 +553,8 @@ def build_wheel(folder: Path, work_dir: Path) -> Path:
             return Path(builder.build("wheel", out))
         with build.env.DefaultIsolatedEnv() as env:
             isolated = build.ProjectBuilder.from_isolated_env(env, source, runner=_quiet_runner)
-            env.install(isolated.build_system_requires)
-            env.install(isolated.get_requires_for_build("wheel"))
+            _install(env, isolated.build_system_requires)
+            _install(env, isolated.get_requires_for_build("wheel"))
             return Path(isolated.build("wheel", out))
     except TargetError as exc:
         raise TargetError(f"{folder}/pyproject.toml: {exc}") from None
@@ -255,17 +563,55 @@ def build_wheel(folder: Path, work_dir: Path) -> Path:
     except build.BuildBackendException as exc:
         detail = exc.exception if isinstance(exc.exception, TargetError) else exc
         raise TargetError(f"{folder}/pyproject.toml: {detail}") from None
-    except subprocess.CalledProcessError as exc:
-        raise TargetError(f"{folder}/pyproject.toml: installing the build requirements failed"
-                          f" (exit {exc.returncode}; is the network reachable?)") from None
+    except (subprocess.CalledProcessError, build.FailedProcessError) as exc:
+        raise TargetError(f"{folder}/pyproject.toml: making the isolated build environment "
+                          f"failed: {exc}") from None
 
 
-def _parse_metadata(text: str, where: str) -> tuple[RawMetadata, tuple[str, ...]]:
-    raw, unparsed = parse_email(text)
+def parse_metadata(data: bytes, where: str) -> tuple[RawMetadata, tuple[str, ...]]:
+    """Core metadata (a METADATA file's bytes) and the fields that could not be parsed.
+
+    Raises :class:`TargetError` (naming ``where``) when the file is too large,
+    not UTF-8 or has no Name.
+    """
+    if len(data) > MAX_TEXT_BYTES:
+        raise TargetError(f"{where}: {_mib(len(data))}, over the {_mib(MAX_TEXT_BYTES)} "
+                          "ivi-conform reads of METADATA; refused")
+    text = _utf8(data, where)
+    try:
+        raw, unparsed = parse_email(text)
+    except (ValueError, TypeError, LookupError) as exc:
+        raise TargetError(f"{where}: not readable as core metadata: {exc}") from None
     problems = tuple(f"{where}: field {key!r} could not be parsed" for key in unparsed)
     if not raw.get("name"):
         raise TargetError(f"{where}: METADATA has no Name")
     return raw, problems
+
+
+def _import_names(files: Iterable[str]) -> dict[str, str]:
+    """The top-level import names a wheel installs, each with a file that makes it one."""
+    names: dict[str, str] = {}
+    for path in files:
+        parts = path.split("/")
+        if parts[0].endswith(".data") and len(parts) > 2 and parts[1] in {"purelib", "platlib"}:
+            parts = parts[2:]
+        elif parts[0].endswith((".dist-info", ".data")):
+            continue
+        leaf = parts[-1]
+        if not leaf.endswith((".py", ".pyi", ".pyc", ".so", ".pyd")):
+            continue
+        name = parts[0] if len(parts) > 1 else leaf.split(".", 1)[0]
+        names.setdefault(name, path)
+    return names
+
+
+def _check_import_names(files: Iterable[str], shown: str) -> None:
+    """Refuse a wheel whose import package has the name of a standard-library module."""
+    for name, path in sorted(_import_names(files).items()):
+        if name in sys.stdlib_module_names:
+            raise TargetError(f"{shown}: installs the import package {name!r} ({_shown(path)}), "
+                              "the name of a standard-library module: it would shadow the "
+                              "standard library's; refused")
 
 
 def _from_wheel(
@@ -275,22 +621,30 @@ def _from_wheel(
     source_root: Path | None,
     project: Mapping[str, object],
     release_date: date | None,
+    *,
+    shown: str | None = None,
 ) -> Distribution:
+    """Read a wheel; ``shown`` names it in messages (default: its path)."""
+    shown = shown or str(wheel)
     try:
         with zipfile.ZipFile(wheel) as zipped:
-            files = {
-                info.filename: zipped.read(info)
-                for info in zipped.infolist()
-                if not info.is_dir() and info.file_size <= MAX_MEMBER_BYTES
-            }
-    except (OSError, zipfile.BadZipFile) as exc:
-        raise TargetError(f"{wheel}: not a readable wheel: {exc}") from None
+            infos = [info for info in zipped.infolist() if not info.is_dir()]
+            _check_members(shown, ((info.filename, info.file_size) for info in infos))
+            files = {info.filename: zipped.read(info) for info in infos}
+    except TargetError:
+        raise
+    except _ZIP_ERRORS as exc:
+        detail = str(exc) or type(exc).__name__
+        raise TargetError(f"{shown}: not a readable wheel: {detail}") from None
     metadata_paths = [p for p in files if p.count("/") == 1 and p.endswith(".dist-info/METADATA")]
+    if not metadata_paths:
+        raise TargetError(f"{shown}: no *.dist-info/METADATA: not a wheel")
     if len(metadata_paths) != 1:
-        raise TargetError(f"{wheel}: a wheel holds one *.dist-info/METADATA, this one "
+        raise TargetError(f"{shown}: a wheel holds one *.dist-info/METADATA, this one "
                           f"holds {len(metadata_paths)}")
-    text = files[metadata_paths[0]].decode("utf-8", errors="replace")
-    raw, problems = _parse_metadata(text, f"{wheel.name}/{metadata_paths[0]}")
+    raw, problems = parse_metadata(files[metadata_paths[0]],
+                                   f"{shown}/{metadata_paths[0]}")
+    _check_import_names(files, shown)
     return Distribution(
         origin=origin, kind=kind, metadata=raw, metadata_problems=problems, files=files,
         wheel=wheel, source_root=source_root, pyproject=project, release_date=release_date,
@@ -302,10 +656,17 @@ def _from_installed(name: str, release_date: date | None) -> Distribution:
         dist = importlib.metadata.distribution(name)
     except importlib.metadata.PackageNotFoundError:
         raise TargetError(f"{name}: no such folder, file or installed distribution") from None
-    text = dist.read_text("METADATA")
+    except ValueError as exc:  # a name importlib cannot look up
+        raise TargetError(f"{name}: not a distribution name ({exc})") from None
+    where = f"{name} (installed)/METADATA"
+    try:
+        text = dist.read_text("METADATA")
+    except UnicodeDecodeError as exc:
+        raise TargetError(f"{where}: not UTF-8 (byte 0x{exc.object[exc.start]:02x} at offset "
+                          f"{exc.start})") from None
     if text is None:
         raise TargetError(f"{name}: the installed distribution has no METADATA")
-    raw, problems = _parse_metadata(text, f"{name} (installed)/METADATA")
+    raw, problems = parse_metadata(text.encode("utf-8", errors="surrogateescape"), where)
     files: dict[str, bytes] = {}
     for record in dist.files or ():
         posix = PurePosixPath(str(record))
@@ -315,6 +676,7 @@ def _from_installed(name: str, release_date: date | None) -> Distribution:
         with contextlib.suppress(OSError):
             if located.is_file() and located.stat().st_size <= MAX_MEMBER_BYTES:
                 files[str(posix)] = located.read_bytes()
+    _check_import_names(files, f"{name} (installed)")
     return Distribution(
         origin=name, kind="installed", metadata=raw, metadata_problems=problems, files=files,
         release_date=release_date,

@@ -88,6 +88,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="with --expectations: a listed rule that now passes fails the run")
     audit.add_argument("--write-expectations", metavar="FILE", type=Path,
                        help="write an expectations file accepting this audit's failures")
+    audit.add_argument("--verbose", action="store_true",
+                       help="show the build backend's and installer's output (its warnings) "
+                            "on stderr")
 
     diff = commands.add_parser(
         "diff", help="the rules whose outcome changed between two report.json files",
@@ -140,7 +143,7 @@ def _formats_value(text: str) -> list[str]:
 
 
 def _audit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from ivi_conform.candidate import TargetError, scratch_dir
+    from ivi_conform.candidate import TargetError, build_output, scratch_dir
     from ivi_conform.engine import audit
     from ivi_conform.reports import console, expectations, json_report, write_reports
 
@@ -157,7 +160,8 @@ def _audit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         instrument_profile=args.instrument_profile)
     with scratch_dir() as work:
         try:
-            result = audit(args.target, config, work)
+            with build_output(err if args.verbose else None):
+                result = audit(args.target, config, work)
         except (TargetError, ValueError) as exc:
             return _error(str(exc), err)
         except CatalogError as exc:
