@@ -32,13 +32,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from ivi_conform import mypy_run  # noqa: E402 - the checkout, not an installed copy
 from ivi_conform.candidate import load  # noqa: E402
 from ivi_conform.catalog import load_catalog  # noqa: E402
 from ivi_conform.context import AuditConfig, AuditContext  # noqa: E402
 from ivi_conform.engine import run_audit  # noqa: E402
+from ivi_conform.judges import mypy as mypy_run  # noqa: E402 - the checkout, not an installed copy
 from ivi_conform.model import Judged  # noqa: E402
-from ivi_conform.source import SourceIndex  # noqa: E402
+from ivi_conform.static.source import SourceIndex  # noqa: E402
 
 PACKAGE = "skgen"
 ROOT_CLASS = "SkGen"

@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from ivi_conform.candidate import Distribution
-from ivi_conform.driver import DriverShape, find_driver
-from ivi_conform.source import SourceIndex
+from ivi_conform.static.driver import DriverShape, find_driver
+from ivi_conform.static.source import SourceIndex
 
 if TYPE_CHECKING:
     from ivi_conform.behaviour.results import RuntimeResults

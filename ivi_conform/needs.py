@@ -16,17 +16,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ivi_conform.api_shape import all_members
-from ivi_conform.compliance_doc import find_compliance_document, find_readme
-from ivi_conform.documents import online_introduction, shipped_introduction
-from ivi_conform.ivi_classes import (
+from ivi_conform.documents.compliance import find_compliance_document, find_readme
+from ivi_conform.documents.locations import online_introduction, shipped_introduction
+from ivi_conform.model import Finding
+from ivi_conform.static.api_shape import all_members
+from ivi_conform.static.ivi_classes import (
     NOT_ASCII,
     ascii_sign,
     direct_io_class,
     error_result_class,
     utility_class,
 )
-from ivi_conform.model import Finding
 
 if TYPE_CHECKING:
     from ivi_conform.context import AuditContext

@@ -29,7 +29,7 @@ from demo_kit import (
 
 from ivi_conform import __version__, catalog
 from ivi_conform.cli import main
-from ivi_conform.compliance_format import SECTIONS
+from ivi_conform.documents.core_format import SECTIONS
 
 REFERENCE = ROOT / "fixtures" / "reference"
 

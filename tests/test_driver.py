@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ivi_conform.driver import find_driver
-from ivi_conform.source import SourceIndex
+from ivi_conform.static.driver import find_driver
+from ivi_conform.static.source import SourceIndex
 
 
 def test_the_root_class_of_a_mixed_case_package_is_found() -> None:

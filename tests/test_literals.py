@@ -7,8 +7,8 @@ import textwrap
 
 import pytest
 
-from ivi_conform.literals import UNKNOWN, StaticValues
-from ivi_conform.source import SourceIndex
+from ivi_conform.static.literals import UNKNOWN, StaticValues
+from ivi_conform.static.source import SourceIndex
 
 
 def _index(files: dict[str, str]) -> SourceIndex:

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ivi_conform.api_shape import IVI_UTILITY, Expected, all_members, member_problems
 from ivi_conform.checks import check
-from ivi_conform.ivi_classes import utility_class
 from ivi_conform.model import Evidence, Finding
+from ivi_conform.static.api_shape import IVI_UTILITY, Expected, all_members, member_problems
+from ivi_conform.static.ivi_classes import utility_class
 
 if TYPE_CHECKING:
     from ivi_conform.context import AuditContext

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ivi_conform.checks import check
-from ivi_conform.compliance_doc import ComplianceDoc, DocItem, find_compliance_document
-from ivi_conform.compliance_format import BITNESS_VALUES
+from ivi_conform.documents.compliance import ComplianceDoc, DocItem, find_compliance_document
+from ivi_conform.documents.core_format import BITNESS_VALUES
 from ivi_conform.model import Evidence, Finding
 
 if TYPE_CHECKING:

@@ -12,10 +12,10 @@ import ast
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ivi_conform.api_shape import alias_value, all_members, type_name, union_members
 from ivi_conform.checks import check
 from ivi_conform.model import Evidence, Finding, Outcome
-from ivi_conform.source import ClassInfo, Module
+from ivi_conform.static.api_shape import alias_value, all_members, type_name, union_members
+from ivi_conform.static.source import ClassInfo, Module
 
 if TYPE_CHECKING:
     from ivi_conform.context import AuditContext

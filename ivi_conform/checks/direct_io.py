@@ -12,16 +12,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ivi_conform.api_shape import (
+from ivi_conform.checks import check
+from ivi_conform.model import Evidence, Finding
+from ivi_conform.static.api_shape import (
     IVI_DIRECT_IO,
     all_members,
     derives_from,
     member_problems,
     reference_like,
 )
-from ivi_conform.checks import check
-from ivi_conform.ivi_classes import NOT_ASCII, ascii_sign, direct_io_class
-from ivi_conform.model import Evidence, Finding
+from ivi_conform.static.ivi_classes import NOT_ASCII, ascii_sign, direct_io_class
 
 if TYPE_CHECKING:
     from ivi_conform.context import AuditContext

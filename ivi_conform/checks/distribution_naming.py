@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 from packaging.utils import InvalidName, canonicalize_name
 
 from ivi_conform.checks import check
-from ivi_conform.identity import metadata_evidence
 from ivi_conform.model import Finding
+from ivi_conform.static.identity import metadata_evidence
 
 if TYPE_CHECKING:
     from ivi_conform.context import AuditContext

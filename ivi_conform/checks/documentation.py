@@ -4,7 +4,7 @@ the IVI copyright notice in the help documentation.
 IVI-Python lets a driver publish its documentation online, provided the
 README says how to get it; the Core adds the Driver Introduction document,
 a separate file with fixed section names. Where the README points is read
-by :mod:`ivi_conform.documents`, shared with the Core's README rules.
+by :mod:`ivi_conform.documents.locations`, shared with the Core's README rules.
 """
 
 from __future__ import annotations
@@ -15,14 +15,14 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from ivi_conform.checks import check
-from ivi_conform.compliance_doc import (
+from ivi_conform.documents.compliance import (
     Readme,
     find_compliance_document,
     find_readme,
     normalize_name,
     parse_compliance,
 )
-from ivi_conform.documents import (
+from ivi_conform.documents.locations import (
     COMMAND,
     DOCUMENTATION_WORDS,
     HELP_WORDS,

@@ -2,7 +2,7 @@
 
 The spec's own examples (``from rssiggen42 import RSSigGen42``) show how a
 client reaches the root class, so the rule asks for exactly that import. The
-root class is the one :func:`ivi_conform.driver.find_driver` locates; whether
+root class is the one :func:`ivi_conform.static.driver.find_driver` locates; whether
 its name is spelled like the package is judged by ``ident-consistent``, and
 whether it provides the complete API by the API rules.
 """

@@ -38,10 +38,10 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from ivi_conform.api_shape import all_members, hierarchy_of, is_value_class, setter_of
 from ivi_conform.checks import check
 from ivi_conform.model import Evidence, Finding
-from ivi_conform.source import ClassInfo, Module, simple_name
+from ivi_conform.static.api_shape import all_members, hierarchy_of, is_value_class, setter_of
+from ivi_conform.static.source import ClassInfo, Module, simple_name
 
 if TYPE_CHECKING:
     from ivi_conform.context import AuditContext

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ivi_conform.api_shape import (
+from ivi_conform.checks import check
+from ivi_conform.model import Evidence, Finding
+from ivi_conform.static.api_shape import (
     IVI_DIRECT_IO,
     IVI_UTILITY,
     Reference,
@@ -15,8 +17,6 @@ from ivi_conform.api_shape import (
     same_words,
     snake_case,
 )
-from ivi_conform.checks import check
-from ivi_conform.model import Evidence, Finding
 
 if TYPE_CHECKING:
     from ivi_conform.context import AuditContext
@@ -33,7 +33,7 @@ def root_references(context: AuditContext) -> Finding:
 
     A reference property is one whose returned class is known: from its
     annotation, else from its code (what ``self._x`` is built as, the class a
-    lazy getter imports and builds; see :func:`~ivi_conform.api_shape.inferred_class`).
+    lazy getter imports and builds; see :func:`~ivi_conform.static.api_shape.inferred_class`).
     """
     root = context.driver.root
     hierarchy = hierarchy_of(context.source, context.driver)

@@ -21,10 +21,10 @@ from typing import TYPE_CHECKING
 from packaging.utils import canonicalize_name
 
 from ivi_conform.checks import check
-from ivi_conform.compliance_doc import find_compliance_document
-from ivi_conform.identity import Identity, compliance_item, identity
+from ivi_conform.documents.compliance import find_compliance_document
 from ivi_conform.model import Evidence, Finding
-from ivi_conform.vendors import Vendor, same_company
+from ivi_conform.static.identity import Identity, compliance_item, identity
+from ivi_conform.static.vendors import Vendor, same_company
 
 if TYPE_CHECKING:
     from ivi_conform.context import AuditContext

@@ -12,7 +12,7 @@ normally answers what the instrument's identity query says), so it is not
 used. When the value cannot be read the rule is skipped and the runtime rule
 run-metadata-keywords-api compares the keywords with the live API.
 
-``metadata_evidence`` (:mod:`ivi_conform.identity`) points at the line a
+``metadata_evidence`` (:mod:`ivi_conform.static.identity`) points at the line a
 vendor edits: the pyproject.toml line, else the METADATA line.
 """
 
@@ -23,9 +23,9 @@ from typing import TYPE_CHECKING
 import trove_classifiers
 
 from ivi_conform.checks import check
-from ivi_conform.identity import Stated, compliance_item, metadata_evidence
-from ivi_conform.literals import static_values, utility_returns
 from ivi_conform.model import Finding
+from ivi_conform.static.identity import Stated, compliance_item, metadata_evidence
+from ivi_conform.static.literals import static_values, utility_returns
 
 if TYPE_CHECKING:
     from ivi_conform.context import AuditContext

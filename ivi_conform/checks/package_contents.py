@@ -3,7 +3,7 @@
 IVI-Python lists the files a driver package shall include and defers their
 content to the IVI Driver Core; the Core-derived rules on the compliance
 document and the README are judged here too, under this heading. Every rule
-reads the documents through :mod:`ivi_conform.compliance_doc`, parsed once
+reads the documents through :mod:`ivi_conform.documents.compliance`, parsed once
 per audit; a rule whose document is missing is skipped (the rule that wants
 the document fails instead), so that one missing file is one failure.
 """
@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from packaging.version import InvalidVersion, Version
 
 from ivi_conform.checks import check
-from ivi_conform.compliance_doc import (
+from ivi_conform.documents.compliance import (
     ComplianceDoc,
     DocItem,
     DocSection,
@@ -24,8 +24,8 @@ from ivi_conform.compliance_doc import (
     find_readme,
     parse_file_version,
 )
-from ivi_conform.compliance_format import REQUIRED_SPECIFICATIONS, SECTIONS, Section
-from ivi_conform.documents import (
+from ivi_conform.documents.core_format import REQUIRED_SPECIFICATIONS, SECTIONS, Section
+from ivi_conform.documents.locations import (
     HELP_WORDS,
     documentation_location,
     driver_identifier,
@@ -34,8 +34,8 @@ from ivi_conform.documents import (
     located,
     readme_introductions,
 )
-from ivi_conform.literals import utility_returns
 from ivi_conform.model import Evidence, Finding
+from ivi_conform.static.literals import utility_returns
 
 if TYPE_CHECKING:
     from ivi_conform.context import AuditContext

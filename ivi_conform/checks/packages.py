@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from ivi_conform.checks import check
 from ivi_conform.model import Evidence, Finding
-from ivi_conform.source import ClassInfo, MemberKind
+from ivi_conform.static.source import ClassInfo, MemberKind
 
 if TYPE_CHECKING:
     from ivi_conform.context import AuditContext

@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 from ivi_conform.checks import check
-from ivi_conform.identity import metadata_evidence
 from ivi_conform.model import Evidence, Finding
-from ivi_conform.pythons import Minor, admits, python_table
+from ivi_conform.static.identity import metadata_evidence
+from ivi_conform.static.pythons import Minor, admits, python_table
 
 if TYPE_CHECKING:
     from ivi_conform.context import AuditContext

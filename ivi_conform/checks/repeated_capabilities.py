@@ -14,7 +14,9 @@ import ast
 import re
 from typing import TYPE_CHECKING
 
-from ivi_conform.api_shape import (
+from ivi_conform.checks import check
+from ivi_conform.model import Evidence, Finding
+from ivi_conform.static.api_shape import (
     Hierarchy,
     Reference,
     all_members,
@@ -27,10 +29,8 @@ from ivi_conform.api_shape import (
     type_name,
     union_members,
 )
-from ivi_conform.checks import check
-from ivi_conform.model import Evidence, Finding
-from ivi_conform.source import ClassInfo, Member, MemberKind
-from ivi_conform.typing_completeness import instance_attributes
+from ivi_conform.static.source import ClassInfo, Member, MemberKind
+from ivi_conform.static.typing_completeness import instance_attributes
 
 if TYPE_CHECKING:
     from ivi_conform.context import AuditContext

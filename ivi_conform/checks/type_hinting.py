@@ -7,11 +7,11 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from ivi_conform.checks import check
+from ivi_conform.judges.mypy import RULE_ID as MYPY_RULE
+from ivi_conform.judges.mypy import file_suppressions, mypy_of, split_errors
 from ivi_conform.model import Evidence, Finding
-from ivi_conform.mypy_run import RULE_ID as MYPY_RULE
-from ivi_conform.mypy_run import file_suppressions, mypy_of, split_errors
-from ivi_conform.source import SourceIndex
-from ivi_conform.typing_completeness import measure
+from ivi_conform.static.source import SourceIndex
+from ivi_conform.static.typing_completeness import measure
 
 if TYPE_CHECKING:
     from ivi_conform.context import AuditContext

@@ -12,7 +12,9 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING
 
-from ivi_conform.api_shape import (
+from ivi_conform.checks import check
+from ivi_conform.model import Evidence, Finding
+from ivi_conform.static.api_shape import (
     ERROR_QUERY_RESULT,
     IVI_UTILITY,
     all_members,
@@ -24,10 +26,8 @@ from ivi_conform.api_shape import (
     settable,
     type_name,
 )
-from ivi_conform.checks import check
-from ivi_conform.ivi_classes import error_result_class, utility_class
-from ivi_conform.model import Evidence, Finding
-from ivi_conform.source import ClassInfo, MemberKind
+from ivi_conform.static.ivi_classes import error_result_class, utility_class
+from ivi_conform.static.source import ClassInfo, MemberKind
 
 if TYPE_CHECKING:
     from ivi_conform.context import AuditContext

@@ -4,7 +4,7 @@ The IVI Driver Core requires every driver to ship a compliance document with
 fixed section and item names (Core L483-619), and the IVI-Python driver
 registration asks for it (IVI-Python, "IVI-Python Driver Conformance"). This
 module writes that document in the Core's format, sections and items in the
-Core's order and spelling (:mod:`ivi_conform.compliance_format`), filled
+Core's order and spelling (:mod:`ivi_conform.documents.core_format`), filled
 with what the audit established: the package metadata, the located driver
 and the driver's own compliance document when it ships one. What only the
 vendor can know (the operating systems and bus interfaces supported, the
@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 
 from packaging.requirements import InvalidRequirement, Requirement
 
-from ivi_conform.compliance_format import SECTIONS, Item, Section
+from ivi_conform.documents.core_format import SECTIONS, Item, Section
 from ivi_conform.reports import standing
 from ivi_conform.reports.console import counts_line
 from ivi_conform.reports.json_report import PLACEHOLDER

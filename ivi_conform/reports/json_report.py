@@ -18,16 +18,14 @@ import traceback
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from importlib import resources
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ivi_conform.catalog import Rule
-from ivi_conform.compliance_format import SECTIONS
 from ivi_conform.context import AuditConfig, AuditContext
+from ivi_conform.documents import compliance as compliance_doc
+from ivi_conform.documents.core_format import SECTIONS
 from ivi_conform.engine import SPEC, TOOL, AuditResult, RuleResult, verdict_of
 from ivi_conform.model import Evidence, Outcome, Verdict
-
-if TYPE_CHECKING:
-    from ivi_conform.compliance_doc import ComplianceDoc, DocSection
 
 #: The value of the report's ``schema`` field; bumped on any incompatible change.
 SCHEMA_ID = "ivi-conform/report/1"
@@ -317,15 +315,10 @@ def _decisions(rules: Iterable[Rule]) -> list[dict[str, str]]:
 def _shipped_compliance(report: Report, context: AuditContext) -> dict[str, Any] | None:
     """What the driver's own compliance document says, for the compliance.md writer.
 
-    The document is the one :mod:`ivi_conform.compliance_doc` finds (the rules
-    read the same one), else the README's copy of it. When that module is
-    absent (a partial installation) the report simply lacks it; a crash in it
-    is recorded as ivi-conform's own error.
+    The document is the one :mod:`ivi_conform.documents.compliance` finds (the rules
+    read the same one), else the README's copy of it. A crash in reading it is
+    recorded as ivi-conform's own error.
     """
-    try:
-        from ivi_conform import compliance_doc
-    except ImportError:
-        return None
     try:
         found = compliance_doc.find_compliance_document(context)
         if found is not None:
@@ -341,11 +334,12 @@ def _shipped_compliance(report: Report, context: AuditContext) -> dict[str, Any]
         return None
 
 
-def _document_json(path: str, doc: ComplianceDoc) -> dict[str, Any]:
+def _document_json(path: str, doc: compliance_doc.ComplianceDoc) -> dict[str, Any]:
     """The Core items a document fills, under the Core's names; placeholders left out."""
     items: list[dict[str, Any]] = []
 
-    def add(section: str, part: DocSection | None, item: str, subsection: str | None) -> None:
+    def add(section: str, part: compliance_doc.DocSection | None, item: str,
+            subsection: str | None) -> None:
         found = part.item(item) if part is not None else None
         if found is None or found.is_empty or PLACEHOLDER in found.text:
             return

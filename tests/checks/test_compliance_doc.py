@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from ivi_conform.candidate import load
-from ivi_conform.compliance_doc import (
+from ivi_conform.context import AuditConfig, AuditContext
+from ivi_conform.documents.compliance import (
     find_compliance_document,
     find_readme,
     normalize_name,
@@ -16,7 +17,6 @@ from ivi_conform.compliance_doc import (
     parse_file_version,
     split_list,
 )
-from ivi_conform.context import AuditConfig, AuditContext
 
 #: The Core's own example compliance document (ExampleComplianceDocument.md), verbatim.
 CORE_EXAMPLE = """\

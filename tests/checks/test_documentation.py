@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from ivi_conform import documents
 from ivi_conform.candidate import load
 from ivi_conform.checks import documentation as checks
 from ivi_conform.context import AuditConfig, AuditContext
+from ivi_conform.documents import locations as documents
 from ivi_conform.model import Outcome
 
 DRIVER = '''\

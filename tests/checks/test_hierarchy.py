@@ -7,10 +7,10 @@ from pathlib import Path
 
 from wheelkit import wheel
 
-from ivi_conform.api_shape import hierarchy_of, snake_case
 from ivi_conform.checks import hierarchy as checks
 from ivi_conform.context import AuditContext
 from ivi_conform.model import Outcome
+from ivi_conform.static.api_shape import hierarchy_of, snake_case
 
 UTILITY = '''
 class Utility:

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from wheelkit import judged
 
-from ivi_conform import identity
 from ivi_conform.candidate import load
 from ivi_conform.checks import identifier as checks
 from ivi_conform.context import AuditConfig, AuditContext
 from ivi_conform.model import Outcome
+from ivi_conform.static import identity
 
 #: The spec's example companies, added as the user would add them.
 SPEC_VENDORS = {

@@ -13,11 +13,13 @@ from pathlib import Path
 import pytest
 from wheelkit import judged, wheel
 
-from ivi_conform import documents, identity, literals, mypy_run
-from ivi_conform.compliance_doc import find_readme
 from ivi_conform.context import AuditContext
-from ivi_conform.ivi_classes import utility_class
+from ivi_conform.documents import locations as documents
+from ivi_conform.documents.compliance import find_readme
+from ivi_conform.judges import mypy as mypy_run
 from ivi_conform.model import Outcome
+from ivi_conform.static import identity, literals
+from ivi_conform.static.ivi_classes import utility_class
 
 # ------------------------------------------------------------------------ F5 instance attributes
 

@@ -13,7 +13,7 @@ from ivi_conform.candidate import load
 from ivi_conform.checks import python_versions as checks
 from ivi_conform.context import AuditConfig, AuditContext
 from ivi_conform.model import Outcome
-from ivi_conform.pythons import admits, python_table
+from ivi_conform.static.pythons import admits, python_table
 
 
 def wheel(tmp_path: Path, requires: str | None, day: date) -> AuditContext:

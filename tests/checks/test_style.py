@@ -13,6 +13,7 @@ import wheelkit
 
 from ivi_conform.checks import style
 from ivi_conform.context import AuditContext
+from ivi_conform.judges import ruff
 from ivi_conform.model import Outcome
 
 wheel = functools.partial(wheelkit.wheel, name="ktdmm", dedent=False)
@@ -154,7 +155,7 @@ def test_no_python_file_skips(tmp_path: Path) -> None:
 def test_without_ruff_the_rules_end_in_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(style, "find_ruff", lambda: None)
+    monkeypatch.setattr(ruff, "find_ruff", lambda: None)
     context = wheel(tmp_path, {"ktdmm/__init__.py": CLEAN})
     finding = style.pep8_naming(context)
     assert finding.outcome is Outcome.ERROR
@@ -168,15 +169,15 @@ def test_a_failing_ruff_ends_in_error(tmp_path: Path) -> None:
     fake.chmod(0o755)
     (tmp_path / "lint").mkdir()
     (tmp_path / "lint" / "a.py").write_text("x = 1\n")
-    outcome = style.run_ruff(tmp_path / "lint", ["a.py"], str(fake))
+    outcome = ruff.run_ruff(tmp_path / "lint", ["a.py"], str(fake))
     assert outcome == "ruff failed (exit 2): boom"
 
 
 def test_the_ruff_beside_the_interpreter_is_found() -> None:
-    found = style.find_ruff()
+    found = ruff.find_ruff()
     assert found is not None and Path(found).name.startswith("ruff")
 
 
 def test_unsafe_wheel_paths_are_not_written() -> None:
-    assert style.python_files(["../evil.py", "/abs.py", "a/b.py", "a-1.dist-info/x.py"]) == [
+    assert ruff.python_files(["../evil.py", "/abs.py", "a/b.py", "a-1.dist-info/x.py"]) == [
         "a/b.py"]

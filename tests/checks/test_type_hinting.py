@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from ivi_conform import mypy_run
 from ivi_conform.candidate import load
 from ivi_conform.checks import type_hinting as checks
 from ivi_conform.context import AuditConfig, AuditContext
+from ivi_conform.judges import mypy as mypy_run
 from ivi_conform.model import Outcome
 
 DRIVER = '''\

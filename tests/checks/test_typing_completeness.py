@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import textwrap
 
-from ivi_conform.source import SourceIndex
-from ivi_conform.typing_completeness import Completeness, Gap, measure
+from ivi_conform.static.source import SourceIndex
+from ivi_conform.static.typing_completeness import Completeness, Gap, measure
 
 
 def measured(files: dict[str, str], package: str = "xydmm") -> Completeness:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ivi_conform.vendors import (
+from ivi_conform.static.vendors import (
     REFERENCE_VENDOR,
     Registration,
     Vendor,

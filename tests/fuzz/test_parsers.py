@@ -9,7 +9,7 @@ What may escape, per parser (its documented errors):
 
 - wheel and sdist readers, METADATA, pyproject.toml (:mod:`ivi_conform.candidate`):
   :class:`~ivi_conform.candidate.TargetError`;
-- the compliance-document and README reader (:mod:`ivi_conform.compliance_doc`):
+- the compliance-document and README reader (:mod:`ivi_conform.documents.compliance`):
   nothing (``parse_file_version``: ``ValueError``);
 - the command line's option values (:mod:`ivi_conform.options`):
   ``argparse.ArgumentTypeError``;
@@ -48,9 +48,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ivi_conform import candidate, compliance_doc, options
+from ivi_conform import candidate, options
 from ivi_conform.behaviour.protocol import ProtocolError, parse_line
 from ivi_conform.candidate import TargetError
+from ivi_conform.documents import compliance as compliance_doc
 from ivi_conform.sim.scpi import canonical, parse_program
 
 #: The reference driver is not installed: its folder goes on sys.path, as tests/reference does.

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
-from ivi_conform.compliance_doc import Readme, find_readme
+from ivi_conform.documents.compliance import Readme, find_readme
 
 if TYPE_CHECKING:
     from ivi_conform.context import AuditContext

@@ -17,9 +17,16 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from ivi_conform.driver import DriverShape
 from ivi_conform.model import Evidence
-from ivi_conform.source import ClassInfo, Member, MemberKind, Module, SourceIndex, simple_name
+from ivi_conform.static.driver import DriverShape
+from ivi_conform.static.source import (
+    ClassInfo,
+    Member,
+    MemberKind,
+    Module,
+    SourceIndex,
+    simple_name,
+)
 
 # -- annotations -------------------------------------------------------------------------------
 

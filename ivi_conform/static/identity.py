@@ -15,11 +15,11 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ivi_conform.compliance_doc import DocItem, find_compliance_document
-from ivi_conform.literals import static_values
+from ivi_conform.documents.compliance import DocItem, find_compliance_document
 from ivi_conform.model import Evidence
-from ivi_conform.source import ClassInfo
-from ivi_conform.vendors import Vendor, VendorTable, vendor_table
+from ivi_conform.static.literals import static_values
+from ivi_conform.static.source import ClassInfo
+from ivi_conform.static.vendors import Vendor, VendorTable, vendor_table
 
 if TYPE_CHECKING:
     from ivi_conform.context import AuditContext

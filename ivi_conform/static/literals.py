@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from ivi_conform.model import Evidence
-from ivi_conform.source import ClassInfo, MemberKind, Module, SourceIndex, simple_name
+from ivi_conform.static.source import ClassInfo, MemberKind, Module, SourceIndex, simple_name
 
 if TYPE_CHECKING:
     from ivi_conform.context import AuditContext

@@ -1,7 +1,7 @@
 """mypy, run once per audit in a child process, on the package the wheel ships.
 
 "Complete type-hinting" has two halves: every public symbol annotated (see
-:mod:`ivi_conform.typing_completeness`, from the syntax trees) and hints that
+:mod:`ivi_conform.static.typing_completeness`, from the syntax trees) and hints that
 hold together, which only a type checker can tell. mypy is run here, never
 imported: it gets the driver package as extracted from the wheel, our own
 configuration and nothing of the candidate's, because a candidate's

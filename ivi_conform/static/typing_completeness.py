@@ -41,7 +41,13 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from ivi_conform.model import Evidence
-from ivi_conform.source import ClassInfo, Module, SourceIndex, property_accessors, simple_name
+from ivi_conform.static.source import (
+    ClassInfo,
+    Module,
+    SourceIndex,
+    property_accessors,
+    simple_name,
+)
 
 _ENUM_BASES = frozenset({"Enum", "IntEnum", "StrEnum", "Flag", "IntFlag", "ReprEnum"})
 _TYPE_FACTORIES = frozenset({

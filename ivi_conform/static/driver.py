@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from packaging.utils import canonicalize_name
 
-from ivi_conform.source import ClassInfo, MemberKind, SourceIndex, simple_name
+from ivi_conform.static.source import ClassInfo, MemberKind, SourceIndex, simple_name
 
 
 @dataclass(frozen=True)

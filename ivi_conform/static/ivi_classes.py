@@ -12,8 +12,14 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from ivi_conform.api_shape import all_members, implementation, in_package, type_name, union_members
-from ivi_conform.source import ClassInfo
+from ivi_conform.static.api_shape import (
+    all_members,
+    implementation,
+    in_package,
+    type_name,
+    union_members,
+)
+from ivi_conform.static.source import ClassInfo
 
 if TYPE_CHECKING:
     from ivi_conform.context import AuditContext

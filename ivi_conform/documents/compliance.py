@@ -18,7 +18,7 @@ What is read:
 - multi-line values: lines that wrap the value, and the list under an item
   whose value is empty (``Supported Operating Systems:`` then ``- ...``);
 - names match case-insensitively, with the Core's accepted spellings
-  (:mod:`ivi_conform.compliance_format`), markup and numbering ignored, and
+  (:mod:`ivi_conform.documents.core_format`), markup and numbering ignored, and
   the Core's ``for 32-bit drivers`` / ``for 64-bit drivers`` suffix dropped.
 
 Fenced code blocks are skipped. Each item and section keeps its line number.
@@ -46,7 +46,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, TypeVar
 
-from ivi_conform.compliance_format import SECTIONS, Section, section_named
+from ivi_conform.documents.core_format import SECTIONS, Section, section_named
 from ivi_conform.model import Evidence
 
 if TYPE_CHECKING:
