@@ -281,6 +281,45 @@ def _is_collection(kind: object) -> bool:
     return hasattr(origin, "__getitem__") and hasattr(origin, "__iter__")
 
 
+def _descriptor_type(kind: type, name: str, member: object) -> object:
+    """The value type of a descriptor: the class annotation, else its generic argument.
+
+    ``ivi_utility: Child[Utility] = Child(...)`` gives Utility; ``position =
+    ScpiInt(...)`` with ``class ScpiInt(ScpiSetting[int])`` gives int.
+    """
+    annotated = _hints(kind).get(name)
+    for generic in (annotated, getattr(member, "__orig_class__", None),
+                    *(base for klass in type(member).__mro__
+                      for base in getattr(klass, "__orig_bases__", ()))):
+        args = [arg for arg in typing.get_args(generic)
+                if not isinstance(arg, typing.TypeVar)]
+        if args:
+            return args[0]
+    return None
+
+
+def _value_member(kind: type, name: str, member: object) -> tuple[object, bool, object] | None:
+    """(type, settable, setter type) of a property or a data descriptor; None otherwise."""
+    if isinstance(member, property):
+        returned = _hints(member.fget).get("return")
+        setter_hint = None
+        if member.fset is not None:
+            params = [h for key, h in _hints(member.fset).items() if key != "return"]
+            setter_hint = params[0] if params else returned
+        return returned, member.fset is not None, setter_hint
+    descriptor = type(member)
+    if (inspect.isroutine(member) or isinstance(member, type | classmethod | staticmethod)
+            or not hasattr(descriptor, "__get__")):
+        return None
+    returned = _descriptor_type(kind, name, member)
+    if returned is None:
+        returned = Any  # a descriptor whose value type cannot be told: anything goes
+    setter = getattr(descriptor, "__set__", None)
+    value_hint = _hints(setter).get("value") if setter is not None else None
+    settable = setter is not None and value_hint is not typing.NoReturn
+    return returned, settable, value_hint if value_hint is not None else returned
+
+
 def describe_class(kind: type, package: str, prefix: str, depth: int,
                    out: list[dict[str, object]], seen: frozenset[type]) -> None:
     """Append the members of ``kind`` (and of the classes it references) to ``out``."""
@@ -295,12 +334,13 @@ def describe_class(kind: type, package: str, prefix: str, depth: int,
         except AttributeError:
             continue
         path = f"{prefix}.{name}" if prefix else name
-        if isinstance(member, property):
-            returned = _hints(member.fget).get("return")
+        value_member = _value_member(kind, name, member)
+        if value_member is not None:
+            returned, settable, setter_hint = value_member
             if returned is not None and not _is_value_type(returned):
                 target = typing.get_origin(returned) or returned
                 if _is_collection(returned):
-                    item = _item_class(target, returned)
+                    item = _item_class(target, returned) if isinstance(target, type) else None
                     out.append({"path": path, "kind": "collection",
                                 "type": _hint_text(returned), "item": _hint_text(item)})
                     if isinstance(item, type) and item.__module__.split(".")[0] == package:
@@ -310,13 +350,9 @@ def describe_class(kind: type, package: str, prefix: str, depth: int,
                     out.append({"path": path, "kind": "reference", "type": _hint_text(returned)})
                     describe_class(target, package, path, depth + 1, out, seen)
                     continue
-            setter_hint = None
-            if member.fset is not None:
-                params = [h for key, h in _hints(member.fset).items() if key != "return"]
-                setter_hint = params[0] if params else returned
             out.append({"path": path, "kind": "property", "type": _hint_text(returned),
-                        "settable": member.fset is not None,
-                        "set_type": _hint_text(setter_hint) if member.fset else None})
+                        "settable": settable,
+                        "set_type": _hint_text(setter_hint) if settable else None})
         elif inspect.isfunction(member):
             try:
                 signature = inspect.signature(member)
@@ -374,13 +410,76 @@ def op_keys(request: dict[str, Any]) -> object:
     """What a collection lists: its keys (a mapping) or its items' ``name`` (a sequence)."""
     collection = _resolve(_obj(request["target"]), request.get("path", []))
     if isinstance(collection, collections.abc.Mapping):
-        return {"mapping": True, "keys": [encode(key) for key in list(collection.keys())]}
+        listed = list(collection.keys())[:MAX_ITEMS]
+        return {"mapping": True, "keys": [encode(key) for key in listed],
+                "handles": [_register(key) for key in listed]}
     keys = getattr(collection, "keys", None)
     if callable(keys):
-        return {"mapping": True, "keys": [encode(key) for key in list(keys())]}
+        listed = list(keys())[:MAX_ITEMS]
+        return {"mapping": True, "keys": [encode(key) for key in listed],
+                "handles": [_register(key) for key in listed]}
     items = list(collection)[:MAX_ITEMS]  # type: ignore[call-overload]
+    names = [getattr(item, "name", None) for item in items]
+    keys = [_key_of(collection, index, item, name)
+            for index, (item, name) in enumerate(zip(items, names, strict=True))]
     return {"mapping": False, "items": [encode(item) for item in items],
-            "names": [encode(getattr(item, "name", None)) for item in items]}
+            "names": [encode(name) for name in names], "keys": [encode(key) for key in keys],
+            "handles": [_register(key) for key in keys]}
+
+
+def _key_of(collection: object, index: int, item: object, name: object) -> object:
+    """What indexes a sequence-like collection to give ``item``: found by trying.
+
+    Its ``name``, the number a digit name spells, the position from 0 or
+    from 1: the first that gives the item back (the same object, else one of
+    the same name) is the key; the name when none does.
+    """
+    candidates: list[object] = [name]
+    if isinstance(name, str) and name.strip().isdigit():
+        candidates.append(int(name))
+    candidates += [index, index + 1]
+    def identical(got: object) -> bool:
+        return got is item
+
+    def namesake(got: object) -> bool:
+        return bool(getattr(got, "name", None) == name)
+
+    for same in (identical, namesake):
+        for candidate in candidates:
+            if candidate is None:
+                continue
+            try:
+                if same(collection[candidate]):  # type: ignore[index]
+                    return candidate
+            except Exception:  # noqa: BLE001, S112 - a candidate that does not index
+                continue
+    return name
+
+
+def _flatten(hint: object) -> list[object]:
+    """The members of a union (or the hint itself)."""
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        return [leaf for arg in typing.get_args(hint) for leaf in _flatten(arg)]
+    return [hint]
+
+
+def op_options(request: dict[str, Any]) -> object:
+    """The keys (and their types) of the TypedDict the constructor's ``options`` accepts."""
+    target = _obj(request["target"])
+    try:
+        parameters = list(inspect.signature(target).parameters.values())  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return {"keys": {}}
+    named = [p for p in parameters if p.name == "options"] or parameters[3:4]
+    if not named:
+        return {"keys": {}}
+    hints = _hints(getattr(target, "__init__", None))
+    hint = hints.get(named[0].name, named[0].annotation)
+    keys: dict[str, str] = {}
+    for leaf in _flatten(hint):
+        if isinstance(leaf, type) and typing.is_typeddict(leaf):
+            keys.update({str(key): _hint_text(value) for key, value in _hints(leaf).items()})
+    return {"parameter": named[0].name, "hint": _hint_text(hint), "keys": keys}
 
 
 def op_release(request: dict[str, Any]) -> object:
@@ -446,16 +545,31 @@ def op_fuzz(request: dict[str, Any]) -> object:
     members: list[dict[str, object]] = []
     describe_class(type(target), str(request["package"]), "", 0, members, frozenset())
     explore = _explorer()
-    return explore.fuzz(target, {**request, "members": members}, callback, encode)
+    return explore.fuzz(target, {**request, "members": members, "value_member": _value_member},
+                        callback, encode)
 
 
 def op_machine(request: dict[str, Any]) -> object:
-    return _explorer().machine(_obj(request["target"]), request, callback, encode)
+    """The sequence machine over the panels the parent found (owners resolved here)."""
+    root = _obj(request["target"])
+    panels: list[dict[str, object]] = []
+    for spec in request.get("panels", []):
+        resolved: dict[str, object] = {"name": spec["name"], "labels": spec.get("labels", {})}
+        for key in ("position", "tilt", "state", "stop"):
+            steps = spec.get(key)
+            resolved[key] = ((_resolve(root, steps, stop=1), str(steps[-1][1]))
+                             if steps else None)
+        select = spec.get("select")
+        resolved["select"] = ((_resolve(root, select[0]), decode(select[1]))
+                              if select else None)
+        panels.append(resolved)
+    return _explorer().machine(root, {**request, "panels": panels}, callback, encode)
 
 
 OPERATIONS: dict[str, Callable[[dict[str, Any]], object]] = {
     "setup": op_setup, "import": op_import, "get": op_get, "set": op_set, "call": op_call,
-    "keys": op_keys, "release": op_release, "describe": op_describe, "threads": op_threads,
+    "keys": op_keys, "options": op_options, "release": op_release, "describe": op_describe,
+    "threads": op_threads,
     "fuzz": op_fuzz, "machine": op_machine,
 }
 

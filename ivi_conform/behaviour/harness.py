@@ -1,28 +1,44 @@
 """The parent's handle on the driver in the child: construct, get, set, call, with time limits.
 
 :class:`Harness` owns one audit's sandbox: the installation, the current
-child (restarted after a crash), the probe that finds how to switch the
-driver's simulation on, and the memory of constructions that hung or crashed
-(so that a driver hanging in ``__init__`` costs one time limit, not one per
+child (restarted after a crash), what the driver declares about itself
+(:class:`Facts`, learned once: whether it imports and constructs, the options
+that switch its simulation on, the models it supports, its I/O timeout), and
+the memory of constructions that hung or crashed (so that a driver hanging in
+``__init__`` costs one time limit, not one per rule, and is charged by one
 rule). :class:`DriverRef` is a driver object (or any object) living in the
 child; its methods return a :class:`Call`: the value, or the exception the
 driver raised. A hang, crash or protocol breach raises
 :class:`~ivi_conform.behaviour.sandbox.ChildGoneError` instead.
+
+Everything is derived from the driver, never from the reference: the
+simulated models from ``supported_instrument_models`` (else the models the
+distribution names), the option names from its options ``TypedDict`` and its
+documents (else the IVI defaults, else the user's ``--ivi-options``).
+
+Time limits stay above the driver's own: a call may take the driver's I/O
+timeout plus a margin (at least :data:`CALL_FLOOR_S`), so that its own
+timeout error comes first. Only a call cut by a limit at least that long is
+the driver's hang; one cut sooner, because the user's ``--timeout`` left no
+more, ends its rule as not judged ("raise --timeout").
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import re
 import shutil
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ivi_conform.behaviour.protocol import (
     Remote,
     RemoteException,
+    Reply,
     Scalar,
     Sequence,
     attr_path,
@@ -38,15 +54,43 @@ from ivi_conform.behaviour.sandbox import (
 )
 
 if TYPE_CHECKING:
-    from ivi_conform.engine import AuditContext
+    from ivi_conform.context import AuditContext
     from ivi_conform.sim import LiveSimulator
 
-#: The time limit of one ordinary call (construction, a property, a method), at most.
+#: The time limit of one ordinary call (construction, a property, a method), by default.
 CALL_TIMEOUT_S = 10.0
 #: ``AuditConfig.timeout_s`` is shared out: one call may take this fraction of it.
 CALL_SHARE = 1 / 12
+#: The shortest limit that judges a hang fairly: a call cut sooner (because the user's
+#: ``--timeout`` left no more) is not the driver's hang, and its rule is not judged.
+CALL_FLOOR_S = 3.0
+#: How much longer than the driver's own I/O timeout ivi-conform waits for its error.
+IO_MARGIN_S = 5.0
 #: The live simulator's clock runs this much faster than the wall clock (motion ends quickly).
 TIME_SCALE = 100.0
+#: The rule that charges a driver that cannot be imported or constructed.
+INSTANTIATES = "run-driver-instantiates"
+
+
+class NotApplicableError(Exception):
+    """The rule does not apply to this driver; the message says why (the rule is skipped)."""
+
+
+class NotJudgedError(Exception):
+    """ivi-conform cannot provide what the rule needs (an instrument, time, the options that
+    switch simulation on); the message says what would let it run. The rule is not judged
+    and the verdict is incomplete."""
+
+
+class ChargedElsewhereError(Exception):
+    """A prerequisite is missing because of a defect another rule charges (``rule_id``).
+
+    The rule is skipped and names that rule, so one defect is one failure.
+    """
+
+    def __init__(self, rule_id: str, message: str) -> None:
+        super().__init__(message)
+        self.rule_id = rule_id
 
 
 #: ``construct(options=LIVE)``: the options found to keep simulation off explicitly, else None.
@@ -104,9 +148,8 @@ class DriverRef:
 
     def _request(self, op: str, during: str, timeout: float | None,
                  on_callback: CallbackHandler | None = None, **fields: object) -> Call:
-        child = self.harness.current
-        reply = child.request(op, during, self.harness.limit(timeout), on_callback,
-                              target=self.remote.handle, **fields)
+        reply = self.harness.ask(op, during, self.harness.limit(timeout), on_callback,
+                                 target=self.remote.handle, **fields)
         if reply.by_agent:
             raise RuntimeError(f"ivi-conform's agent refused {op} {during}: {reply.exc}")
         return Call(reply.ok, reply.value, reply.exc, reply.seconds)
@@ -158,8 +201,17 @@ class Harness:
         self._child: Child | None = None
         self._children = 0
         self._root: Remote | None = None
-        self._probe: dict[str, object] | None = None
+        self._import_error = ""
+        #: The value the driver's documents use to switch each option name on ("On").
+        self._true_values: dict[str, str] = {}
+        self._facts: Facts | None = None
         self.incidents: dict[str, Incident] = {}
+        #: The rule whose exercise met each remembered incident (it charges it).
+        self.charged: dict[str, str] = {}
+        #: The rule being exercised now (set by the runner).
+        self.rule = ""
+        #: The driver's own I/O timeout in seconds, once read (0: not known).
+        self.io_timeout_s = 0.0
         self.notes: list[str] = []
         self.timings: dict[str, float] = {}
         #: The vendor's own instrument, for a driver of another instrument than the sunroof.
@@ -169,16 +221,70 @@ class Harness:
         #: The child's PYVISA_LIBRARY: pyvisa-py for the live simulator (None: pyvisa's default).
         self.pyvisa_library: str | None = "@py"
 
+    def fair_limit(self) -> float:
+        """The shortest limit after which a call that has not returned is the driver's hang.
+
+        At least :data:`CALL_FLOOR_S`, and longer than the driver's own I/O
+        timeout: the driver's own timeout error must have the time to come.
+        """
+        own = self.io_timeout_s + IO_MARGIN_S if self.io_timeout_s else 0.0
+        return max(CALL_FLOOR_S, own)
+
     def limit(self, wanted: float | None = None) -> float:
         """The time limit of one request: ``wanted`` (else the call limit), within the budget.
 
-        The per-call limit is ``AuditConfig.timeout_s`` / 12, at most 10 s; a
+        The per-call limit is ``AuditConfig.timeout_s`` / 12, at most 10 s, but
+        never below :meth:`fair_limit` unless the whole budget is shorter; a
         longer request (the hypothesis exploration) may take up to the whole budget.
         """
-        budget = max(self.context.config.timeout_s, 1.0)
+        budget = max(self.context.config.timeout_s, 0.001)
         if wanted is None:
-            return min(CALL_TIMEOUT_S, budget * CALL_SHARE)
-        return min(wanted, budget)
+            wanted = min(CALL_TIMEOUT_S, budget * CALL_SHARE)
+        return min(max(wanted, self.fair_limit()), budget)
+
+    def cut_short(self, incident: Incident) -> bool:
+        """Whether a hang was cut by a limit too short to blame the driver for it."""
+        return incident.kind == "hang" and incident.limit < self.fair_limit()
+
+    def not_judged(self, incident: Incident) -> NotJudgedError:
+        """The end of a rule whose call was cut by a limit the user's --timeout made short."""
+        return NotJudgedError(
+            f"{incident.message}: cut by ivi-conform's limit of {incident.limit:g} s, shorter "
+            f"than the {self.fair_limit():g} s a call needs to be judged (--timeout "
+            f"{self.context.config.timeout_s:g} leaves no more): raise --timeout")
+
+    def ask(self, op: str, during: str, timeout: float,
+            on_callback: CallbackHandler | None = None, **fields: object) -> Reply:
+        """One request to the current child; a hang cut short is not judged, not charged."""
+        try:
+            return self.current.request(op, during, timeout, on_callback, **fields)
+        except ChildGoneError as gone:
+            if self.cut_short(gone.incident):
+                raise self.not_judged(gone.incident) from None
+            raise
+
+    def remembered(self, kind: str) -> None:
+        """Raise for a construction (or import) of ``kind`` that hung or crashed before.
+
+        It is not tried again: the rule whose exercise met it charges it, later
+        rules are skipped naming that rule (or not judged, if the hang was only
+        a limit cut short).
+        """
+        first = self.incidents.get(kind)
+        if first is None:
+            return
+        if self.cut_short(first):
+            raise self.not_judged(first)
+        charged_by = self.charged.get(kind, INSTANTIATES)
+        if charged_by != self.rule:
+            raise ChargedElsewhereError(charged_by, f"{first.message} (met while judging "
+                                        f"{charged_by}; not tried again)")
+        raise ChildGoneError(first)
+
+    def remember(self, kind: str, incident: Incident) -> None:
+        """Keep an incident of ``kind`` (the current rule charges it)."""
+        self.incidents.setdefault(kind, incident)
+        self.charged.setdefault(kind, self.rule or INSTANTIATES)
 
     # -- the child -------------------------------------------------------------------------
 
@@ -260,28 +366,37 @@ class Harness:
         return shape.root.name
 
     def root_class(self) -> DriverRef:
-        """The driver's root class, imported in the current child."""
+        """The driver's root class, imported in the current child.
+
+        :class:`NotRunnableError` when the import raised, hung or crashed (the
+        first time; later calls repeat it without trying again).
+        """
         shape = self.context.driver
         name = self.class_name
-        if "import" in self.incidents:
-            raise NotRunnableError(f"importing {shape.package} failed earlier: "
-                              f"{self.incidents['import']}")
-        child = self.current
+        self.remembered("import")
+        if self._import_error:
+            raise NotRunnableError(self._import_error)
+        child = self.current  # a fresh child forgets the class: import it there again
         if self._root is None:
             started = time.perf_counter()
             try:
                 reply = child.request("import", f"import {shape.package}", self.limit(),
                                       module=shape.package, attr=name)
             except ChildGoneError as gone:
-                self.incidents["import"] = gone.incident
+                self.remember("import", gone.incident)
+                if self.cut_short(gone.incident):
+                    raise self.not_judged(gone.incident) from None
                 raise NotRunnableError(f"importing {shape.package}: {gone.incident}") from None
             self.timings["imports"] = self.timings.get("imports", 0.0) + (
                 time.perf_counter() - started)
-            if not reply.ok:
-                raise NotRunnableError(f"import {shape.package} raised {reply.exc}")
             value = reply.value
-            if not isinstance(value, dict) or not isinstance(value.get("value"), Remote):
-                raise NotRunnableError(f"{shape.package}.{name} is not a class")
+            if not reply.ok:
+                self._import_error = f"import {shape.package} raised {reply.exc}"
+            elif not isinstance(value, dict) or not isinstance(value.get("value"), Remote):
+                self._import_error = f"{shape.package}.{name} is not a class"
+            if self._import_error:
+                raise NotRunnableError(self._import_error)
+            assert isinstance(value, dict)
             self._root = value["value"]
             where = value.get("file")
             if isinstance(where, str) and self.installation.paths and not where.startswith(
@@ -298,15 +413,12 @@ class Harness:
 
         ``kind`` ("live", "simulated") keys the memory of constructions that
         hung or crashed: after one, later constructions of that kind are not
-        tried again and raise :class:`ChildGoneError` with the first incident.
+        tried again (see :meth:`remembered`).
         """
-        if kind in self.incidents:
-            first = self.incidents[kind]
-            raise ChildGoneError(Incident(first.kind, f"{first.message} (an earlier exercise; "
-                                     "not tried again)", first.output))
+        self.remembered(kind)
         root = self.root_class()
         if options is LIVE:
-            options = self._probe.get("live") if self._probe is not None else None
+            options = self._facts.live if self._facts is not None else None
         args = [resource, id_query, reset, options]
         during = (f"{root.label}.__init__({resource!r}, id_query={id_query}, reset={reset}, "
                   f"options={options!r})")
@@ -315,14 +427,16 @@ class Harness:
                                          target=root.remote.handle, path=[],
                                          args=encode_value(args))
         except ChildGoneError as gone:
-            self.incidents[kind] = gone.incident
+            self.remember(kind, gone.incident)
+            if self.cut_short(gone.incident):
+                raise self.not_judged(gone.incident) from None
             raise
         call = Call(reply.ok, reply.value, reply.exc, reply.seconds)
         if not call.ok:
             return call, None
         return call, DriverRef(self, call.value, "driver")  # type: ignore[arg-type]
 
-    # -- simulation --------------------------------------------------------------------------
+    # -- what the driver says about itself ---------------------------------------------------
 
     def user_options(self) -> object:
         """``AuditConfig.options``: a string, or a dict given as JSON."""
@@ -337,55 +451,246 @@ class Harness:
                 return text
         return text
 
-    def probe(self, simulator: LiveSimulator) -> dict[str, object]:
-        """How to switch simulation on, and what the driver says it supports.
+    def facts(self) -> Facts:
+        """What the driver declares and whether it can be instantiated, learned once.
 
-        Tries the user's options, then ``{"simulate": True}``, then
-        ``"Simulate=True"``, each confirmed by ``ivi_utility.simulation_enabled``.
+        The package is imported in the child; the constructor is tried in
+        simulation with each option form the user gave or the driver declares
+        (its options ``TypedDict`` keys, the option strings its documentation
+        shows), then with the IVI defaults; without simulation, against the
+        live simulator. What ``supported_instrument_models`` answers then
+        chooses the simulated models.
         """
-        if self._probe is not None:
-            return self._probe
-        if "probe" in self.incidents:
-            first = self.incidents["probe"]
-            raise ChildGoneError(Incident(first.kind, f"{first.message} (an earlier exercise; "
-                                          "not tried again)", first.output))
-        try:
-            return self._run_probe(simulator)
-        except ChildGoneError as gone:
-            self.incidents["probe"] = gone.incident
-            raise
+        if self._facts is None:
+            started = time.perf_counter()
+            facts = Facts(static_models=self._static_models())
+            rule, self.rule = self.rule, INSTANTIATES  # what goes wrong here, it charges
+            try:
+                self._learn(facts)
+            except NotJudgedError as exc:
+                facts.unjudged = str(exc)
+            except (NotRunnableError, ChargedElsewhereError) as exc:
+                facts.failure = str(exc)
+            except ChildGoneError as gone:  # e.g. the live construction hung
+                facts.failure = f"{self.class_name}: {gone.incident}"
+            finally:
+                self.rule = rule
+            self._facts = facts
+            self.timings["probe"] = time.perf_counter() - started
+            if facts.simulate is not None:
+                self.notes.append(f"simulation switched on with options={facts.simulate!r}")
+            elif not facts.failure and not facts.unjudged:
+                self.notes.append("simulation could not be switched on: "
+                                  + "; ".join(facts.tried))
+        return self._facts
 
-    def _run_probe(self, simulator: LiveSimulator) -> dict[str, object]:
-        started = time.perf_counter()
-        candidates: list[object] = []
-        user = self.user_options()
-        if user is not None:
-            candidates.append(user)
-        candidates += [{"simulate": True}, "Simulate=True"]
-        tried: list[str] = []
-        found: dict[str, object] = {"options": None, "tried": tried}
-        for options in candidates:
-            call, driver = self.construct(simulator.resource_name, options=options,
-                                          kind="simulated")
-            if driver is None:
-                tried.append(f"options={options!r}: {call}")
-                continue
-            enabled = driver.get("ivi_utility.simulation_enabled")
-            if enabled.ok and enabled.value is True:
-                found["options"] = options
-                models = driver.get("ivi_utility.supported_instrument_models")
-                found["models"] = _strings(models.value) if models.ok else []
-                driver.call("close")
-                break
-            tried.append(f"options={options!r}: simulation_enabled {enabled}")
-        found["live"] = self._live_options(simulator, found["options"])
-        self._probe = found
-        self.timings["probe"] = time.perf_counter() - started
-        if found["options"] is not None:
-            self.notes.append(f"simulation switched on with options={found['options']!r}")
+    def prerequisite(self) -> Facts:
+        """The facts, for a rule that needs the driver instantiated (every runtime rule).
+
+        :class:`ChargedElsewhereError` naming ``run-driver-instantiates`` when the
+        driver cannot be imported or constructed, :class:`NotJudgedError` when
+        ivi-conform could not try (a limit cut short, an instrument it lacks).
+        """
+        facts = self.facts()
+        if facts.failure:
+            raise ChargedElsewhereError(INSTANTIATES, facts.failure)
+        if facts.unjudged:
+            raise NotJudgedError(facts.unjudged)
+        return facts
+
+    def _static_models(self) -> list[str]:
+        """Sunroof models the distribution names (keywords, literals, documents): a fallback."""
+        from ivi_conform.sim import MODELS
+
+        dist = self.context.dist
+        texts = [str(keyword) for keyword in dist.metadata.get("keywords", []) or []]
+        texts += [dist.text(path) for path in dist.files
+                  if path.endswith((".py", ".md", ".rst", ".txt"))]
+        found = {model for model in MODELS if any(model in text for text in texts)}
+        return [model for model in MODELS if model in found]
+
+    def _documented(self) -> tuple[list[str], list[str]]:
+        """Option names the driver's files document: (string names, dictionary keys)."""
+        dist = self.context.dist
+        texts = [dist.text(path) for path in dist.files
+                 if path.endswith((".py", ".md", ".rst", ".txt", ".pyi"))]
+        texts.append(str(dist.metadata.get("description", "") or ""))
+        strings: list[str] = []
+        keys: list[str] = []
+        for text in texts:
+            for match in _DOCUMENTED_STRING.finditer(text):
+                if match.group(1) not in strings:
+                    strings.append(match.group(1))
+                if match.group(2).lower() in _TRUE_WORDS:
+                    self._true_values.setdefault(match.group(1), match.group(2))
+            for match in _DOCUMENTED_KEY.finditer(text):
+                if match.group(1) not in keys:
+                    keys.append(match.group(1))
+        return strings, keys
+
+    def _learn(self, facts: Facts) -> None:
+        from ivi_conform.sim import MODELS
+
+        root = self.root_class()
+        described = root.request("options", f"inspecting {root.label}.__init__'s options",
+                                 self.limit())
+        if described.ok and isinstance(described.value, dict):
+            keys = described.value.get("keys")
+            if isinstance(keys, dict):
+                facts.option_keys = {str(key): str(hint) for key, hint in keys.items()}
+            facts.option_hint = str(described.value.get("hint", ""))
+        facts.documented_strings, facts.documented_keys = self._documented()
+        ours = [model for model in facts.static_models if model in MODELS]
+        probe_model = ours[0] if ours else "SR-PN200"
+        with self.simulator(probe_model) as simulator:
+            for options, declared in self.simulation_candidates(facts):
+                try:
+                    call, driver = self.construct(simulator.resource_name, options=options,
+                                                  kind="simulated")
+                except ChildGoneError as gone:
+                    facts.failure = (f"{root.label}.__init__ with options={options!r} "
+                                     f"(simulation): {gone.incident}")
+                    return
+                if driver is None:
+                    facts.tried.append(f"options={options!r}: {call}")
+                    if declared:
+                        facts.declared_raised.append(f"options={options!r}: {call}")
+                    continue
+                enabled = driver.get("ivi_utility.simulation_enabled")
+                if enabled.ok and enabled.value is True:
+                    facts.simulate = options
+                    facts.how = f"constructed in simulation with options={options!r}"
+                    self._read_declarations(driver, facts)
+                    _close(driver)
+                    break
+                facts.tried.append(f"options={options!r}: simulation_enabled {enabled}")
+                _close(driver)
+            if facts.simulate is not None:
+                facts.live = self._live_options(simulator, facts.simulate)
+                return
+            try:
+                call, driver = self.construct(simulator.resource_name, id_query=False,
+                                              options=None, kind="live")
+            except ChildGoneError as gone:
+                facts.failure = (f"{root.label}.__init__ against a live {probe_model}: "
+                                 f"{gone.incident}")
+                return
+            if driver is not None:
+                facts.how = (f"constructed against a live {probe_model} (simulation could not "
+                             "be switched on)")
+                self._read_declarations(driver, facts)
+                _close(driver)
+                if not facts.declared_raised:
+                    return
+        tried = "; ".join(facts.tried)
+        if facts.declared_raised:
+            live = "constructs" if driver is not None else str(call)
+            facts.failure = (f"{root.label}.__init__ raised in simulation with the options it "
+                             f"declares ({'; '.join(facts.declared_raised)}); against a live "
+                             f"{probe_model} it {live}")
+        elif not ours and not self.vendor_resource:
+            facts.unjudged = (f"{root.label} could not be constructed: not in simulation "
+                              f"({tried}) nor against a sunroof ({call}), and the driver names "
+                              "no sunroof model: ivi-conform cannot provide its instrument (give "
+                              "--ivi-options, or --instrument-resource)")
         else:
-            self.notes.append("simulation could not be switched on: " + "; ".join(tried))
+            facts.failure = (f"{root.label}.__init__ raised with every option tried ({tried}) "
+                             f"and against a live {probe_model} ({call})")
+
+    def _read_declarations(self, driver: DriverRef, facts: Facts) -> None:
+        """supported_instrument_models and the I/O timeout of a constructed driver."""
+        models = driver.get("ivi_utility.supported_instrument_models")
+        if models.ok:
+            facts.models = _strings(models.value)
+            facts.models_from = "supported_instrument_models"
+        self.learn_timeout(driver)
+
+    def learn_timeout(self, driver: DriverRef) -> None:
+        """Read the driver's own I/O timeout (``ivi_direct_io.io_timeout_ms``), if it has one.
+
+        ivi-conform's limits then stay above it (:meth:`fair_limit`).
+        """
+        timeout = driver.get("ivi_direct_io.io_timeout_ms")
+        value = plain(timeout.value) if timeout.ok else None
+        if isinstance(value, int | float) and not isinstance(value, bool) and 0 < value:
+            self.io_timeout_s = max(self.io_timeout_s, min(float(value) / 1000, 600.0))
+
+    def simulation_candidates(self, facts: Facts) -> list[tuple[object, bool]]:
+        """Option values that may switch simulation on, and whether the driver/user declared them.
+
+        The user's (and its other form), the driver's options ``TypedDict`` keys
+        and documented option strings that name simulation, then the IVI
+        defaults ``{"simulate": True}`` and ``"Simulate=True"``.
+        """
+        found: list[tuple[object, bool]] = []
+
+        def add(options: object, declared: bool) -> None:
+            if options is not None and all(options != known for known, _ in found):
+                found.append((options, declared))
+
+        user = self.user_options()
+        if user is not None:  # the user's word, not the driver's: raising with it is not charged
+            add(user, False)
+            add(self.other_form(user), False)
+        for key, hint in facts.option_keys.items():
+            if _SIMULATE.search(key) and "bool" in hint:
+                add({key: True}, True)
+                add(self.other_form({key: True}), True)
+        for name in facts.documented_strings:
+            if _SIMULATE.search(name):
+                value = self._true_values.get(name, "True")
+                add(f"{name}={value}", True)
+                add(self.other_form(f"{name}={value}"), True)
+        for key in facts.documented_keys:
+            if _SIMULATE.search(key):
+                add({key: True}, True)
+        declared = bool(facts.option_keys) or bool(facts.documented_strings)
+        add({"simulate": True}, "simulate" in facts.option_keys)
+        add("Simulate=True", any(name.lower() == "simulate"
+                                 for name in facts.documented_strings) and declared)
         return found
+
+    def other_form(self, options: object) -> object:
+        """The other form of ``options``: a dict as an option string, a string as a dict.
+
+        Names map between ``snake_case`` keys and ``PascalCase`` option names
+        (the driver's own ``TypedDict`` key when one matches); None when the
+        value cannot be carried over.
+        """
+        keys = self._facts.option_keys if self._facts is not None else {}
+        if isinstance(options, dict):
+            parts = []
+            for key, value in options.items():
+                if not isinstance(value, bool | int | str):
+                    return None
+                shown = str(value) if not isinstance(value, bool) else ("True" if value
+                                                                         else "False")
+                parts.append(f"{_pascal(str(key))}={shown}")
+            return ", ".join(parts)
+        if isinstance(options, str):
+            result: dict[str, object] = {}
+            for part in re.split(r"[,;]", options):
+                name, equals, value = part.partition("=")
+                if not equals or not name.strip():
+                    return None
+                folded = name.strip().replace("_", "").lower()
+                key = next((k for k in keys if k.replace("_", "").lower() == folded),
+                           _snake(name.strip()))
+                text = value.strip()
+                result[key] = (text.lower() in ("true", "1", "vi_true")
+                               if text.lower() in _BOOLEAN_WORDS else text)
+            return result or None
+        return None
+
+    def status_options(self, like: object) -> object:
+        """Options that switch Query Instrument Status on, in the form of ``like``."""
+        facts = self.facts()
+        key = next((k for k, hint in facts.option_keys.items()
+                    if _STATUS.search(k) and "bool" in hint), None)
+        name = next((n for n in facts.documented_strings if _STATUS.search(n)), None)
+        if isinstance(like, dict):
+            return {key or "query_instr_status": True}
+        return f"{name or 'QueryInstrStatus'}=True"
 
     def _live_options(self, simulator: LiveSimulator, simulated: object) -> object:
         """Options that keep simulation off explicitly (``{"simulate": False}``...), else None.
@@ -393,29 +698,72 @@ class Harness:
         The live exercises pass them, so that a driver whose *default* is
         wrong (simulation on) fails the default's rule only, not every rule.
         """
-        if isinstance(simulated, dict) and "simulate" in simulated:
-            candidate: object = {**simulated, "simulate": False}
-        elif isinstance(simulated, str) and simulated.strip().lower() == "simulate=true":
-            candidate = "Simulate=False"
+        if isinstance(simulated, dict) and len(simulated) == 1:
+            candidate: object = {key: False for key in simulated}
+        elif isinstance(simulated, str) and re.fullmatch(r"\s*\w+\s*=\s*\w+\s*", simulated):
+            candidate = simulated.split("=")[0].strip() + "=False"
         else:
             return None
         call, driver = self.construct(simulator.resource_name, options=candidate, kind="live")
         if driver is None:
             return None
         enabled = driver.get("ivi_utility.simulation_enabled")
-        driver.call("close")
+        _close(driver)
         if enabled.ok and enabled.value is False:
             self.notes.append(f"live exercises pass options={candidate!r}")
             return candidate
         return None
 
-    def simulation_options(self, simulator: LiveSimulator) -> object:
-        """The options that switch simulation on; :class:`NotRunnableError` if none do."""
-        found = self.probe(simulator)
-        if found["options"] is None:
-            raise NotRunnableError("simulation could not be switched on ("
-                              + "; ".join(str(t) for t in found["tried"]) + ")")  # type: ignore[attr-defined]
-        return found["options"]
+    def simulation_options(self) -> object:
+        """The options that switch simulation on; :class:`NotJudgedError` if none do."""
+        facts = self.prerequisite()
+        if facts.simulate is None:
+            raise NotJudgedError(
+                "simulation could not be switched on by any option form the driver declares "
+                "or the user gave (" + "; ".join(facts.tried) + "): give the form that does "
+                "with --ivi-options")
+        return facts.simulate
+
+    def sunroof_models(self) -> list[str]:
+        """The sunroof models the driver supports; :class:`NotJudgedError` if none.
+
+        From ``supported_instrument_models`` at run time, else from what the
+        distribution names (keywords, literals, documents).
+        """
+        from ivi_conform.sim import MODELS
+
+        facts = self.prerequisite()
+        declared = facts.models if facts.models_from else facts.static_models
+        # a model listed in another spelling (case, separators) is still that model: the
+        # spelling is run-utility-supported-models' to judge, not a reason to run nothing
+        folded = {_folded(model) for model in declared}
+        ours = [model for model in MODELS if _folded(model) in folded]
+        if not ours:
+            raise NotJudgedError(
+                f"the driver supports none of the sunroof models (supported_instrument_models: "
+                f"{declared!r}): ivi-conform cannot provide that instrument, so this sunroof "
+                "exercise was not run")
+        return ours
+
+    def model(self, *, panels: int = 1, slide: bool = False, tilt: bool = False) -> str:
+        """A supported model with at least ``panels`` panels (and a slide, a tilt) if any.
+
+        Falls back to a supported model with fewer panels, then to the first.
+        """
+        from ivi_conform.sim import MODELS
+
+        models = self.sunroof_models()
+
+        def fits(model: str, count: int) -> bool:
+            spec = MODELS[model]
+            return (spec.panels >= count and (spec.slide or not slide)
+                    and (spec.tilt or not tilt))
+
+        for count in range(panels, 0, -1):
+            for model in models:
+                if fits(model, count):
+                    return model
+        return models[0]
 
     @contextmanager
     def simulator(self, model: str = "SR-PN200", manufacturer: str | None = None,
@@ -428,6 +776,68 @@ class Harness:
             kwargs["manufacturer"] = manufacturer
         with LiveSimulator(model, port=0, **kwargs) as simulator:  # type: ignore[arg-type]
             yield simulator
+
+
+@dataclass
+class Facts:
+    """What one audit learned once about the driver (see :meth:`Harness.facts`)."""
+
+    static_models: list[str] = field(default_factory=list)
+    #: run-driver-instantiates fails with this: the driver cannot be imported or constructed.
+    failure: str = ""
+    #: ivi-conform could not try (a limit cut short, an instrument it cannot provide).
+    unjudged: str = ""
+    #: How the driver was instantiated (the evidence of run-driver-instantiates).
+    how: str = ""
+    simulate: object = None
+    live: object = None
+    tried: list[str] = field(default_factory=list)
+    declared_raised: list[str] = field(default_factory=list)
+    models: list[str] = field(default_factory=list)
+    models_from: str = ""
+    option_keys: dict[str, str] = field(default_factory=dict)
+    #: The constructor's hint of ``options`` ("Options | str | None"), "" when unknown.
+    option_hint: str = ""
+    documented_strings: list[str] = field(default_factory=list)
+    documented_keys: list[str] = field(default_factory=list)
+
+
+#: An option name about simulation: ``simulate``, ``Simulation``, ``sim``, ``SimMode``...
+_SIMULATE = re.compile(r"[Ss]imul|(?:^|_)[Ss]im(?:$|_|[A-Z])")
+_STATUS = re.compile(r"(query|check).*status|status.*(query|check)", re.IGNORECASE)
+#: ``Name=True`` (any PascalCase name with a Boolean value) in a document or docstring.
+_DOCUMENTED_STRING = re.compile(
+    r"(?<![\w.])([A-Z][A-Za-z]*)"
+    r"\s*=\s*(True|False|true|false|TRUE|FALSE|[01]|VI_TRUE|VI_FALSE|On|Off|ON|OFF|on|off)\b")
+#: The documented values that switch an option on.
+_TRUE_WORDS = frozenset({"true", "1", "vi_true", "on"})
+_DOCUMENTED_KEY = re.compile(r"[\"'](\w*sim\w*)[\"']\s*:\s*True", re.IGNORECASE)
+_BOOLEAN_WORDS = frozenset({"true", "false", "1", "0", "vi_true", "vi_false"})
+
+
+def _folded(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+def _pascal(key: str) -> str:
+    """``query_instr_status`` -> ``QueryInstrStatus`` (a PascalCase name stays as it is)."""
+    if "_" not in key and key[:1].isupper():
+        return key
+    return "".join(part[:1].upper() + part[1:] for part in key.split("_") if part)
+
+
+def _snake(name: str) -> str:
+    """``QueryInstrStatus`` -> ``query_instr_status``."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
+
+
+def _close(driver: DriverRef) -> None:
+    """Close a driver the harness constructed for itself (best effort) and drop its handle."""
+    with contextlib.suppress(Exception):
+        driver.call("close", timeout=5.0)
+    with contextlib.suppress(Exception):
+        driver.harness.current.request("release", "releasing a handle", 5.0,
+                                       handles=[driver.remote.handle])
 
 
 def _strings(value: object) -> list[str]:

@@ -2,10 +2,17 @@
 
 The exercises run lazily, each the first time its rule is judged, in one
 child that is reused until it dies (a fresh one is started for the next
-exercise). An exercise ends its rule in one of four ways:
+exercise). Every rule but ``run-driver-instantiates`` first needs the driver imported
+and constructed (:meth:`Harness.prerequisite`): when that fails, the rule is
+skipped naming ``run-driver-instantiates``, which alone fails (one cause, one
+failure). An exercise ends its rule in one of these ways:
 
 * the observation it recorded (pass, or fail with the problems);
-* ``skip`` when the rule does not apply (a driver for another instrument);
+* ``skip`` when the rule does not apply, or when a defect another rule charges
+  kept it from running (the message names that rule);
+* ``not-judged`` when ivi-conform could not provide what the rule needs (an
+  instrument it cannot simulate, the options that switch simulation on, a
+  time limit the user's ``--timeout`` made too short);
 * ``fail`` when the driver kept the rule from being judged: it hung, crashed,
   exited, broke the protocol (wrote into the agent's private stream, say), or
   could not be imported or constructed (the driver's fault: a hang or a crash
@@ -26,12 +33,12 @@ from ivi_conform.behaviour.exercises import (
     NotJudgedError,
     registry,
 )
-from ivi_conform.behaviour.harness import Harness, NotRunnableError
+from ivi_conform.behaviour.harness import INSTANTIATES, Harness, NotRunnableError
 from ivi_conform.behaviour.results import Observation, RuntimeResults
 from ivi_conform.behaviour.sandbox import ChildGoneError
 
 if TYPE_CHECKING:
-    from ivi_conform.engine import AuditContext
+    from ivi_conform.context import AuditContext
 
 
 def _run_one(harness: Harness, rule_id: str) -> Observation:
@@ -40,7 +47,10 @@ def _run_one(harness: Harness, rule_id: str) -> Observation:
     if function is None:
         obs.error = f"ivi-conform has no exercise for rule {rule_id}"
         return obs
+    harness.rule = rule_id
     try:
+        if rule_id != INSTANTIATES:
+            harness.prerequisite()
         function(harness, obs)
     except NotApplicableError as skip:
         obs.skip = str(skip)

@@ -122,6 +122,8 @@ class Incident:
     kind: str  # "hang" | "exit" | "signal" | "protocol" | "parent" (ivi-conform's own failure)
     message: str
     output: str = ""
+    #: For a hang: the time limit (s) the request had when the child was killed.
+    limit: float = 0.0
 
     def __str__(self) -> str:
         return self.message
@@ -268,7 +270,7 @@ class Child:
         return sorted(path for path in self._listing() - self._before
                       if not path.startswith(HYPOTHESIS_STORAGE + "/"))
 
-    def _die(self, kind: str, message: str) -> ChildGoneError:
+    def _die(self, kind: str, message: str, limit: float = 0.0) -> ChildGoneError:
         self.kill()
         output = self.output().strip()
         tail = output[-600:]
@@ -276,7 +278,7 @@ class Child:
             message += f"; last output: {tail!r}"
         if self._output.total > KEEP_HEAD + KEEP_TAIL:
             message += f" (the child wrote {self._output.total} bytes to stdout/stderr)"
-        self.gone = Incident(kind, message, output)
+        self.gone = Incident(kind, message, output, limit)
         return ChildGoneError(self.gone)
 
     def _ended(self, during: str) -> ChildGoneError:
@@ -299,7 +301,7 @@ class Child:
             while b"\n" not in self._buffer:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
-                    raise self._die("hang", f"the driver hung in {during} for {limit:g} s")
+                    raise self._die("hang", f"the driver hung in {during} for {limit:g} s", limit)
                 if not selector.select(remaining):
                     continue
                 chunk = os.read(fd, 1 << 20)

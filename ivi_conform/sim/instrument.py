@@ -26,7 +26,8 @@ Decisions where the contract (``sunroof-actuator-scpi.md``) is silent:
   is above 0 or moving towards a target above 0.
 - Order of checks for a setting: panel suffix (-114), feature present on the
   model (-241), value range (-222), motor overtemperature (202), interlock
-  (-221). Querying a feature the model lacks is refused with -241 as well.
+  (-221). Querying the shade or the solar power of a model without them is
+  refused with -241 as well (the missing slide or tilt reads 0: see below).
 - ``BLOCKED`` and ``STOPPED`` last until the next accepted motion command for
   that panel (or ``*RST``); ``*CLS`` clears the pinch event, not the state.
 - ``*RST`` is the power-on state: every axis stops and is closed at once (a
@@ -36,8 +37,19 @@ Decisions where the contract (``sunroof-actuator-scpi.md``) is silent:
 - The event status register sets bit 5 (32) for command errors (-1xx), bit 4
   (16) for execution errors (-2xx), bit 3 (8) for device errors (-3xx and the
   positive 201/202) and would set bit 2 (4) for query errors (-4xx), which no
-  command of this instrument produces. There is no power-on bit, so a fresh
+  command of this instrument produces. Bit 0 (1) is operation complete, set by
+  ``*OPC`` once all motion has ended. There is no power-on bit, so a fresh
   instrument reads 0, as the embedded profile does. ``*ESR?`` clears it.
+- IEEE 488.2 status reporting: ``*STB?`` is the status byte, bit 2 (4) when
+  the error queue is not empty, bit 5 (32) the event summary (``*ESR`` AND
+  ``*ESE`` not 0), bit 6 (64) the master summary (the other bits AND ``*SRE``
+  not 0); reading it clears nothing. ``*ESE`` and ``*SRE`` hold masks 0 to 255
+  (another value is -222); ``*RST`` and ``*CLS`` keep them, as IEEE 488.2
+  asks. ``*OPT?`` reads 0 (no options installed).
+- A quantity a model has no motion for still reads: ``PANn:POS?`` on the
+  SR-TM500 and ``PANn:TILT?`` on the SR-FD600 answer 0; only setting it is
+  refused with -241. The shade and the solar power of a model without them
+  are refused with -241 when queried too (they are hardware, not a motion).
 - Queue overflow: the queue holds 10 errors; when an eleventh arrives, the
   newest entry is replaced by -350 and further errors are lost (their event
   status bits are still set) until the queue is read.
@@ -316,6 +328,9 @@ class SunroofInstrument:
         self._speed = RESET_SPEED
         self._pinch_enabled = True
         self._pinch_threshold = RESET_THRESHOLD
+        self._ese = 0
+        self._sre = 0
+        self._opc_pending = False
 
     # --- IEEE 488.2 common commands
 
@@ -335,6 +350,7 @@ class SunroofInstrument:
             self._advance()
             self._errors.clear()
             self._esr = 0
+            self._opc_pending = False
             self._pinch_event = False
 
     def read_event_status(self) -> int:
@@ -343,6 +359,43 @@ class SunroofInstrument:
             self._advance()
             value, self._esr = self._esr, 0
             return value
+
+    def operation_complete(self) -> None:
+        """``*OPC``: set bit 0 of the event status register once all motion has ended."""
+        with self._lock:
+            self._opc_pending = True
+            self._advance()
+
+    def status_byte(self) -> int:
+        """``*STB?``: error queue (4), event summary (32), master summary (64)."""
+        with self._lock:
+            self._advance()
+            value = (4 if self._errors else 0) | (32 if self._esr & self._ese else 0)
+            return value | (64 if value & self._sre else 0)
+
+    @property
+    def event_status_enable(self) -> int:
+        """``*ESE?``."""
+        return self._ese
+
+    def set_event_status_enable(self, mask: int) -> None:
+        """``*ESE``: the event status enable mask, 0 to 255."""
+        _check_range(mask, (0, 255))
+        self._ese = mask
+
+    @property
+    def service_request_enable(self) -> int:
+        """``*SRE?``."""
+        return self._sre
+
+    def set_service_request_enable(self, mask: int) -> None:
+        """``*SRE``: the service request enable mask, 0 to 255."""
+        _check_range(mask, (0, 255))
+        self._sre = mask
+
+    def options(self) -> str:
+        """``*OPT?``: the installed options, none."""
+        return "0"
 
     def self_test(self) -> int:
         """``*TST?``: 0, the self test passes."""
@@ -404,11 +457,10 @@ class SunroofInstrument:
         return self.spec.panels
 
     def position(self, panel: int) -> int:
-        """``PANn:POS?``: slide opening in percent."""
+        """``PANn:POS?``: slide opening in percent (0 on a model without slide)."""
         with self._lock:
             self._advance()
             p = self._panel(panel)
-            self._require(self.spec.slide)
             return p.slide.reading()
 
     def set_position(self, panel: int, value: int) -> None:
@@ -421,11 +473,10 @@ class SunroofInstrument:
             p.halted = None if p.slide.moving else p.halted
 
     def tilt(self, panel: int) -> int:
-        """``PANn:TILT?``: tilt opening in percent."""
+        """``PANn:TILT?``: tilt opening in percent (0 on a model without tilt)."""
         with self._lock:
             self._advance()
             p = self._panel(panel)
-            self._require(self.spec.tilt)
             return p.tilt.reading()
 
     def set_tilt(self, panel: int, value: int) -> None:
@@ -649,6 +700,12 @@ class SunroofInstrument:
 
     def _advance(self) -> None:
         """Bring motion and temperature up to the clock, event by event."""
+        self._advance_motion()
+        if self._opc_pending and not any(True for _ in self._moving()):
+            self._opc_pending = False
+            self._esr |= 1
+
+    def _advance_motion(self) -> None:
         now = self._clock()
         while now > self._time:
             span = now - self._time

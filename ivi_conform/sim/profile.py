@@ -25,7 +25,8 @@ contract names the first; the others follow from pyvisa-sim's design):
   sets ``*ESR?`` bit 5 and sends no reply. No interlocks, no queue limit, no
   201/202.
 - Settings take effect at once and nothing moves, so ``PANn:STAT?`` always
-  reads ``CLOSED``, ``*OPC?`` reads 1, ``PINC:EVEN?`` reads 0, ``MOT:CURR?`` and
+  reads ``CLOSED``, ``*OPC?`` reads 1, ``*OPC`` and ``*WAI`` do nothing,
+  ``*STB?`` reads 0 (pyvisa-sim keeps no status byte), ``PINC:EVEN?`` reads 0, ``MOT:CURR?`` and
   ``MOT:TEMP?`` read the live simulator's values at rest (0.05 A, 25.0 C).
 - pyvisa-sim cannot count or clear its queue, nor reset properties, so
   ``SYST:ERR:COUN?`` always reads 0 (drain with ``SYST:ERR?`` until ``0``),
@@ -127,6 +128,10 @@ def _device(spec: ModelSpec) -> dict[str, Any]:
         {"q": "*RST"},
         {"q": "*CLS"},
         {"q": "*OPC?", "r": "1"},
+        {"q": "*OPC"},
+        {"q": "*WAI"},
+        {"q": "*STB?", "r": "0"},
+        {"q": "*OPT?", "r": "0"},
         {"q": "*TST?", "r": "0"},
         {"q": "SYST:ERR:COUN?", "r": "0"},
         {"q": "PAN:COUN?", "r": str(spec.panels)},
@@ -136,13 +141,19 @@ def _device(spec: ModelSpec) -> dict[str, Any]:
         dialogues += [{"q": f"PAN{n}:STAT?", "r": "CLOSED"}, {"q": f"PAN{n}:STOP"}]
         if spec.slide:
             properties[f"panel{n}_position"] = _setting(f"PAN{n}:POS", 0, OPENING_RANGE)
+        else:
+            dialogues.append({"q": f"PAN{n}:POS?", "r": "0"})
         if spec.tilt:
             properties[f"panel{n}_tilt"] = _setting(f"PAN{n}:TILT", 0, OPENING_RANGE)
+        else:
+            dialogues.append({"q": f"PAN{n}:TILT?", "r": "0"})
     if spec.shade:
         properties["shade_position"] = _setting("SHAD:POS", 0, OPENING_RANGE)
     properties["motor_speed"] = _setting("MOT:SPE", RESET_SPEED, SPEED_RANGE)
     properties["pinch_state"] = _setting("PINC:STAT", 1, (0, 1))
     properties["pinch_threshold"] = _setting("PINC:THR", RESET_THRESHOLD, THRESHOLD_RANGE)
+    properties["event_status_enable"] = _setting("*ESE", 0, (0, 255))
+    properties["service_request_enable"] = _setting("*SRE", 0, (0, 255))
     dialogues += [
         {"q": "MOT:CURR?", "r": format_current(IDLE_CURRENT)},
         {"q": "MOT:TEMP?", "r": format_temperature(AMBIENT_TEMPERATURE)},

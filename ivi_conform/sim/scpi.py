@@ -18,8 +18,11 @@ Decisions where the contract is silent:
 - Each unit is executed on its own: a failing unit queues its error and the
   following units still run. The replies of one message are joined with ``;``
   into one response line; a message whose queries all fail sends no line.
-- Only the common commands of the contract exist (``*IDN? *RST *CLS *OPC?
-  *ESR? *TST?``); any other header, a suffix on a keyword that takes none, or a
+- The IEEE 488.2 mandatory common commands exist (``*IDN? *RST *CLS *OPC
+  *OPC? *WAI *ESR? *ESE *ESE? *SRE *SRE? *STB? *TST? *OPT?``), as on a real
+  SCPI instrument; ``*WAI`` holds the following units of its message (and
+  the connection's later messages) until all motion has ended. Any other
+  common header, a suffix on a keyword that takes none, or a
   query form of a command that has none (``PAN1:STOP?``) is -113. The ``PANel``
   suffix must be 1 to ``PAN:COUN?`` wherever it appears (also on
   ``PAN:COUN?``), else -114.
@@ -45,6 +48,7 @@ from ivi_conform.sim.instrument import ErrorCode, InstrumentError, SunroofInstru
 
 __all__ = [
     "Call",
+    "canonical",
     "Command",
     "Refusal",
     "Unit",
@@ -177,6 +181,14 @@ def _set_threshold(i: SunroofInstrument, n: int, a: Sequence[str]) -> None:
     i.set_pinch_threshold(_integer(a[0]))
 
 
+def _set_event_status_enable(i: SunroofInstrument, n: int, a: Sequence[str]) -> None:
+    i.set_event_status_enable(_integer(a[0]))
+
+
+def _set_service_request_enable(i: SunroofInstrument, n: int, a: Sequence[str]) -> None:
+    i.set_service_request_enable(_integer(a[0]))
+
+
 def _next_error(i: SunroofInstrument, n: int, a: Sequence[str]) -> str:
     return format_error(i.next_error())
 
@@ -225,8 +237,21 @@ _COMMON: Mapping[str, Command] = MappingProxyType(
             ("*RST", lambda i, n, a: i.reset(), False),
             ("*CLS", lambda i, n, a: i.clear_status(), False),
             ("*OPC?", lambda i, n, a: "1", True),
+            ("*OPC", lambda i, n, a: i.operation_complete(), False),
+            ("*WAI", lambda i, n, a: None, True),
             ("*ESR?", lambda i, n, a: str(i.read_event_status()), False),
+            ("*ESE?", lambda i, n, a: str(i.event_status_enable), False),
+            ("*SRE?", lambda i, n, a: str(i.service_request_enable), False),
+            ("*STB?", lambda i, n, a: str(i.status_byte()), False),
             ("*TST?", lambda i, n, a: str(i.self_test()), False),
+            ("*OPT?", lambda i, n, a: i.options(), False),
+        )
+    }
+    | {
+        header: Command((), False, handler, True)
+        for header, handler in (
+            ("*ESE", _set_event_status_enable),
+            ("*SRE", _set_service_request_enable),
         )
     }
 )
@@ -325,3 +350,26 @@ def execute(instrument: SunroofInstrument, unit: Unit) -> str | None:
     except InstrumentError as refused:
         instrument.push_error(refused.code)
         return None
+
+
+def canonical(message: str, panels: int) -> list[str]:
+    """The canonical short form of each unit of a program message (``PAN2:POS?``, ``*RST``).
+
+    An audit uses it to learn which command a driver's call sends, whatever
+    spelling the driver uses; a unit that does not parse is left out.
+    """
+    names: list[str] = []
+    for unit in parse_program(message, panels):
+        if isinstance(unit, Refusal):
+            continue
+        command = unit.command
+        if not command.keywords:
+            header = next(name for name, known in _COMMON.items() if known is command)
+        else:
+            header = ":".join(
+                keyword.short + (str(unit.suffix) if keyword.takes_suffix and keyword.short
+                                 == "PAN" and len(command.keywords) > 1 and
+                                 command.keywords[1].short != "COUN" else "")
+                for keyword in command.keywords) + ("?" if command.query else "")
+        names.append(header)
+    return names

@@ -58,6 +58,9 @@ description = "A driver that misbehaves on purpose."
 #: What each hostile driver does in its constructor.
 MISBEHAVIOURS: dict[str, str] = {
     "hang": "import time; time.sleep(1000)",
+    "hang-live": ("import time\n"
+                  "        if options not in ({'simulate': True}, 'Simulate=True'):\n"
+                  "            time.sleep(1000)"),
     "exit": "os._exit(3)",
     "segfault": "import ctypes; ctypes.string_at(0)",
     "flood": ("sys.stdout.write('x' * 4_000_000); sys.stdout.flush(); "

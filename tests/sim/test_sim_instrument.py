@@ -121,7 +121,6 @@ def test_interlocks(roof, clock):
     ("model", "method", "args", "code"),
     [
         ("SR-FD600", "set_tilt", (1, 10), ErrorCode.HARDWARE_MISSING),
-        ("SR-FD600", "tilt", (1,), ErrorCode.HARDWARE_MISSING),
         ("SR-TM500", "set_position", (1, 10), ErrorCode.HARDWARE_MISSING),
         ("SR-SO300", "shade", (), ErrorCode.HARDWARE_MISSING),
         ("SR-IB100", "solar_power", (), ErrorCode.HARDWARE_MISSING),
@@ -318,3 +317,8 @@ def test_error_burst(roof):
     roof.queue_errors(20, ErrorCode.UNDEFINED_HEADER)
     assert roof.error_count() == 10
     assert roof.errors[-1] is ErrorCode.QUEUE_OVERFLOW
+
+
+@pytest.mark.parametrize(("model", "method"), [("SR-TM500", "position"), ("SR-FD600", "tilt")])
+def test_a_motion_the_model_lacks_reads_zero(clock, model, method):
+    assert getattr(SunroofInstrument(model, clock=clock), method)(1) == 0

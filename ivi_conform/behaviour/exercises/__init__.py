@@ -15,7 +15,16 @@ import pkgutil
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
-from ivi_conform.behaviour.harness import LIVE, Call, DriverRef, Harness, show
+from ivi_conform.behaviour.harness import (
+    LIVE,
+    Call,
+    ChargedElsewhereError,
+    DriverRef,
+    Harness,
+    NotApplicableError,
+    NotJudgedError,
+    show,
+)
 
 if TYPE_CHECKING:
     from ivi_conform.behaviour.results import Observation
@@ -23,28 +32,10 @@ if TYPE_CHECKING:
 
 ExerciseFunction = Callable[[Harness, "Observation"], None]
 
+#: The rule that charges a constructor refusing a supported model (id_query=True).
+ID_QUERY_ACCEPTS = "run-constructor-id-query-accepts"
+
 _EXERCISES: dict[str, ExerciseFunction] = {}
-
-
-class NotApplicableError(Exception):
-    """The rule does not apply to this driver; the message says why (the rule is skipped)."""
-
-
-class NotJudgedError(Exception):
-    """ivi-conform cannot provide what the rule needs (an instrument, time, the options that
-    switch simulation on); the message says what would let it run. The rule is not judged
-    and the verdict is incomplete."""
-
-
-class ChargedElsewhereError(Exception):
-    """A prerequisite is missing because of a defect another rule charges (``rule_id``).
-
-    The rule is skipped and names that rule, so one defect is one failure.
-    """
-
-    def __init__(self, rule_id: str, message: str) -> None:
-        super().__init__(message)
-        self.rule_id = rule_id
 
 
 def exercise(rule_id: str) -> Callable[[ExerciseFunction], ExerciseFunction]:
@@ -70,34 +61,12 @@ def registry() -> dict[str, ExerciseFunction]:
 
 
 def sunroof_models(harness: Harness) -> list[str]:
-    """The sunroof models the driver supports; :class:`NotApplicableError` if there are none.
+    """The sunroof models the driver supports; :class:`NotJudgedError` if there are none.
 
-    A driver is for another instrument when ``supported_instrument_models``
-    (read in simulation) names none of the simulator's models.
+    See :meth:`Harness.sunroof_models`: ``supported_instrument_models`` at run
+    time, else the models the distribution names.
     """
-    from ivi_conform.sim import MODELS
-
-    with harness.simulator() as simulator:
-        found = harness.probe(simulator)
-        models = found.get("models")
-        if found.get("options") is None or not isinstance(models, list):
-            call, driver = harness.construct(simulator.resource_name, id_query=False,
-                                             options=None)
-            models = []
-            if driver is not None:
-                listed = driver.get("ivi_utility.supported_instrument_models")
-                from ivi_conform.behaviour.harness import _strings
-
-                models = _strings(listed.value) if listed.ok else []
-                close(driver)
-    ours = [model for model in models if model in MODELS]
-    if not ours:
-        raise NotApplicableError("the driver supports none of the sunroof models "
-                   f"(supported_instrument_models: {models!r}); this exercise needs the "
-                   "simulated sunroof (give the instrument's own pyvisa-sim profile and "
-                   "resource name with --instrument-profile / --instrument-resource for the "
-                   "generic exercises)")
-    return ours
+    return harness.sunroof_models()
 
 
 def close(driver: DriverRef | None) -> None:
@@ -119,11 +88,12 @@ def instrument(harness: Harness, model: str | None = None
     The live sunroof simulator for a sunroof driver; for a driver of another
     instrument, the vendor's own (``AuditConfig.instrument_resource``, with
     ``instrument_profile`` for its pyvisa-sim YAML), where the exercise
-    judges what it can without the simulator's trace; else the rule skips.
+    judges what it can without the simulator's trace; else the rule is not
+    judged (ivi-conform cannot provide that instrument).
     """
     try:
         models = sunroof_models(harness)
-    except NotApplicableError:
+    except NotJudgedError:
         if not harness.vendor_resource:
             raise
         yield harness.use_vendor_instrument(), None
@@ -143,8 +113,21 @@ def live_driver(harness: Harness, simulator: LiveSimulator | str, *, id_query: b
     resource = simulator if isinstance(simulator, str) else simulator.resource_name
     call, driver = harness.construct(resource, id_query=id_query, reset=reset, options=options)
     if driver is None:
+        if id_query and harness.rule != ID_QUERY_ACCEPTS and not isinstance(simulator, str):
+            # the identity query refusing a supported model is id-query-accepts' defect:
+            # charged there if the same construction succeeds without it
+            _, unverified = harness.construct(resource, id_query=False, reset=reset,
+                                              options=options)
+            if unverified is not None:
+                close(unverified)
+                model = simulator.instrument.spec.name
+                raise ChargedElsewhereError(ID_QUERY_ACCEPTS, f"the constructor {call} "
+                                            f"against a live {model}, a model the driver "
+                                            "supports, with id_query=True only")
         raise ConstructionError(call)
     try:
+        if not harness.io_timeout_s:  # not readable in simulation: read it live
+            harness.learn_timeout(driver)
         if status is not None:
             done = driver.set("ivi_utility.query_instrument_status_enabled", status)
             if not done.ok:
@@ -220,6 +203,7 @@ def sent(simulator: LiveSimulator, start: int = 0) -> list[str]:
     return [e.message for e in simulator.trace[start:] if e.direction == "in"]
 
 
-__all__ = ["Call", "ChargedElsewhereError", "ConstructionError", "NotJudgedError", "DriverRef", "Harness", "NotApplicableError", "close",
-           "exercise", "instrument", "live_driver", "quiesce", "registry", "sent", "settle",
-           "show", "sunroof_models", "trace_text"]
+__all__ = ["Call", "ChargedElsewhereError", "ConstructionError", "DriverRef", "Harness",
+           "NotApplicableError", "NotJudgedError", "close", "exercise", "instrument",
+           "live_driver", "quiesce", "registry", "sent", "settle", "show", "sunroof_models",
+           "trace_text"]

@@ -12,7 +12,6 @@ from ivi_conform.behaviour.exercises import (
     instrument,
     live_driver,
     show,
-    sunroof_models,
     trace_text,
 )
 from ivi_conform.behaviour.harness import plain
@@ -28,10 +27,8 @@ REPLY_DELAY_S = 2.0
 
 def _require_direct_io(harness: Harness) -> None:
     if harness.context.driver.direct_io is None and harness.context.driver.root is not None:
-        from ivi_conform.source import MemberKind
-
         found = harness.context.source.find_member(harness.context.driver.root, "ivi_direct_io")
-        if found is None or found[1].kind is not MemberKind.PROPERTY:
+        if found is None:  # a property, or a descriptor declared as an annotated attribute
             raise NotApplicableError("the root class has no ivi_direct_io reference property")
 
 
@@ -108,10 +105,10 @@ def raw_bytes(harness: Harness, obs: Observation) -> None:
 @exercise("run-direct-io-timeout")
 def io_timeout(harness: Harness, obs: Observation) -> None:
     """``io_timeout_ms`` reads back what was set and a slow reply times out in about that time."""
-    sunroof_models(harness)
     _require_direct_io(harness)
     where = f"{harness.class_name}.ivi_direct_io.io_timeout_ms"
-    with harness.simulator() as simulator, live_driver(harness, simulator) as driver:
+    with harness.simulator(harness.model()) as simulator, \
+            live_driver(harness, simulator) as driver:
         before = driver.get("ivi_direct_io.io_timeout_ms")
         if not before.ok or not isinstance(plain(before.value), int):
             obs.problem(where, f"reading it {before}, expected an int")

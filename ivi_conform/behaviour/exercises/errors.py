@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ivi_conform.behaviour.api import discover, put
 from ivi_conform.behaviour.exercises import (
     Call,
     DriverRef,
@@ -14,7 +15,6 @@ from ivi_conform.behaviour.exercises import (
     quiesce,
     settle,
     show,
-    sunroof_models,
     trace_text,
 )
 from ivi_conform.behaviour.harness import drain_queue, plain
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 DATA_OUT_OF_RANGE = -222
 SETTINGS_CONFLICT = -221
+MOTOR_OVERTEMPERATURE = 202
 
 
 def _error_result(driver: DriverRef, value: object, label: str) -> tuple[object, object] | str:
@@ -47,9 +48,9 @@ def _queue(simulator: LiveSimulator, count: int, code: int = DATA_OUT_OF_RANGE) 
 @exercise("run-errors-error-query")
 def error_query(harness: Harness, obs: Observation) -> None:
     """``error_query`` returns None on an empty queue and one ErrorQueryResult per queued error."""
-    sunroof_models(harness)
     where = f"{harness.class_name}.ivi_utility.error_query"
-    with harness.simulator() as simulator, live_driver(harness, simulator) as driver:
+    with harness.simulator(harness.model()) as simulator, \
+            live_driver(harness, simulator) as driver:
         drain_queue(simulator)
         empty = driver.call("ivi_utility.error_query")
         if not empty.ok or empty.value is not None:
@@ -81,9 +82,9 @@ def error_query(harness: Harness, obs: Observation) -> None:
 @exercise("run-errors-error-query-all")
 def error_query_all(harness: Harness, obs: Observation) -> None:
     """``error_query_all`` drains the queue into a collection of ErrorQueryResult."""
-    sunroof_models(harness)
     where = f"{harness.class_name}.ivi_utility.error_query_all"
-    with harness.simulator() as simulator, live_driver(harness, simulator) as driver:
+    with harness.simulator(harness.model()) as simulator, \
+            live_driver(harness, simulator) as driver:
         for count in (0, 3):
             _queue(simulator, count)
             got = driver.call("ivi_utility.error_query_all")
@@ -118,9 +119,9 @@ def error_query_all(harness: Harness, obs: Observation) -> None:
 @exercise("run-errors-raise-on-device-error")
 def raise_on_device_error(harness: Harness, obs: Observation) -> None:
     """``raise_on_device_error`` raises when errors are queued and not otherwise."""
-    sunroof_models(harness)
     where = f"{harness.class_name}.ivi_utility.raise_on_device_error"
-    with harness.simulator() as simulator, live_driver(harness, simulator) as driver:
+    with harness.simulator(harness.model()) as simulator, \
+            live_driver(harness, simulator) as driver:
         drain_queue(simulator)
         quiet = driver.call("ivi_utility.raise_on_device_error")
         if not quiet.ok:
@@ -136,47 +137,64 @@ def raise_on_device_error(harness: Harness, obs: Observation) -> None:
     obs.bad = "{n} problem(s) with raise_on_device_error"
 
 
-def _interlock(driver: DriverRef, simulator: LiveSimulator) -> tuple[Call, list[int]]:
-    """Slide panel 1 open, then tilt it: the instrument refuses the tilt with -221."""
-    opened = driver.item("panels", "1")
-    if not opened.ok:
-        raise NotApplicableError(f"driver.panels['1'] {opened}")
-    panel = driver.ref(opened.value, "driver.panels['1']")
-    moved = panel.set("position", 50)
-    if not moved.ok:
-        raise NotApplicableError(f"driver.panels['1'].position = 50 {moved}")
-    settle(simulator, lambda: simulator.instrument.position(1) == 50)
+def _refused(driver: DriverRef, simulator: LiveSimulator) -> tuple[Call, list[int], str]:
+    """Make the instrument refuse a setting the driver cannot foresee; (call, queued, member).
+
+    On a model whose panels slide and tilt, the interlock: slide panel 1
+    open, then tilt it (-221). Elsewhere the motor overheats (a fault only
+    the instrument knows of) and a motion is refused with 202. The members
+    are those whose reading sends ``PAN1:POS?`` / ``PAN1:TILT?``.
+    """
+    api = discover(driver, simulator)
+    spec = simulator.instrument.spec
+    slide, tilt = api.setter("PAN1:POS?"), api.setter("PAN1:TILT?")
+    if spec.slide and spec.tilt and slide is not None and tilt is not None:
+        moved = put(driver, slide, 50)
+        if not moved.ok:
+            raise NotApplicableError(f"driver.{slide.label} = 50 {moved}")
+        settle(simulator, lambda: simulator.instrument.position(1) == 50)
+        target, value, code = tilt, 30, SETTINGS_CONFLICT
+    else:
+        either = slide or tilt
+        if either is None:
+            raise NotApplicableError("no settable member reads panel 1's position or tilt "
+                                     f"({sorted(api.queries)})")
+        target = either
+        simulator.faults.overtemperature(True)
+        value, code = 30, MOTOR_OVERTEMPERATURE
     drain_queue(simulator)
     start = len(simulator.trace)
-    tilted = panel.set("tilt", 30)
+    refused = put(driver, target, value)
     quiesce(simulator)
-    queued = [int(code) for code in simulator.instrument.errors]
-    refused = any(e.direction == "out" and e.message.strip().startswith(str(SETTINGS_CONFLICT))
+    simulator.faults.overtemperature(False)
+    queued = [int(error) for error in simulator.instrument.errors]
+    replied = any(e.direction == "out" and e.message.strip().startswith(str(code))
                   for e in simulator.trace[start:])
-    return tilted, queued + ([SETTINGS_CONFLICT] if refused and not queued else [])
+    return refused, queued + ([code] if replied and not queued else []), \
+        f"{target.label} = {value}"
 
 
 @exercise("run-errors-status-checking")
 def status_checking(harness: Harness, obs: Observation) -> None:
     """With status checking on, an operation the instrument refuses raises; off, it does not."""
-    sunroof_models(harness)
     name = harness.class_name
+    model = harness.model(slide=True, tilt=True)
     for enabled in (True, False):
-        with harness.simulator("SR-PN200") as simulator, live_driver(
+        with harness.simulator(model) as simulator, live_driver(
                 harness, simulator, status=enabled) as driver:
             start = len(simulator.trace)
-            tilted, queued = _interlock(driver, simulator)
-            where = f"{name}.panels['1'].tilt"
-            what = (f"query_instrument_status_enabled={enabled}: tilting a slid-open panel "
-                    f"(-221 Settings conflict) {tilted}")
-            if enabled and tilted.ok:
+            done, queued, step = _refused(driver, simulator)
+            where = f"{name}.{step.split(' = ')[0]}"
+            what = (f"query_instrument_status_enabled={enabled}: {step}, which the instrument "
+                    f"refuses, {done}")
+            if enabled and done.ok:
                 obs.problem(where, f"{what}; trace: {trace_text(simulator, start)}")
-            elif not enabled and not tilted.ok:
+            elif not enabled and not done.ok:
                 obs.problem(where, f"{what}: with status checking off the call must not check "
                             "the instrument's status")
             else:
                 obs.note(where, f"{what}; trace: {trace_text(simulator, start, 6)}")
-            if not enabled and SETTINGS_CONFLICT not in queued and not tilted.ok:
+            if not enabled and not queued and not done.ok:
                 obs.problem(where, "the error was taken from the queue with status checking off")
     obs.ok = ("with status checking on a refused operation raises; off, it returns and the "
               "error stays queued")
@@ -186,10 +204,9 @@ def status_checking(harness: Harness, obs: Observation) -> None:
 @exercise("run-errors-error-query-independent")
 def error_query_independent(harness: Harness, obs: Observation) -> None:
     """``error_query`` returns the queued error whatever query_instrument_status_enabled says."""
-    sunroof_models(harness)
     where = f"{harness.class_name}.ivi_utility.error_query"
     for enabled in (True, False):
-        with harness.simulator() as simulator, live_driver(
+        with harness.simulator(harness.model()) as simulator, live_driver(
                 harness, simulator, status=enabled) as driver:
             _queue(simulator, 1)
             got = driver.call("ivi_utility.error_query")
@@ -211,10 +228,9 @@ def error_query_independent(harness: Harness, obs: Observation) -> None:
 @exercise("run-errors-exceptions-only")
 def exceptions_only(harness: Harness, obs: Observation) -> None:
     """Every settable property and method, fuzzed by hypothesis in the child: raise or agree."""
-    sunroof_models(harness)
     name = harness.class_name
     seed = 20260226
-    with harness.simulator("SR-PN200") as simulator, live_driver(
+    with harness.simulator(harness.model(panels=2)) as simulator, live_driver(
             harness, simulator, status=True) as driver:
         marks: dict[str, int] = {}
 
@@ -246,9 +262,13 @@ def exceptions_only(harness: Harness, obs: Observation) -> None:
 
         driver.set("ivi_direct_io.io_timeout_ms", 500)  # best effort: quick timeouts
         package = harness.context.driver.package or ""
+        # the exploration stops drawing after half the limit; the example under way may
+        # still take the driver's own timeout (twice: a query and its status check)
+        budget = harness.limit(60.0) / 2
         call = driver.request(
-            "fuzz", f"{name}: hypothesis exploration of the hierarchy", 60.0, answer,
-            seed=seed, max_examples=120, package=package, budget_s=harness.limit(60.0) / 2,
+            "fuzz", f"{name}: hypothesis exploration of the hierarchy",
+            budget + 2 * harness.fair_limit(), answer,
+            seed=seed, max_examples=120, package=package, budget_s=budget,
             exclude=["ivi_utility", "ivi_direct_io", "close", "locked"],
         )
     if not call.ok:

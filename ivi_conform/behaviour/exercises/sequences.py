@@ -1,7 +1,8 @@
 """The sequence exercise: a hypothesis state machine opens, tilts, stops and closes panels.
 
-It runs in the child (``explore.machine``) against a live SR-PN200 whose
-clock runs only 10 times faster than the wall clock, so that a stop often
+It runs in the child (``explore.machine``) against a live simulator of a
+model the driver supports (two panels when it can) whose clock runs only 10
+times faster than the wall clock, so that a stop often
 catches a panel moving. After a ``check`` step the parent waits until nothing
 moves and reports the simulator's state of each panel, which the driver's
 view (position, tilt, state) must equal.
@@ -11,31 +12,92 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ivi_conform.behaviour.api import NOT_CALLED, Access, discover, members, select
 from ivi_conform.behaviour.exercises import (
+    DriverRef,
     Harness,
     NotApplicableError,
     exercise,
     live_driver,
     quiesce,
-    sunroof_models,
 )
 from ivi_conform.behaviour.harness import drain_queue
-from ivi_conform.behaviour.protocol import Callback
+from ivi_conform.behaviour.protocol import Callback, encode_value
 
 if TYPE_CHECKING:
     from ivi_conform.behaviour.results import Observation
+    from ivi_conform.sim import LiveSimulator
 
 #: Slow enough for a stop to meet a moving panel, fast enough for a quick audit.
 SEQUENCE_TIME_SCALE = 10.0
 
 
+def _panel_specs(driver: DriverRef, simulator: LiveSimulator) -> list[dict[str, object]]:
+    """For each panel of the instrument, the members that reach it, found by what they send."""
+    api = discover(driver, simulator)
+    entries = members(driver)
+    specs: list[dict[str, object]] = []
+    for number in range(1, simulator.instrument.panel_count + 1):
+        reach: dict[str, Access | None] = {
+            "position": api.setter(f"PAN{number}:POS?"),
+            "tilt": api.setter(f"PAN{number}:TILT?"),
+            "state": api.reader(f"PAN{number}:STAT?"),
+        }
+        moving = reach["position"] or reach["tilt"]
+        if moving is None:
+            continue
+        reach["stop"] = _stop(driver, simulator, entries, moving, number)
+        selects = {access.select is not None for access in reach.values() if access}
+        spec: dict[str, object] = {
+            "name": str(number),
+            "labels": {key: access.label for key, access in reach.items() if access},
+            "select": ([moving.select[0], encode_value(moving.select[1])]
+                       if moving.select is not None and selects == {True} else None),
+        }
+        for key, access in reach.items():
+            spec[key] = access.steps if access is not None else None
+        specs.append(spec)
+    return specs
+
+
+def _stop(driver: DriverRef, simulator: LiveSimulator, entries: list[dict[str, object]],
+          moving: Access, number: int) -> Access | None:
+    """The argument-free method beside ``moving`` whose call sends ``PAN<n>:STOP``."""
+    from ivi_conform.sim.scpi import canonical
+
+    owner = moving.steps[:-1]
+    shape = "".join(f".{name}" if kind == "attr" else "[]" for kind, name in owner).lstrip(".")
+    owner_label = moving.label.rpartition(".")[0] if moving.select is None else ""
+    for entry in entries:
+        params = entry.get("params")
+        if entry.get("kind") != "method" or not isinstance(params, list):
+            continue
+        if any(isinstance(p, dict) and p.get("required") for p in params):
+            continue
+        parent, _, name = str(entry.get("path")).rpartition(".")
+        if name in NOT_CALLED or parent != shape:
+            continue
+        steps: list[list[object]] = [*owner, ["attr", name]]
+        if moving.select is not None:
+            select(driver, moving)
+        start = len(simulator.trace)
+        label = f"{owner_label}.{name}" if owner_label else name
+        called = driver.request("call", f"driver.{label}()", driver.harness.limit(),
+                                path=steps, args=[])
+        quiesce(simulator)
+        sent = [header for e in simulator.trace[start:] if e.direction == "in"
+                for header in canonical(e.message, simulator.instrument.panel_count)]
+        if called.ok and f"PAN{number}:STOP" in sent:
+            return Access(label, steps, moving.select)
+    return None
+
+
 @exercise("run-sequences-state")
 def sequences(harness: Harness, obs: Observation) -> None:
     """After any sequence of moves and stops, the driver reports the instrument's state."""
-    sunroof_models(harness)
     name = harness.class_name
-    with harness.simulator("SR-PN200", time_scale=SEQUENCE_TIME_SCALE) as simulator, \
-            live_driver(harness, simulator, status=True) as driver:
+    with harness.simulator(harness.model(panels=2), time_scale=SEQUENCE_TIME_SCALE) as \
+            simulator, live_driver(harness, simulator, status=True) as driver:
         instrument = simulator.instrument
 
         def answer(message: Callback) -> object:
@@ -51,11 +113,18 @@ def sequences(harness: Harness, obs: Observation) -> None:
                         for number in range(1, instrument.panel_count + 1)]
             return None
 
-        listed = driver.keys("panels")
-        if not listed.ok:
-            raise NotApplicableError(f"driver.panels cannot be listed: {listed}")
+        specs = _panel_specs(driver, simulator)
+        if not specs:
+            raise NotApplicableError("no settable member moves a panel of the instrument")
+        specs_by_number = {int(str(spec["name"])): spec for spec in specs}
+        ordered = [specs_by_number[number] for number in sorted(specs_by_number)]
+        if len(ordered) != instrument.panel_count:
+            raise NotApplicableError(f"the members of only {len(ordered)} of the "
+                                     f"{instrument.panel_count} panels were found")
+        instrument.reset()
+        drain_queue(simulator)
         call = driver.request("machine", f"{name}: open/tilt/stop/close sequences",
-                              harness.limit(90.0), answer, collection="panels",
+                              harness.limit(90.0), answer, panels=ordered,
                               max_examples=6, steps=10)
     if not call.ok or not isinstance(call.value, dict):
         obs.error = f"the state machine itself failed: {call}"

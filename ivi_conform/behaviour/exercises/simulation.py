@@ -12,6 +12,7 @@ import socket
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from ivi_conform.behaviour.api import NOT_CALLED, expand, members
 from ivi_conform.behaviour.exercises import (
     Call,
     DriverRef,
@@ -20,16 +21,12 @@ from ivi_conform.behaviour.exercises import (
     exercise,
     sent,
     show,
-    sunroof_models,
     trace_text,
 )
-from ivi_conform.behaviour.protocol import EnumValue, Remote, Scalar, Sequence
+from ivi_conform.behaviour.protocol import EnumValue, Remote, Scalar, Sequence, encode_value
 
 if TYPE_CHECKING:
     from ivi_conform.behaviour.results import Observation
-
-#: Methods never called while walking the hierarchy (they end the session or block on purpose).
-NOT_CALLED = frozenset({"close", "locked", "read_bytes", "read_string"})
 
 
 class Listener:
@@ -79,69 +76,18 @@ def listener() -> Iterator[Listener]:
         port.close()
 
 
-def members(driver: DriverRef) -> list[dict[str, object]]:
-    """The hierarchy as the agent describes it (properties, methods, references, collections)."""
-    package = driver.harness.context.driver.package or ""
-    call = driver.request("describe", "describing the driver's hierarchy", 10.0, package=package)
-    if not call.ok or not isinstance(call.value, list):
-        return []
-    return [entry for entry in call.value if isinstance(entry, dict)]
-
-
-def concrete(driver: DriverRef, path: str) -> list[str]:
-    """``panels[].position`` expanded to ``panels['1'].position``... by listing the collections."""
-    if "[]" not in path:
-        return [path]
-    head, _, rest = path.partition("[]")
-    listed = driver.keys(head)
-    if not listed.ok or not isinstance(listed.value, dict):
-        return []
-    keys = listed.value.get("keys") if listed.value.get("mapping") else listed.value.get("names")
-    out: list[str] = []
-    for key in (keys or [])[:4] if isinstance(keys, list) else []:
-        out += concrete(driver, f"{head}[{key!r}]{rest}")
-    return out
-
-
-def walk(driver: DriverRef, path: str, op: str, *args: object) -> Call:
-    """get/set/call a member whose path may hold ``[key]`` steps."""
-    steps: list[list[object]] = []
-    for part in _split(path):
-        steps.append(part)
-    if op == "get":
-        return driver.request("get", f"driver.{path}", 10.0, path=steps)
-    if op == "set":
-        from ivi_conform.behaviour.protocol import encode_value
-
-        return driver.request("set", f"driver.{path} = {args[0]!r}", 10.0, path=steps,
-                              value=encode_value(args[0]))
-    from ivi_conform.behaviour.protocol import encode_value
-
-    return driver.request("call", f"driver.{path}()", 10.0, path=steps,
-                          args=encode_value(list(args)))
-
-
-def _split(path: str) -> list[list[object]]:
-    """``panels['1'].position`` as agent path steps."""
-    import ast
-
-    steps: list[list[object]] = []
-    rest = path
-    while rest:
-        if rest.startswith("["):
-            end = rest.index("]")
-            steps.append(["item", ast.literal_eval(rest[1:end])])
-            rest = rest[end + 1:].lstrip(".")
-            continue
-        cut = min((i for i in (rest.find("."), rest.find("[")) if i >= 0), default=len(rest))
-        steps.append(["attr", rest[:cut]])
-        rest = rest[cut:].lstrip(".") if rest[cut:cut + 1] == "." else rest[cut:]
-    return steps
-
-
 def plausible(value: object, hint: str) -> bool:
-    """Whether a value fits its type hint (the simple cases; others pass)."""
+    """Whether a value fits its type hint, for the hints of instrument data.
+
+    ``Any`` admits anything, None included; so does an optional hint. Only
+    data types are judged (int, float, bool, str, tuples and lists, Enums):
+    a property typed as a callable or a class (an event handler, a session)
+    is not the simulated output data the Core asks for.
+    """
     hint = hint.replace(" ", "")
+    if hint in ("Any", "object") or value is None and (
+            "None" in hint or "Optional" in hint or "Any" in hint):
+        return True
     if hint == "int":
         return isinstance(value, int) and not isinstance(value, bool) or isinstance(
             value, Scalar) and isinstance(value.value, int)
@@ -152,32 +98,36 @@ def plausible(value: object, hint: str) -> bool:
     if hint == "str":
         return isinstance(value, str) or isinstance(value, Scalar) and isinstance(value.value,
                                                                                      str)
-    if hint.startswith("tuple["):
-        return isinstance(value, Sequence) or isinstance(value, list)
+    if hint.startswith(("tuple[", "list[", "Tuple[", "List[")):
+        return isinstance(value, Sequence | list)
     if isinstance(value, EnumValue):
         return value.type.rsplit(".", 1)[-1] in hint
-    return value is not None or "None" in hint or isinstance(value, Remote)
+    return True
 
 
 def exercise_everything(driver: DriverRef) -> tuple[list[tuple[str, Call, str]], int]:
     """Read every property, write back every settable one, call every argument-free method."""
     done: list[tuple[str, Call, str]] = []
     entries = members(driver)
+    limit = driver.harness.limit()
     for entry in entries:
         kind, path = entry.get("kind"), str(entry.get("path"))
-        for where in concrete(driver, path):
+        for where, steps in expand(driver, path):
             if kind == "property":
-                got = walk(driver, where, "get")
+                got = driver.request("get", f"driver.{where}", limit, path=steps)
                 done.append((where, got, str(entry.get("type"))))
                 if got.ok and entry.get("settable") and not isinstance(got.value, Remote):
                     value = got.value.value if isinstance(got.value, Scalar) else got.value
                     if not isinstance(value, EnumValue | Sequence):
-                        done.append((where + " = ...", walk(driver, where, "set", value), ""))
+                        done.append((where + " = ...", driver.request(
+                            "set", f"driver.{where} = {value!r}", limit, path=steps,
+                            value=encode_value(value)), ""))
             elif kind == "method" and where.rsplit(".", 1)[-1] not in NOT_CALLED:
                 params = entry.get("params")
                 if isinstance(params, list) and not any(
                         isinstance(p, dict) and p.get("required") for p in params):
-                    done.append((where + "()", walk(driver, where, "call"), ""))
+                    done.append((where + "()", driver.request(
+                        "call", f"driver.{where}()", limit, path=steps, args=[]), ""))
     return done, len(entries)
 
 
@@ -185,8 +135,8 @@ def exercise_everything(driver: DriverRef) -> tuple[list[tuple[str, Call, str]],
 def no_io(harness: Harness, obs: Observation) -> None:
     """With simulation on, construction and every call do no I/O and open nothing."""
     name = harness.class_name
-    with harness.simulator() as simulator, listener() as port:
-        options = harness.simulation_options(simulator)
+    with listener() as port:
+        options = harness.simulation_options()
         call, driver = harness.construct(port.resource_name, options=options, kind="simulated")
         if driver is None:
             obs.problem(f"{name}.__init__", f"construction in simulation {call}")
@@ -210,8 +160,8 @@ def no_io(harness: Harness, obs: Observation) -> None:
 def simulated_data(harness: Harness, obs: Observation) -> None:
     """With simulation on, every property returns a value of its type (simulated data)."""
     name = harness.class_name
-    with harness.simulator() as simulator, listener() as port:
-        options = harness.simulation_options(simulator)
+    with listener() as port:
+        options = harness.simulation_options()
         call, driver = harness.construct(port.resource_name, options=options, kind="simulated")
         if driver is None:
             obs.problem(f"{name}.__init__", f"construction in simulation {call}")
@@ -238,11 +188,10 @@ def simulated_data(harness: Harness, obs: Observation) -> None:
 @exercise("run-simulation-enabled-truth")
 def enabled_truth(harness: Harness, obs: Observation) -> None:
     """``simulation_enabled`` is True with simulation on and False against the instrument."""
-    sunroof_models(harness)
     name = harness.class_name
     where = f"{name}.ivi_utility.simulation_enabled"
-    with harness.simulator() as simulator:
-        options = harness.simulation_options(simulator)
+    with harness.simulator(harness.model()) as simulator:
+        options = harness.simulation_options()
         call, driver = harness.construct(simulator.resource_name, options=options,
                                          kind="simulated")
         if driver is not None:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from ivi_conform.behaviour.exercises import (
     Harness,
     NotApplicableError,
+    NotJudgedError,
     exercise,
     instrument,
     live_driver,
@@ -58,7 +59,7 @@ def supported_models(harness: Harness, obs: Observation) -> None:
     Each simulator model is connected (``id_query=False``) and looked up in the
     list the driver returns: a model that is there only in another spelling
     (case, separators, a manufacturer prefix) is a problem; a driver that lists
-    no spelling of any sunroof model is for another instrument (skip).
+    no spelling of any sunroof model is for another instrument (not judged).
     """
     from ivi_conform.sim import MODELS
 
@@ -82,8 +83,8 @@ def supported_models(harness: Harness, obs: Observation) -> None:
             obs.problem(where, f"connected to a {model} (*IDN? {simulator.instrument.identity!r})"
                         f" it lists {similar[0]!r}, not the model as *IDN? spells it")
     if not matched:
-        raise NotApplicableError("supported_instrument_models names no sunroof model: the "
-                                 "driver is for another instrument")
+        raise NotJudgedError("supported_instrument_models names no sunroof model: "
+                             "ivi-conform cannot provide the driver's instrument")
     obs.ok = "supported_instrument_models names each connected model as *IDN? spells it"
     obs.bad = "{n} connected model(s) listed in another spelling than *IDN?'s"
 
@@ -97,8 +98,14 @@ def driver_version(harness: Harness, obs: Observation) -> None:
     """``driver_version`` is a Core FileVersion, optionally followed by a space and text."""
     name = harness.class_name
     where = f"{name}.ivi_utility.driver_version"
-    with instrument(harness) as (resource, _), live_driver(harness, resource) as driver:
-        got = driver.get("ivi_utility.driver_version")
+    simulated = harness.facts().simulate
+    if simulated is not None:  # no instrument needed: read it in simulation
+        with harness.simulator() as simulator, live_driver(
+                harness, simulator, options=simulated) as driver:
+            got = driver.get("ivi_utility.driver_version")
+    else:
+        with instrument(harness) as (resource, _), live_driver(harness, resource) as driver:
+            got = driver.get("ivi_utility.driver_version")
     value = plain(got.value)
     if not got.ok or not isinstance(value, str):
         obs.problem(where, f"it {got}, expected a str")
@@ -143,7 +150,7 @@ def keywords_match_api(harness: Harness, obs: Observation) -> None:
 @exercise("run-compliance-api-values")
 def compliance_matches_api(harness: Harness, obs: Observation) -> None:
     """Driver Version, Driver Vendor, Supported Instrument Models: the running API's values."""
-    from ivi_conform.compliance_doc import find_compliance_document
+    from ivi_conform.documents.compliance import find_compliance_document
 
     found = find_compliance_document(harness.context)
     if found is None:
