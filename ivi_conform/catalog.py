@@ -91,15 +91,8 @@ class Rule:
 
 
 def catalog_dir() -> Path:
-    """Where the catalog files are.
-
-    An installed wheel carries them as ``ivi_conform/rules``; a source checkout
-    (an editable install, the tests) has them in ``rules/`` beside the package.
-    """
-    shipped = Path(str(resources.files("ivi_conform"))) / "rules"
-    if shipped.is_dir():
-        return shipped
-    return Path(__file__).resolve().parent.parent / "rules"
+    """Where the catalog files are: ``ivi_conform/rules``, shipped inside the package."""
+    return Path(str(resources.files("ivi_conform"))) / "rules"
 
 
 def _parse_rule(raw: dict[str, object], where: str) -> Rule:
