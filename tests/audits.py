@@ -32,8 +32,8 @@ _SCRATCH = Path(tempfile.mkdtemp(prefix="ivi-conform-tests-"))
 def audit_of(rule_id: str | None, static_only: bool = False) -> AuditResult:
     """The audit of the reference driver (``None``) or of the fixture breaking ``rule_id``."""
     name = rule_id or "reference"
-    work = _SCRATCH / f"{name}-{'static' if static_only else 'full'}"
-    work.mkdir(parents=True)
+    work = Path(tempfile.mkdtemp(prefix=f"{name}-{'static' if static_only else 'full'}-",
+                                 dir=_SCRATCH))
     target = mutate.REFERENCE if rule_id is None else mutate.materialize(rule_id, work / "driver")
     return audit(str(target), AuditConfig(static_only=static_only), work / "audit")
 
@@ -41,8 +41,8 @@ def audit_of(rule_id: str | None, static_only: bool = False) -> AuditResult:
 @functools.cache
 def audit_of_corpus(driver: str, broken: bool = False) -> AuditResult:
     """The audit of the corpus driver ``driver``, or of its broken variant."""
-    work = _SCRATCH / f"corpus-{driver}-{'broken' if broken else 'full'}"
-    work.mkdir(parents=True)
+    work = Path(tempfile.mkdtemp(prefix=f"corpus-{driver}-{'broken' if broken else 'full'}-",
+                                 dir=_SCRATCH))
     if broken:
         target = mutate.apply(mutate.load_file(mutate.CORPUS / "broken" / f"{driver}.toml"),
                               work / "driver")
