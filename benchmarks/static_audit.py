@@ -1,52 +1,63 @@
-"""How long the static audit of a large generated driver takes, beside parsing it.
+"""How long the static audit of a real-shaped generated driver takes, beside parsing it.
 
-Generated drivers (R&S, Keysight) hold thousands of classes. This script
-writes such a driver (5,000 classes, 50,000 members by default: a hierarchy
-of reference properties, repeated-capability collections with ``_item``
-accessors, typed properties and methods, and a few deliberate annotation
-gaps) as a source folder, builds its wheel, audits it with the whole static
-catalog, and prints:
+Vendors' drivers are generated: thousands of small modules, one class each, in
+nested ``<Group>/__init__.py`` packages of ``*Cls`` groups reached by lazy,
+unannotated getters (``if not hasattr(self, "_x"): from .X import XCls``),
+tab-indented, with long lines and unannotated parameters, beside a README and a
+compliance document (rsmxo: 5,278 files, 306k lines). This script writes such a
+driver (``--modules N``, default 5,000), or takes an existing one (``TARGET``: a
+source folder, a wheel, or the name of an installed distribution such as
+``rsmxo``), and prints, measured side by side in one run:
 
-* the wheel build (the candidate's own backend, in child processes);
-* ``ast.parse`` of the same files, in the same process: the floor;
-* the static audit without mypy (every static rule, completeness included),
-  and its ratio to the parse; the aim is at most 5x;
-* mypy alone (one child process, shared cache), and the total.
+* the load (wheel build for a folder) and ``ast.parse`` of the same files;
+* the static audit cold (empty caches), warm (the same files again), and
+  after one file changed, each with its ratio to the parse;
+* per stage: the syntax index, ruff, mypy (their own child-process times),
+  each rule family;
+* the process's peak memory (and its children's);
+* with ``--alternatives``, other type checkers on the same package (dmypy,
+  pyrefly, basedpyright) when installed: figures only, the verdict keeps mypy.
 
-Usage: ``python benchmarks/static_audit.py [--classes N] [--members N]
-[--keep DIR] [--no-mypy] [--top N]``. Each run gives the modules a fresh
-comment so that mypy analyses the driver again (the standard library stays
-cached), which is the cost of auditing a new release.
+No test times anything; this script is run by hand:
+``python benchmarks/static_audit.py [TARGET] [--modules N] [--keep DIR] [--no-mypy]``.
 """
 
 from __future__ import annotations
 
 import argparse
 import ast
+import contextlib
+import gc
+import os
+import re
+import resource
+import shutil
+import subprocess
 import sys
 import tempfile
 import time
-import uuid
+from collections import defaultdict
+from collections.abc import Mapping
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from ivi_conform.candidate import load  # noqa: E402
-from ivi_conform.catalog import load_catalog  # noqa: E402
+from ivi_conform.candidate import Distribution, load  # noqa: E402
+from ivi_conform.catalog import Rule, load_catalog  # noqa: E402
 from ivi_conform.context import AuditConfig, AuditContext  # noqa: E402
-from ivi_conform.engine import run_audit  # noqa: E402
-from ivi_conform.judges import mypy as mypy_run  # noqa: E402 - the checkout, not an installed copy
+from ivi_conform.engine import AuditResult, run_audit  # noqa: E402
+from ivi_conform.judges import mypy as mypy_judge  # noqa: E402 - the checkout's
+from ivi_conform.judges import ruff as ruff_judge  # noqa: E402
 from ivi_conform.model import Judged  # noqa: E402
-from ivi_conform.static.source import SourceIndex  # noqa: E402
 
 PACKAGE = "skgen"
 ROOT_CLASS = "SkGen"
-CLASSES_PER_MODULE = 50
-#: The generated classes' name stems.
-KINDS = ("Channel", "Trigger", "Marker", "Limit", "Source", "Sense", "Display")
-#: Fixed classes beside the generated ones: root, utility, direct I/O, the ABCs, options.
-FIXED_CLASSES = 9
+#: Children per generated group; the tree is filled breadth first to --modules.
+FANOUT = 9
+#: Leaf names, as SCPI subsystems read (a suffix makes them unique among siblings).
+STEMS = ("Level", "Mode", "State", "Count", "Offset", "Scale", "Position", "Source",
+         "Coupling", "Threshold", "Hysteresis", "Slope", "Frequency", "Format")
 
 IVI_TYPES = '''\
 """The IVI-Python types, as the specification defines them."""
@@ -289,325 +300,465 @@ class Options(TypedDict, total=False):
 '''
 
 
-class Node:
-    """One generated class of the hierarchy (an RC item gets a collection beside it)."""
-
-    def __init__(self, index: int, parent: int | None, repeated: bool) -> None:
-        self.index = index
-        self.parent = parent
-        self.repeated = repeated
-        self.children: list[Node] = []
-
-    @property
-    def name(self) -> str:
-        return f"{KINDS[self.index % len(KINDS)]}{self.index}"
-
-    @property
-    def snake(self) -> str:
-        return self.name.lower()
-
-    @property
-    def module(self) -> str:
-        return f"{PACKAGE}.subsystems.m{self.index // CLASSES_PER_MODULE:03d}"
 
 
-def _plan(classes: int) -> list[Node]:
-    """The generated classes: a tree of fan-out 4 where every 6th class is repeated."""
-    nodes: list[Node] = []
-    count = 0
-    while count < classes - FIXED_CLASSES:
-        index = len(nodes)
-        parent = None if index < 12 else (index - 12) // 4
-        repeated = index % 6 == 5
-        node = Node(index, parent, repeated)
-        nodes.append(node)
-        if parent is not None:
-            nodes[parent].children.append(node)
-        count += 2 if repeated else 1
-    return nodes
+CORE = """\
+\"\"\"The instrument session the generated classes talk through.\"\"\"
+
+from __future__ import annotations
 
 
-def _reference(child: Node, owner: str = "self") -> list[str]:
-    """The reference property (and accessor) an owner holds for ``child``."""
-    if not child.repeated:
-        return [
-            "    @property",
-            f"    def {child.snake}(self) -> {child.name}:",
-            f'        """The {child.name} subsystem."""',
-            f"        return {owner}._{child.snake}",
-            "",
-        ]
+class Core:
+\t\"\"\"A SCPI session (simulated: it remembers what was written).\"\"\"
+
+\tdef __init__(self) -> None:
+\t\tself.sent: list[str] = []
+
+\tdef write(self, command: str) -> None:
+\t\tself.sent.append(command)
+
+\tdef query(self, command: str) -> str:
+\t\tself.sent.append(command)
+\t\treturn "0"
+
+
+class CommandsGroup:
+\t\"\"\"A node of the command tree.\"\"\"
+
+\tdef __init__(self, group_name, core, parent):
+\t\tself.group_name = group_name
+\t\tself.core = core
+\t\tself.parent = parent
+
+\tdef get_repcap_cmd_value(self, value, enum_type):
+\t\treturn str(value)
+"""
+
+REPCAP = """\
+\"\"\"Repeated capabilities.\"\"\"
+
+from enum import Enum
+
+
+class Channel(Enum):
+\tDefault = -1
+\tNr1 = 1
+\tNr2 = 2
+\tNr3 = 3
+\tNr4 = 4
+"""
+
+
+def _camel(name: str) -> str:
+    return name[0].lower() + name[1:]
+
+
+def _lazy_getter(child: str, module: str) -> list[str]:
     return [
-        "    @property",
-        f"    def {child.snake}s(self) -> {child.name}Collection:",
-        f'        """The {child.name} repeated capability."""',
-        f"        return {owner}._{child.snake}s",
-        "",
-        f"    def {child.snake}s_item(self, name: str) -> {child.name}:",
-        f'        """One {child.name} by name."""',
-        f"        return {owner}._{child.snake}s[name]",
+        "\t@property",
+        f"\tdef {_camel(child)}(self):",
+        '\t\t"""',
+        "\t\t| Commands in total: 2",
+        "\t\t| Subgroups: 0",
+        '\t\t"""',
+        f"\t\tif not hasattr(self, '_{_camel(child)}'):",
+        f"\t\t\tfrom .{module} import {child}Cls",
+        f"\t\t\tself._{_camel(child)} = {child}Cls(self._core, self._cmd_group)",
+        f"\t\treturn self._{_camel(child)}",
         "",
     ]
 
 
-def _construct(child: Node) -> str:
-    if child.repeated:
-        return f"        self._{child.snake}s = {child.name}Collection(io)"
-    return f"        self._{child.snake} = {child.name}(io)"
-
-
-def _own_members(node: Node) -> int:
-    """Members a generated class has before its generated ones: __init__, name, references."""
-    references = sum(2 if child.repeated else 1 for child in node.children)
-    return 1 + (1 if node.repeated else 0) + references
-
-
-def _class(node: Node, generated: int, gap: bool) -> list[str]:
-    """A generated class with ``generated`` properties and methods beside its own members."""
+def _group(name: str, depth: int, children: list[str], command: str) -> str:
+    up = "." * (depth + 1)
     lines = [
-        f"class {node.name}:",
-        f'    """The {node.name} subsystem of the instrument."""',
+        f"from {up}Internal.Core import Core, CommandsGroup",
         "",
-        "    def __init__(self, io: Io, name: str = \"\") -> None:",
-        "        self._io = io",
-        "        self._name = name",
-        f'        self.label: str = "{node.name}"',
+        "",
+        "# noinspection PyPep8Naming,PyAttributeOutsideInit,SpellCheckingInspection",
+        f"class {name}Cls:",
+        '\t"""',
+        f"\t| Commands in total: {2 * len(children)}",
+        f"\t| Subgroups: {len(children)}",
+        '\t"""',
+        "",
+        "\tdef __init__(self, core: Core, parent):",
+        "\t\tself._core = core",
+        f'\t\tself._cmd_group = CommandsGroup("{_camel(name)}", core, parent)',
+        "",
     ]
-    lines += [_construct(child) for child in node.children]
-    lines.append("")
-    if node.repeated:
-        lines += [
-            "    @property",
-            "    def name(self) -> str:",
-            '        """The repeated capability identifier."""',
-            "        return self._name",
-            "",
-        ]
-    for child in node.children:
-        lines += _reference(child)
-    header = f"{node.name.upper()[:4]}{node.index}"
-    for number in range(generated):
-        kind = number % 3
-        if kind == 0:
-            lines += [
-                "    @property",
-                f"    def level_{number}(self) -> float:",
-                f'        """Level {number}, in volts."""',
-                f'        return float(self._io.query(f"{header}{{self._name}}:LEV{number}?"))',
-                "",
-                f"    @level_{number}.setter",
-                f"    def level_{number}(self, value: float) -> None:",
-                f'        self._io.write(f"{header}{{self._name}}:LEV{number} {{value}}")',
-                "",
-            ]
-        elif kind == 1:
-            params = "self, value, enabled: bool = True" if gap else (
-                "self, value: float, enabled: bool = True")
-            gap = False
-            lines += [
-                f"    def configure_{number}({params}) -> None:",
-                f'        """Configure setting {number}."""',
-                '        state = "ON" if enabled else "OFF"',
-                f'        self._io.write(f"{header}{{self._name}}:CONF{number} '
-                '{value},{state}")',
-                "",
-            ]
-        else:
-            lines += [
-                f"    def fetch_{number}(self, count: int = 1) -> list[float]:",
-                f'        """Fetch {number}: ``count`` readings."""',
-                f'        answer = self._io.query(f"{header}{{self._name}}:FETC{number}? '
-                '{count}")',
-                '        return [float(value) for value in answer.split(",") if value]',
-                "",
-            ]
-    if node.repeated:
-        lines += [
-            "",
-            f"class {node.name}Collection(dict[str, {node.name}]):",
-            f'    """The {node.name} repeated capability: items by name."""',
-            "",
-            "    def __init__(self, io: Io) -> None:",
-            "        super().__init__()",
-            "        for name in (\"1\", \"2\"):",
-            f"            self[name] = {node.name}(io, name)",
-        ]
-    while lines[-1] == "":
-        lines.pop()
-    return [*lines, "", ""]
-
-
-def _imports(children: list[Node]) -> list[str]:
-    """``from module import ...`` lines for the classes (and collections) of ``children``."""
-    by_module: dict[str, set[str]] = {}
     for child in children:
-        names = by_module.setdefault(child.module, set())
-        names.add(child.name)
-        if child.repeated:
-            names.add(f"{child.name}Collection")
-    return [f"from {module} import (\n" + "".join(f"    {name},\n" for name in sorted(names)) + ")"
-            for module, names in sorted(by_module.items())]
+        lines += _lazy_getter(child, child)
+    lines += [
+        "\tdef clone(self):",
+        '\t\t"""Clones the group by creating new object from it and its whole existing '
+        'subgroups. Also copies all the existing default Repeated Capabilities setting, '
+        'which you can change independently without affecting the original group."""',
+        f"\t\tnew_group = {name}Cls(self._core, self._cmd_group.parent)",
+        "\t\treturn new_group",
+    ]
+    return "\n".join(lines) + "\n"
 
 
-def _module(nodes: list[Node], generated: dict[int, int], gaps: set[int], nonce: str) -> str:
-    here = nodes[0].module
-    lines = [f'"""Generated subsystems ({nonce})."""', "",
-             "from __future__ import annotations", "", f"from {PACKAGE}._io import Io"]
-    lines += _imports([child for node in nodes for child in node.children if child.module != here])
-    lines += ["", ""]
-    for node in nodes:
-        lines += _class(node, generated[node.index], node.index in gaps)
-    return "\n".join(lines).rstrip() + "\n"
-
-
-def _root(tops: list[Node]) -> str:
+def _leaf(name: str, depth: int, command: str, gap: bool) -> str:
+    up = "." * (depth + 1)
+    value = "value" if gap else "value: float"
     lines = [
-        '"""The root class."""',
+        f"from {up}Internal.Core import Core, CommandsGroup",
+        f"from {up} import repcap",
+        "",
+        "",
+        "# noinspection PyPep8Naming,PyAttributeOutsideInit,SpellCheckingInspection",
+        f"class {name}Cls:",
+        '\t"""',
+        "\t| Commands in total: 1",
+        "\t| Subgroups: 0",
+        "\t| Direct child commands: 1",
+        '\t"""',
+        "",
+        "\tdef __init__(self, core: Core, parent):",
+        "\t\tself._core = core",
+        f'\t\tself._cmd_group = CommandsGroup("{_camel(name)}", core, parent)',
+        "",
+        f"\tdef set(self, {value}, channel=repcap.Channel.Default) -> None:",
+        '\t\t"""',
+        f"\t\t``{command}`` \\n",
+        f"\t\tSnippet: ``driver.{command.lower().replace(':', '.')}.set(value = 1.0, "
+        "channel = repcap.Channel.Default)`` \\n",
+        f"\t\tSets the {name.lower()} of the selected channel. The value is kept by the "
+        "instrument until the next reset, and is reported by the query form of the same command.",
+        "",
+        "\t\t:param channel: optional repeated capability selector. Default value: Nr1 "
+        "(settable in the interface 'Channel')",
+        '\t\t"""',
+        "\t\tchannel_cmd_val = self._cmd_group.get_repcap_cmd_value(channel, repcap.Channel)",
+        f"\t\tself._core.write(f'{command}{{channel_cmd_val}} {{value}}')",
+        "",
+        "\tdef get(self, channel=repcap.Channel.Default) -> float:",
+        '\t\t"""',
+        f"\t\t``{command}?`` \\n",
+        f"\t\tSnippet: ``value: float = driver.{command.lower().replace(':', '.')}.get("
+        "channel = repcap.Channel.Default)`` \\n",
+        '\t\t"""',
+        "\t\tchannel_cmd_val = self._cmd_group.get_repcap_cmd_value(channel, repcap.Channel)",
+        f"\t\tresponse = self._core.query(f'{command}{{channel_cmd_val}}?')",
+        "\t\treturn float(response)",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _root(tops: list[str]) -> str:
+    lines = [
+        '"""The SkGen driver (generated)."""',
         "",
         "from __future__ import annotations",
         "",
-        f"from {PACKAGE}._io import Io",
-        f"from {PACKAGE}.options import Options",
-        f"from {PACKAGE}.utility import SkGenDirectIo, SkGenUtility",
-        *_imports(tops),
-    ]
-    lines += [
+        "from .Internal.Core import Core, CommandsGroup",
+        "from .utility import SkGenDirectIo, SkGenUtility",
+        "from ._io import Io",
         "",
         "",
         f"class {ROOT_CLASS}:",
-        '    """The generated instrument driver."""',
+        '\t"""The driver\'s root class."""',
         "",
-        "    def __init__(self, resource_name: str, id_query: bool = True, reset: bool = False,",
-        "                 options: Options | str | None = None) -> None:",
-        "        io = Io()",
-        "        self._resource_name = resource_name",
-        "        self._utility = SkGenUtility(io)",
-        "        self._direct_io = SkGenDirectIo(io)",
-    ]
-    lines += [_construct(node) for node in tops]
-    lines += [
-        "        if reset:",
-        "            self._utility.reset()",
+        "\tdef __init__(self, resource_name: str, id_query: bool = True, reset: bool = False,",
+        "\t\t\t\t options: str = \"\") -> None:",
+        "\t\tself._core = Core()",
+        "\t\tself._cmd_group = CommandsGroup(\"\", self._core, None)",
+        "\t\tio = Io()",
+        "\t\tself._utility = SkGenUtility(io)",
+        "\t\tself._direct_io = SkGenDirectIo(io)",
         "",
-        "    @property",
-        "    def ivi_utility(self) -> SkGenUtility:",
-        '        """The IVI utility interface."""',
-        "        return self._utility",
+        "\t@property",
+        "\tdef ivi_utility(self) -> SkGenUtility:",
+        '\t\t"""The IVI utility interface."""',
+        "\t\treturn self._utility",
         "",
-        "    @property",
-        "    def ivi_direct_io(self) -> SkGenDirectIo:",
-        '        """Direct I/O to the instrument."""',
-        "        return self._direct_io",
+        "\t@property",
+        "\tdef ivi_direct_io(self) -> SkGenDirectIo:",
+        '\t\t"""Direct I/O to the instrument."""',
+        "\t\treturn self._direct_io",
         "",
     ]
-    for node in tops:
-        lines += _reference(node)
+    for top in tops:
+        lines += _lazy_getter(top, f"Implementations.{top}")
     return "\n".join(lines).rstrip() + "\n"
 
 
-def generate(folder: Path, classes: int = 5000, members: int = 50000) -> tuple[int, int]:
-    """Write the generated driver to ``folder``; return its (classes, members) as written."""
-    nodes = _plan(classes)
-    tops = [node for node in nodes if node.parent is None]
-    fixed = SourceIndex({f"{PACKAGE}/{name}.py": text.encode() for name, text in (
-        ("ivi_types", IVI_TYPES), ("_io", IO), ("utility", UTILITY), ("options", OPTIONS),
-        ("driver", _root(tops)))})
-    collections = sum(node.repeated for node in nodes)  # one member each: __init__
-    spare = members - sum(len(info.members) for info in fixed.classes) - collections - sum(
-        _own_members(node) for node in nodes)
-    generated = {node.index: spare // len(nodes) + (node.index < spare % len(nodes))
-                 for node in nodes}
-    gaps = set(range(97, len(nodes), 997))
-    nonce = uuid.uuid4().hex[:12]
+def generate(folder: Path, modules: int = 5000) -> int:
+    """Write the generated driver to ``folder``; return how many Python files it has."""
     package = folder / PACKAGE
-    (package / "subsystems").mkdir(parents=True)
+    implementations = package / "Implementations"
+    implementations.mkdir(parents=True)
+    (package / "Internal").mkdir()
+    reference = ROOT / "fixtures" / "reference"
     (folder / "pyproject.toml").write_text(
         '[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n\n'
         f'[project]\nname = "{PACKAGE}"\nversion = "1.0.0"\nrequires-python = ">=3.11"\n'
-        'description = "A generated IVI-Python driver (benchmark)"\n'
+        'description = "A generated IVI-Python driver (benchmark)"\nreadme = "README.md"\n'
         'keywords = ["Skylight Test Systems", "GEN-1"]\n', encoding="utf-8")
-    (folder / "README.md").write_text("# skgen\n\nA generated driver.\n", encoding="utf-8")
-    (package / "py.typed").write_text("", encoding="utf-8")
-    (package / "__init__.py").write_text(
-        f'"""Generated driver."""\n\nfrom {PACKAGE}.driver import {ROOT_CLASS}\n'
-        f'from {PACKAGE}.options import Options\n\n__all__ = ["{ROOT_CLASS}", "Options"]\n',
+    (folder / "README.md").write_text(
+        (reference / "README.md").read_text(encoding="utf-8"), encoding="utf-8")
+    (package / "ivi_compliance.md").write_text(
+        (reference / "sksunroof" / "ivi_compliance.md").read_text(encoding="utf-8"),
         encoding="utf-8")
-    (package / "ivi_types.py").write_text(IVI_TYPES, encoding="utf-8")
-    (package / "_io.py").write_text(IO, encoding="utf-8")
-    (package / "utility.py").write_text(UTILITY, encoding="utf-8")
-    (package / "options.py").write_text(OPTIONS, encoding="utf-8")
-    (package / "driver.py").write_text(_root(tops), encoding="utf-8")
-    (package / "subsystems" / "__init__.py").write_text('"""Generated subsystems."""\n',
-                                                      encoding="utf-8")
-    for start in range(0, len(nodes), CLASSES_PER_MODULE):
-        chunk = nodes[start:start + CLASSES_PER_MODULE]
-        path = package / "subsystems" / f"m{start // CLASSES_PER_MODULE:03d}.py"
-        path.write_text(_module(chunk, generated, gaps, nonce), encoding="utf-8")
-    written = FIXED_CLASSES + sum(2 if node.repeated else 1 for node in nodes)
-    index = SourceIndex({
-        str(path.relative_to(folder)): path.read_bytes() for path in package.rglob("*.py")
-    })
-    return written, sum(len(info.members) for info in index.classes)
+    fixed = {"py.typed": "", "ivi_types.py": IVI_TYPES, "_io.py": IO, "utility.py": UTILITY,
+             "options.py": OPTIONS, "repcap.py": REPCAP, "Internal/__init__.py": "",
+             "Internal/Core.py": CORE,
+             "__init__.py": f'"""Generated driver."""\n\nfrom .{PACKAGE} import {ROOT_CLASS}\n'
+                            f'from .options import Options\n\n'
+                            f'__all__ = ["{ROOT_CLASS}", "Options"]\n'}
+    for name, text in fixed.items():
+        (package / name).write_text(text, encoding="utf-8")
+    written = len([name for name in fixed if name.endswith(".py")]) + 2
+    # Breadth first: (folder, name, depth, SCPI command); a group is a package, a leaf a module.
+    tops = [f"Sub{number:02d}" for number in range(min(40, max(1, modules // 50)))]
+    pending = [(implementations, top, 1, f"SUB{number:02d}") for number, top in enumerate(tops)]
+    (implementations / "__init__.py").write_text("", encoding="utf-8")
+    written += 1
+    number = 0
+    while pending:
+        where, name, depth, command = pending.pop(0)
+        number += 1
+        if written + len(pending) + FANOUT < modules and depth < 6:
+            children = [f"{STEMS[(number + k) % len(STEMS)]}{k}" for k in range(FANOUT)]
+            (where / name).mkdir()
+            (where / name / "__init__.py").write_text(
+                _group(name, depth, children, command), encoding="utf-8")
+            pending += [(where / name, child, depth + 1, f"{command}:{child.upper()}")
+                        for child in children]
+        else:
+            (where / f"{name}.py").write_text(
+                _leaf(name, depth - 1, command, gap=number % 97 == 0), encoding="utf-8")
+        written += 1
+    (package / f"{PACKAGE}.py").write_text(_root(tops), encoding="utf-8")
+    return written
 
 
-def _parse_seconds(files: dict[str, bytes]) -> float:
+def _parse_seconds(files: Mapping[str, bytes]) -> float:
+    """``ast.parse`` of every Python file: the floor every static audit pays."""
     started = time.perf_counter()
     for path, data in files.items():
         if path.endswith(".py"):
-            ast.parse(data, filename=path)
+            try:
+                ast.parse(data, filename=path)
+            except (SyntaxError, ValueError):
+                pass
     return time.perf_counter() - started
+
+
+#: typing-consistent's message says how long mypy took: left out of the comparison.
+_TIMING = re.compile(r"\(\d+(?:\.\d+)? s of mypy")
+
+
+def _reset_peak() -> None:
+    """Start measuring the peak resident memory afresh (Linux; elsewhere a no-op)."""
+    with contextlib.suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5", encoding="ascii")
+
+
+def _peak_since_reset() -> float:
+    """The peak resident memory (MB) since :func:`_reset_peak`, else the process's peak."""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/self/status").read_text(encoding="ascii").splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return _peak_mb()
+
+
+def _peak_mb(who: int = resource.RUSAGE_SELF) -> float:
+    return resource.getrusage(who).ru_maxrss / 1024
+
+
+class Run:
+    """One timed static audit and its stages."""
+
+    def __init__(self, label: str, dist: Distribution, rules: list[Rule], work: Path) -> None:
+        self.label = label
+        _reset_peak()
+        context = AuditContext(dist, AuditConfig(static_only=True), work)
+        started = time.perf_counter()
+        context.source  # noqa: B018 - the syntax index (ruff starts beside it)
+        self.index_s = time.perf_counter() - started
+        context.driver  # noqa: B018 - the driver's landmarks (mypy starts beside them)
+        audit: AuditResult = run_audit(context, rules)
+        self.seconds = time.perf_counter() - started
+        self.peak_mb = _peak_since_reset()
+        lint = ruff_judge.lint(context)
+        self.ruff_s, self.ruff_files = getattr(lint, "seconds", 0.0), lint.files
+        self.ruff_findings = len(lint.violations)
+        ran = mypy_judge.mypy_of(context) if any(
+            rule.id == mypy_judge.RULE_ID for rule in rules) else None
+        self.mypy_s = ran.seconds if ran is not None else 0.0
+        self.mypy_errors = len(ran.errors) if ran is not None else 0
+        self.families: dict[str, float] = defaultdict(float)
+        self.package = context.driver.package
+        self.results = audit.results
+        self.counts = audit.counts()
+        for result in audit.results:
+            self.families[result.rule.section] += result.seconds
+        self.rules = {result.rule.id: (result.outcome.value,
+                                       _TIMING.sub("(N s of mypy", result.message),
+                                       tuple(result.evidence))
+                      for result in audit.results}
+
+    def line(self, parse_s: float) -> str:
+        return (f"{self.label:<28}{self.seconds:8.2f} s  {self.seconds / parse_s:5.1f}x the parse"
+                f"  (index {self.index_s:.2f} s, ruff {self.ruff_s:.2f} s, "
+                f"mypy {self.mypy_s:.2f} s; peak {self.peak_mb:.0f} MB)")
+
+
+def _touch_one(dist: Distribution) -> Distribution:
+    """The same distribution with one module changed (a comment appended)."""
+    files = dict(dist.files)
+    path = next(p for p in sorted(files, reverse=True) if p.endswith(".py") and files[p])
+    files[path] = files[path] + b"\n# touched\n"
+    return _with_files(dist, files)
+
+
+def _with_files(dist: Distribution, files: Mapping[str, bytes]) -> Distribution:
+    import dataclasses
+
+    return dataclasses.replace(dist, files=files)
+
+
+def _alternatives(dist: Distribution, package: str, work: Path) -> list[str]:
+    """Other type checkers on the same extracted package, when installed: figures only."""
+    folder = work / "alternatives"
+    shutil.rmtree(folder, ignore_errors=True)
+    for path, data in dist.files.items():
+        if path.startswith(package + "/"):
+            target = folder / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+    scripts = Path(sys.executable).parent
+    cache = work / "alt-mypy-cache"
+    candidates: list[tuple[str, list[str]]] = [
+        ("mypy (pinned, cold cache)", [sys.executable, "-m", "mypy", "--cache-dir", str(cache),
+                                       "--follow-imports", "silent", package]),
+        ("mypy (pinned, warm cache)", [sys.executable, "-m", "mypy", "--cache-dir", str(cache),
+                                       "--follow-imports", "silent", package]),
+        # dmypy refuses follow-imports=silent: skip (figures only)
+        ("dmypy (start+check)", [str(scripts / "dmypy"), "--status-file", str(work / "dm.json"),
+                                 "run", "--", "--follow-imports", "skip", package]),
+        ("dmypy (re-check, 1 file changed)", [str(scripts / "dmypy"), "--status-file",
+                                              str(work / "dm.json"), "check", package]),
+        ("pyrefly check", [str(scripts / "pyrefly"), "check", package]),
+        ("basedpyright --verifytypes", [str(scripts / "basedpyright"), "--verifytypes",
+                                        package, "--ignoreexternal"]),
+    ]
+    lines = []
+    for label, command in candidates:
+        if not Path(command[0]).exists() and (found := shutil.which(Path(command[0]).name)):
+            command = [found, *command[1:]]  # on PATH (another environment's)
+        if not Path(command[0]).exists():
+            lines.append(f"  {label:<30} not installed")
+            continue
+        if "1 file changed" in label:
+            touched = next(path for path in sorted(folder.rglob("*.py"), reverse=True))
+            touched.write_text(touched.read_text(encoding="utf-8") + "\n# touched\n",
+                               encoding="utf-8")
+        started = time.perf_counter()
+        done = subprocess.run(command, cwd=folder, capture_output=True, text=True, check=False,
+                              env={**os.environ, "PYTHONPATH": str(folder)})
+        seconds = time.perf_counter() - started
+        output = done.stdout.strip().splitlines() + done.stderr.strip().splitlines()
+        summary = [line for line in output if "error" in line.lower() and len(line) < 160]
+        tail = (summary or output or ["(no output)"])[-1].strip()[:80]
+        lines.append(f"  {label:<30}{seconds:8.2f} s  exit {done.returncode}: {tail}")
+    dmypy = scripts / "dmypy"
+    if dmypy.exists():
+        subprocess.run([str(dmypy), "--status-file", str(work / "dm.json"), "stop"],
+                       cwd=folder, capture_output=True, check=False)
+    return lines
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--classes", type=int, default=5000)
-    parser.add_argument("--members", type=int, default=50000)
+    parser.add_argument("target", nargs="?", help="a source folder, wheel, sdist or installed "
+                        "distribution name (default: generate a driver)")
+    parser.add_argument("--modules", type=int, default=5000, help="modules to generate")
     parser.add_argument("--keep", type=Path, help="write the driver and work files here")
     parser.add_argument("--no-mypy", action="store_true", help="leave the mypy rule out")
+    parser.add_argument("--alternatives", action="store_true",
+                        help="also time dmypy, pyrefly and basedpyright when installed")
+    parser.add_argument("--only-alternatives", action="store_true",
+                        help="time only the other type checkers (implies --alternatives)")
     parser.add_argument("--top", type=int, default=8, help="show the N slowest rules")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="ivi-conform-bench-") as tmp:
         base = args.keep or Path(tmp)
-        source, work = base / "driver", base / "work"
+        work = base / "work"
         work.mkdir(parents=True, exist_ok=True)
-        classes, members = generate(source, args.classes, args.members)
-        print(f"generated driver: {classes:,} classes, {members:,} members in {source}")
-
+        # Every cache of the audit below this run's folder: the first audit is cold.
+        os.environ["XDG_CACHE_HOME"] = str(base / "cache")
+        os.environ.pop("IVI_CONFORM_MYPY_CACHE", None)
+        os.environ.pop("IVI_CONFORM_CACHE", None)
+        target = args.target
+        if target is None:
+            source = base / "driver"
+            count = generate(source, args.modules)
+            print(f"generated driver: {count:,} Python files in {source}")
+            target = str(source)
         started = time.perf_counter()
-        dist = load(str(source), work_dir=work)
+        dist = load(target, work_dir=work)
         build_s = time.perf_counter() - started
-        parse_s = min(_parse_seconds(dict(dist.files)) for _ in range(3))
+        python = [path for path in dist.files if path.endswith(".py")]
+        lines = sum(dist.files[path].count(b"\n") for path in python)
+        print(f"{dist.name} {dist.version}: {len(python):,} Python files, {lines:,} lines")
+        parse_s = min(_parse_seconds(dist.files) for _ in range(2))
 
+        if args.only_alternatives:
+            context = AuditContext(dist, AuditConfig(static_only=True, select=frozenset({"-"})),
+                                   work / "alternatives-only")
+            package = context.driver.package
+            print("type checkers on the same package (figures only; the verdict uses mypy):")
+            for line in _alternatives(dist, package or dist.name, work):
+                print(line)
+            return
         static = [rule for rule in load_catalog() if rule.judged is Judged.STATIC]
-        without = [rule for rule in static if rule.id != mypy_run.RULE_ID]
-        context = AuditContext(dist, AuditConfig(static_only=True), work)
-        audit = run_audit(context, without)
-        mypy_s = 0.0
-        if not args.no_mypy:
-            only_mypy = [rule for rule in static if rule.id == mypy_run.RULE_ID]
-            mypy_audit = run_audit(context, only_mypy)
-            mypy_s = mypy_audit.seconds
-            for result in mypy_audit.results:
-                print(f"  {result.rule.id}: {result.outcome.value}: {result.message}")
-            ran = mypy_run.result_for(context)
-            if ran is not None:
-                print(f"  mypy's own time (child process): {ran.seconds:.2f} s")
+        rules = [rule for rule in static if not (args.no_mypy and rule.id == mypy_judge.RULE_ID)]
+        gc.collect()
+        cold = Run("static audit, cold", dist, rules, work / "cold")
+        gc.collect()
+        warm = Run("static audit, warm", dist, rules, work / "warm")
+        gc.collect()
+        touched = Run("re-audit, one file changed", _touch_one(dist), rules, work / "touched")
+        same = ("same" if cold.rules == warm.rules else "DIFFERENT") + " as cold; one-file " + (
+            "same as cold" if cold.rules == touched.rules
+            else "DIFFERENT (a comment should change no finding)")
 
-        counts = audit.counts()
-        print(f"rules: {len(without)} static rules without mypy: "
-              + ", ".join(f"{key} {value}" for key, value in counts.items() if value))
-        for result in sorted(audit.results, key=lambda r: r.seconds, reverse=True)[: args.top]:
+        counts = cold.counts
+        print(f"rules: {len(rules)} static: "
+              + ", ".join(f"{key} {value}" for key, value in counts.items() if value)
+              + f"; ruff {cold.ruff_findings:,} findings in {cold.ruff_files:,} files, "
+              f"mypy {cold.mypy_errors:,} errors; warm report {same}")
+        print("slowest rules (cold):")
+        for result in sorted(cold.results, key=lambda r: r.seconds,
+                             reverse=True)[: args.top]:
             print(f"  {result.seconds * 1000:8.1f} ms  {result.rule.id}: {result.outcome.value}"
-                  f": {result.message[:90]}")
+                  f": {result.message[:80]}")
+        print("per rule family (cold / warm / one file changed), s; a family that waits for "
+              "ruff or mypy carries the wait:")
+        for family, seconds in sorted(cold.families.items(), key=lambda item: -item[1]):
+            if seconds >= 0.005:
+                print(f"  {seconds:7.2f} {warm.families[family]:7.2f} "
+                      f"{touched.families[family]:7.2f}  {family}")
         print()
-        print(f"wheel build (backend, child processes): {build_s:8.2f} s")
-        print(f"ast.parse of the same files:            {parse_s:8.2f} s")
-        print(f"static audit without mypy:              {audit.seconds:8.2f} s"
-              f"  ({audit.seconds / parse_s:.1f}x the parse; aim <= 5x)")
-        if not args.no_mypy:
-            print(f"mypy alone:                             {mypy_s:8.2f} s")
-            print(f"static audit total (with mypy):         {audit.seconds + mypy_s:8.2f} s")
+        print(f"load (wheel build for a folder):  {build_s:8.2f} s")
+        print(f"ast.parse of the same files:      {parse_s:8.2f} s")
+        for run in (cold, warm, touched):
+            print(run.line(parse_s))
+        print(f"peak memory of this process during each audit: cold {cold.peak_mb:.0f} MB, "
+              f"warm {warm.peak_mb:.0f} MB, one file changed {touched.peak_mb:.0f} MB "
+              f"(the files in memory included); largest child (mypy) "
+              f"{_peak_mb(resource.RUSAGE_CHILDREN):.0f} MB")
+        package = cold.package
+        if args.alternatives and package:
+            print("type checkers on the same package (figures only; the verdict uses mypy):")
+            for line in _alternatives(dist, package, work):
+                print(line)
 
 
 if __name__ == "__main__":

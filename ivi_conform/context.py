@@ -11,6 +11,7 @@ facts and exercises import it; it imports none of them.
 from __future__ import annotations
 
 import functools
+import os
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from ivi_conform.candidate import Distribution
+from ivi_conform.judges import mypy, ruff
 from ivi_conform.static.driver import DriverShape, find_driver
 from ivi_conform.static.source import SourceIndex
 
@@ -26,6 +28,9 @@ if TYPE_CHECKING:
     from ivi_conform.behaviour.results import RuntimeResults
 
 _T = TypeVar("_T")
+
+#: Drivers with this many Python files have ruff and mypy started ahead (a generated driver).
+JUDGES_AHEAD_FROM = 40
 
 
 @dataclass(frozen=True)
@@ -92,13 +97,33 @@ class AuditContext:
 
     @functools.cached_property
     def source(self) -> SourceIndex:
-        """The candidate's Python files, parsed."""
+        """The candidate's Python files, parsed (ruff starts beside the parse)."""
+        if self._judges_ahead(ruff.RULE_IDS):
+            ruff.start(self)
         return SourceIndex(self.dist.files)
 
     @functools.cached_property
     def driver(self) -> DriverShape:
-        """The driver's package, root class, utility and direct I/O classes."""
-        return find_driver(self.source, self.dist.name)
+        """The driver's package, root class, utility and direct I/O classes (mypy starts then)."""
+        shape = self.__dict__["driver"] = find_driver(self.source, self.dist.name)
+        if self._judges_ahead(frozenset({mypy.RULE_ID})):
+            mypy.start(self)  # reads the package from the shape kept just above
+        return shape
+
+    def _judges_ahead(self, rules: frozenset[str]) -> bool:
+        """Whether to start ruff or mypy before a rule asks: a large driver whose audit has them.
+
+        They run in child processes, so they use the second core while
+        ivi-conform indexes and judges; on a small driver, one whose audit
+        selects none of their rules, or in a pytest-xdist worker of the plugin
+        (the rules are shared out: each worker would run them) they wait until asked.
+        """
+        if self.config.select and not self.config.select & rules:
+            return False
+        if os.environ.get("PYTEST_XDIST_WORKER"):
+            return False  # the plugin's workers share the rules out: the one judging runs it
+        python = sum(path.endswith((".py", ".pyi")) for path in self.dist.files)
+        return python >= JUDGES_AHEAD_FROM
 
     @property
     def release_date(self) -> date:

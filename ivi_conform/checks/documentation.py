@@ -34,6 +34,7 @@ from ivi_conform.documents.locations import (
     shipped_introduction,
 )
 from ivi_conform.model import Evidence, Finding
+from ivi_conform.static.source import scopes
 
 if TYPE_CHECKING:
     from ivi_conform.context import AuditContext
@@ -157,7 +158,7 @@ def _holds_notice(text: str) -> bool:
 
 def _docstrings(tree: ast.Module) -> Iterator[str]:
     """The module's docstrings: its own, and those of its classes and functions."""
-    for node in ast.walk(tree):
+    for node in scopes(tree):  # every module, class and function, expressions skipped
         if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
             docstring = ast.get_docstring(node, clean=False)
             if docstring:

@@ -120,13 +120,33 @@ def _own(function: Function) -> Iterator[ast.AST]:
             pending.extend(ast.iter_child_nodes(node))
 
 
+#: The fields of a statement that hold statements (or handlers, cases), in ``_fields`` order.
+_BLOCK_FIELDS = frozenset({"body", "handlers", "orelse", "finalbody", "cases"})
+
+
+def _own_statements(function: Function) -> Iterator[ast.AST]:
+    """``_own``'s statements and handlers, in its order, without walking the expressions.
+
+    An expression holds no statement, so leaving expressions out changes
+    nothing of the order in which statements come; it skips most nodes.
+    """
+    pending: list[ast.AST] = list(function.body)
+    while pending:
+        node = pending.pop()
+        yield node
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            for name in node._fields:
+                if name in _BLOCK_FIELDS:
+                    pending.extend(getattr(node, name))
+
+
 def _returns_nothing(function: Function) -> bool:
     """Declared ``-> None``, or unannotated with no value returned anywhere."""
     if function.returns is not None:
         return isinstance(function.returns, ast.Constant) and function.returns.value is None
     return all(node.value is None or (isinstance(node.value, ast.Constant)
                                       and node.value.value is None)
-               for node in _own(function) if isinstance(node, ast.Return))
+               for node in _own_statements(function) if isinstance(node, ast.Return))
 
 
 def _negative(node: ast.expr) -> bool:
@@ -204,10 +224,11 @@ def _offences(function: Function, leaf: str) -> list[tuple[int, str]]:
     if _READS_ERRORS.search(leaf) or (leaf.startswith("__") and leaf.endswith("__")):
         return []
     found: list[tuple[int, str]] = []
-    for node in _own(function):
+    own = list(_own_statements(function))  # walked once, read twice
+    for node in own:
         if isinstance(node, ast.ExceptHandler):
             found.extend(_handler_offences(function, leaf, node))
-    returns = [node for node in _own(function) if isinstance(node, ast.Return)]
+    returns = [node for node in own if isinstance(node, ast.Return)]
     values = [node.value for node in returns]
     if (not _is_property(function) and _ACTION.search(leaf) and values
             and all(_constant(value, True) or _constant(value, False) for value in values)
@@ -248,7 +269,7 @@ def _error_tuple(value: ast.expr | None) -> bool:
 
 def _delegate(function: Function) -> str | None:
     """The private method a function hands its result from (``return self._x(...)``)."""
-    returns = [node for node in _own(function) if isinstance(node, ast.Return)]
+    returns = [node for node in _own_statements(function) if isinstance(node, ast.Return)]
     if len(returns) != 1 or not isinstance(returns[0].value, ast.Call):
         return None
     func = returns[0].value.func

@@ -10,7 +10,7 @@ from ivi_conform.checks import check
 from ivi_conform.judges.mypy import RULE_ID as MYPY_RULE
 from ivi_conform.judges.mypy import file_suppressions, mypy_of, split_errors
 from ivi_conform.model import Evidence, Finding
-from ivi_conform.static.source import SourceIndex
+from ivi_conform.static.source import SourceIndex, statements
 from ivi_conform.static.typing_completeness import measure
 
 if TYPE_CHECKING:
@@ -79,7 +79,7 @@ def complete_hints(context: AuditContext) -> Finding:
     hiding = (f", {len(suppressions)} file-wide suppression(s) in their modules exempt "
               "nothing" if suppressions else "")
     return Finding.failed(f"{result.summary()}: {len(gaps)} symbol(s) lack hints{hiding}",
-                          (*suppressions, *gaps[:200]))
+                          (*suppressions, *gaps))
 
 
 def package_imports(index: SourceIndex, package: str) -> dict[str, set[str]]:
@@ -89,7 +89,7 @@ def package_imports(index: SourceIndex, package: str) -> dict[str, set[str]]:
         is_package = module.path.endswith("__init__.py")
         anchor = module.name if is_package else module.name.rpartition(".")[0]
         found: set[str] = set()
-        for node in ast.walk(module.tree):
+        for node in statements(module.tree):  # an import is a statement: no expression walked
             names: list[str] = []
             if isinstance(node, ast.Import):
                 names = [alias.name for alias in node.names]
@@ -122,11 +122,12 @@ def consistent_hints(context: AuditContext) -> Finding:
     package = context.driver.package
     if package is None:
         return Finding.skipped("the wheel holds no import package to type-check")
+    imports = package_imports(context.source, package)  # while mypy runs
     run = mypy_of(context)
     timing = f"{run.seconds:.1f} s of mypy"
     if run.problem:
         return Finding.errored(f"{run.problem} ({timing})")
-    verdict = split_errors(run, package_imports(context.source, package))
+    verdict = split_errors(run, imports)
     notes: list[str] = []
     if verdict.missing:
         shown = ", ".join(verdict.missing[:8]) + (" ..." if len(verdict.missing) > 8 else "")
@@ -148,5 +149,5 @@ def consistent_hints(context: AuditContext) -> Finding:
     return Finding.failed(
         f"mypy reports {len(verdict.counted)} error(s) in the hints of {package}{hiding} "
         f"({timing}){note}",
-        (*suppressions, *verdict.counted[:200]),
+        (*suppressions, *verdict.counted),
     )

@@ -33,7 +33,13 @@ The flags, and why:
   ``$XDG_CACHE_HOME/ivi-conform/mypy``) shared by every audit, so the
   standard library is analysed once per mypy version; the file-system cache
   is used (not SQLite) because its writes are atomic renames, safe for
-  parallel audits.
+  parallel audits;
+* the package extracted to the same folder at every audit (``sources/<package>``
+  in that cache, under a lock), rewriting only the files whose bytes changed,
+  so that mypy's incremental cache re-checks only what changed; an audit
+  finding the folder locked by another extracts to its own work folder;
+* started in the background (:func:`start`) as soon as the driver's package
+  is known, so that it runs beside ivi-conform's own analysis.
 
 A crash, a time-out or output we cannot read is ivi-conform's failure to
 judge (``error``), never the driver's.
@@ -49,13 +55,20 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from ivi_conform.model import Evidence
+
+try:
+    import fcntl
+except ImportError:  # Windows: every audit extracts to its own work folder
+    fcntl = None  # type: ignore[assignment]
 
 if TYPE_CHECKING:
     from ivi_conform.context import AuditContext
@@ -121,10 +134,32 @@ def result_for(context: AuditContext) -> MypyRun | None:
 
 
 def _mypy(context: AuditContext) -> MypyRun:
+    return context.fact(started).result()
+
+
+def start(context: AuditContext) -> None:
+    """Start the audit's mypy run in the background, beside ivi-conform's own analysis."""
+    context.fact(started)
+
+
+def started(context: AuditContext) -> Future[MypyRun]:
+    """The audit's mypy run, in a thread waiting on mypy's child process (a fact)."""
+    future: Future[MypyRun] = Future()
     package = context.driver.package
     if package is None:
-        return MypyRun((), 0.0, 0, problem="the wheel holds no import package to type-check")
-    return run(context.dist.files, package, context.work_dir / "mypy")
+        future.set_result(MypyRun((), 0.0, 0,
+                                  problem="the wheel holds no import package to type-check"))
+        return future
+    files, work = context.dist.files, context.work_dir / "mypy"
+
+    def run_in_thread() -> None:
+        try:
+            future.set_result(run(files, package, work))
+        except BaseException as exc:  # noqa: BLE001 - handed to the rule that waits for it
+            future.set_exception(exc)
+
+    threading.Thread(target=run_in_thread, name="ivi-conform-mypy", daemon=True).start()
+    return future
 
 
 #: A ``# mypy: ...`` inline configuration comment (file-wide settings, ignore-errors among them).
@@ -137,6 +172,10 @@ _OTHER_SWITCHES = re.compile(
     r"|pyre-ignore-all-errors|pytype\s*:\s*skip-file)", re.IGNORECASE)
 
 
+#: What every line the three patterns above match contains (a quick test of a whole module).
+_ANY_SWITCH = re.compile(r"#\s*(?:mypy|type|pyright|pyre-ignore|pytype)", re.IGNORECASE)
+
+
 def file_suppressions(path: str, text: str) -> list[Evidence]:
     """The file-wide type-checking suppressions of one module, with their lines.
 
@@ -145,14 +184,23 @@ def file_suppressions(path: str, text: str) -> list[Evidence]:
     statement (PEP 484's whole-file form), and pyright/pyre/pytype off switches.
     """
     found: list[Evidence] = []
-    first = _first_statement_line(text)
+    if not _ANY_SWITCH.search(text):  # most modules: no line below can match
+        return found
+    unknown = object()
+    first: int | None | object = unknown  # parsed only when a comment could be a suppression
     for number, line in enumerate(text.splitlines(), start=1):
         stripped = line.strip()
         if not stripped.startswith("#"):
             continue
-        top = first is None or number < first
-        if _MYPY_INLINE.match(line) or (top and _TYPE_IGNORE.match(line)) or (
-                _OTHER_SWITCHES.match(line)):
+        if _MYPY_INLINE.match(line) or _OTHER_SWITCHES.match(line):
+            found.append(Evidence(path, number, f"file-wide suppression {stripped!r}"))
+            continue
+        if not _TYPE_IGNORE.match(line):
+            continue
+        if first is unknown:
+            first = _first_statement_line(text)
+        top = first is None or (isinstance(first, int) and number < first)
+        if top:
             found.append(Evidence(path, number, f"file-wide suppression {stripped!r}"))
     return found
 
@@ -181,11 +229,15 @@ def _extract(files: Mapping[str, bytes], package: str, folder: Path
              ) -> tuple[int, tuple[Evidence, ...]]:
     """Write the package's typed files (and py.typed) below ``folder``, suppressions off.
 
-    Returns how many typed files were written and the suppressions switched off.
+    A file already there with the same bytes is left alone (its time stamp
+    kept, so mypy's incremental cache takes it as unchanged); files of an
+    earlier release that this one no longer ships are removed. Returns how
+    many typed files were written and the suppressions switched off.
     """
     count = 0
     suppressed: list[Evidence] = []
     prefix = package + "/"
+    wanted: dict[str, bytes] = {}
     for path, data in files.items():
         if not path.startswith(prefix):
             continue
@@ -194,17 +246,80 @@ def _extract(files: Mapping[str, bytes], package: str, folder: Path
             continue
         if any(part in ("..", "") for part in posix.parts):
             continue
-        target = folder.joinpath(*posix.parts)
-        target.parent.mkdir(parents=True, exist_ok=True)
         if posix.suffix in _TYPED_SUFFIXES:
             text = data.decode("utf-8", errors="replace")
             found = file_suppressions(path, text)
             if found:
                 suppressed.extend(found)
                 data = _switched_off(text, found).encode("utf-8")
-        target.write_bytes(data)
-        count += posix.suffix in _TYPED_SUFFIXES
+            count += 1
+        wanted[os.path.join(folder, *posix.parts)] = data
+    _synchronise(folder, wanted)
     return count, tuple(suppressed)
+
+
+def _synchronise(folder: Path, wanted: Mapping[str, bytes]) -> None:
+    """Make ``folder`` hold exactly ``wanted`` (path → bytes), rewriting only what differs."""
+    made: set[str] = set()
+    for target, data in wanted.items():
+        parent = os.path.dirname(target)
+        if parent not in made:
+            os.makedirs(parent, exist_ok=True)
+            made.add(parent)
+        try:
+            with open(target, "rb") as stream:
+                if stream.read() == data:
+                    continue
+        except OSError:
+            pass
+        with open(target, "wb") as stream:
+            stream.write(data)
+    if not folder.is_dir():
+        return
+    for root, _, names in os.walk(folder):
+        for name in names:
+            if os.path.join(root, name) not in wanted:
+                with contextlib.suppress(OSError):
+                    os.unlink(os.path.join(root, name))
+
+
+@contextlib.contextmanager
+def _sources_folder(package: str, work: Path) -> Iterator[Path]:
+    """Where to extract the package for mypy: the same folder every audit, when free.
+
+    mypy's incremental cache takes a module as unchanged when its path, size
+    and time stamp are those it saw: extracting each audit's package to the
+    same folder (beside the cache, one per package), rewriting only the files
+    that changed, lets a re-audit re-check only those. An audit running at
+    the same time as another of the same package (the folder's lock is
+    taken), or without a writable cache, extracts to its own work folder.
+    """
+    cache = _usable_cache()
+    if cache is None or fcntl is None:
+        yield work
+        return
+    shared = cache / "sources" / cache_key(package)
+    try:
+        shared.mkdir(parents=True, exist_ok=True)
+        lock = open(shared / ".lock", "a+b")  # noqa: SIM115 - held for the run, closed below
+    except OSError:
+        yield work
+        return
+    with lock:
+        try:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            yield work
+            return
+        try:
+            yield shared
+        finally:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
+
+
+def cache_key(package: str) -> str:
+    """A folder name for the package's sources (a package name is an identifier)."""
+    return package if package.isidentifier() else re.sub(r"\W", "_", package)
 
 
 def _usable_cache() -> Path | None:
@@ -217,13 +332,20 @@ def _usable_cache() -> Path | None:
 
 
 def run(files: Mapping[str, bytes], package: str, work: Path) -> MypyRun:
-    """Extract ``package`` from the wheel's ``files`` into ``work`` and run mypy on it."""
-    count, suppressions = _extract(files, package, work / "src")
+    """Extract ``package`` from the wheel's ``files`` and run mypy on it."""
+    work.mkdir(parents=True, exist_ok=True)
+    with _sources_folder(package, work) as root:
+        return _run(files, package, work, root)
+
+
+def _run(files: Mapping[str, bytes], package: str, work: Path, root: Path) -> MypyRun:
+    """Extract the package below ``root``/src and run mypy there (configuration in ``work``)."""
+    count, suppressions = _extract(files, package, root / "src")
     if count == 0:
         return MypyRun((), 0.0, 0, problem=f"the wheel holds no Python file of {package}/")
-    config = work / "mypy.ini"
+    config = (work / "mypy.ini").resolve()  # mypy runs in ``root``
     config.write_text("[mypy]\n", encoding="utf-8")
-    cache = _usable_cache() or work / "cache"
+    cache = (_usable_cache() or work / "cache").resolve()
     command = (
         sys.executable, "-P", "-m", "mypy",
         "--config-file", str(config),
@@ -236,13 +358,13 @@ def run(files: Mapping[str, bytes], package: str, work: Path) -> MypyRun:
     workers = min(os.cpu_count() or 1, MAX_WORKERS)
     if count >= PARALLEL_FROM_FILES and workers > 1:
         parallel = _invoke((*command[:-1], "--num-workers", str(workers), command[-1]),
-                           package, count, work)
+                           package, count, root)
         if not parallel.problem or "limit" in parallel.problem:
             return replace(parallel, suppressions=suppressions)
-        retried = _invoke(command, package, count, work)  # parallel mode failed: once more alone
+        retried = _invoke(command, package, count, root)  # parallel mode failed: once more alone
         return replace(retried, seconds=parallel.seconds + retried.seconds,
                        suppressions=suppressions)
-    return replace(_invoke(command, package, count, work), suppressions=suppressions)
+    return replace(_invoke(command, package, count, root), suppressions=suppressions)
 
 
 def _invoke(command: tuple[str, ...], package: str, count: int, work: Path) -> MypyRun:
@@ -362,7 +484,10 @@ def split_errors(run: MypyRun, imports: Mapping[str, set[str]]) -> Verdict:
             if module not in tainted and imported & tainted:
                 tainted.add(module)
                 changed = True
-    counted = tuple(error for error in run.errors if dotted(error.file) not in tainted)
-    unjudged = tuple(error for error in run.errors if dotted(error.file) in tainted)
+    # sorted: mypy lists errors in an order that depends on its cache's state, and the
+    # report must read the same whether the audit was cold or warm
+    errors = sorted(run.errors, key=lambda error: (error.file, error.line or 0, error.detail))
+    counted = tuple(error for error in errors if dotted(error.file) not in tainted)
+    unjudged = tuple(error for error in errors if dotted(error.file) in tainted)
     missing = sorted({name for names in run.unresolved.values() for name in names})
     return Verdict(counted, unjudged, tuple(missing), tuple(sorted(tainted)))

@@ -536,19 +536,12 @@ def _attribute_class(index: SourceIndex, owner: ClassInfo, getter: Function,
                 return index.resolve(type_name(statement.annotation), holder.module)
     found: dict[int, ClassInfo] = {}
     for holder, method in methods:
-        for node in ast.walk(method):
-            targets: list[ast.expr] = []
-            value: ast.expr | None = None
-            if isinstance(node, ast.Assign):
-                targets, value = list(node.targets), node.value
-            elif isinstance(node, ast.AnnAssign):
-                targets, value = [node.target], node.value
-                if _is_self_attribute(node.target, attribute):
-                    annotated = index.resolve(type_name(node.annotation), holder.module)
-                    if annotated is not None:
-                        return annotated
-            if not any(_is_self_attribute(target, attribute) for target in targets):
-                continue
+        for node in _self_assignments(index, method).get(attribute, ()):
+            value: ast.expr | None = node.value
+            if isinstance(node, ast.AnnAssign):
+                annotated = index.resolve(type_name(node.annotation), holder.module)
+                if annotated is not None:
+                    return annotated
             if not isinstance(value, ast.Call):
                 if isinstance(value, ast.Constant) and value.value is None:
                     continue  # ``self._x = None`` until created
@@ -560,9 +553,33 @@ def _attribute_class(index: SourceIndex, owner: ClassInfo, getter: Function,
     return next(iter(found.values())) if len(found) == 1 else None
 
 
-def _is_self_attribute(target: ast.expr, attribute: str) -> bool:
-    return (isinstance(target, ast.Attribute) and target.attr == attribute
-            and isinstance(target.value, ast.Name) and target.value.id == "self")
+def _self_assignments(index: SourceIndex, method: Function
+                      ) -> dict[str, list[ast.Assign | ast.AnnAssign]]:
+    """The method's assignments to ``self.<name>``, by name, in ``ast.walk`` order (kept).
+
+    One walk of the method serves every attribute asked of it: a generated
+    class with hundreds of lazy getters asks about each of them, and walking
+    every method of the class for each made the hierarchy quadratic.
+    """
+    return index.memo(("self-assignments", id(method)),
+                      functools.partial(_walk_self_assignments, method))
+
+
+def _walk_self_assignments(method: Function) -> dict[str, list[ast.Assign | ast.AnnAssign]]:
+    found: dict[str, list[ast.Assign | ast.AnnAssign]] = {}
+    for node in ast.walk(method):
+        if isinstance(node, ast.Assign):
+            targets = node.targets
+        elif isinstance(node, ast.AnnAssign):
+            targets = [node.target]
+        else:
+            continue
+        for name in dict.fromkeys(target.attr for target in targets
+                                  if isinstance(target, ast.Attribute)
+                                  and isinstance(target.value, ast.Name)
+                                  and target.value.id == "self"):
+            found.setdefault(name, []).append(node)
+    return found
 
 
 def _lineage(index: SourceIndex, info: ClassInfo) -> list[ClassInfo]:

@@ -267,6 +267,34 @@ def _class_defs(body: list[ast.stmt]) -> Iterator[ast.ClassDef]:
                 pending.extend(reversed(case.body))
 
 
+def statements(tree: ast.Module) -> Iterator[ast.stmt]:
+    """Every statement of a module, at any depth (function and class bodies included).
+
+    The same statements ``ast.walk`` gives (a statement only ever sits in a
+    statement list: a body, an ``else``, a handler, a ``case``), without
+    visiting the expressions, which are most of a generated module's nodes.
+    The order is depth first, not ``ast.walk``'s.
+    """
+    pending: list[ast.AST] = list(reversed(tree.body))
+    while pending:
+        node = pending.pop()
+        if isinstance(node, ast.stmt):
+            yield node
+        for name in ("body", "orelse", "finalbody", "handlers", "cases"):
+            block = getattr(node, name, None)
+            if isinstance(block, list):
+                pending.extend(reversed(block))
+
+
+def scopes(tree: ast.Module) -> Iterator[ast.Module | ast.ClassDef | ast.FunctionDef
+                                          | ast.AsyncFunctionDef]:
+    """The module and every class and function in it, at any depth (those with docstrings)."""
+    yield tree
+    for node in statements(tree):
+        if isinstance(node, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+            yield node
+
+
 def module_name(path: str) -> str | None:
     """``pkg/sub/mod.py`` → ``pkg.sub.mod``; ``pkg/__init__.py`` → ``pkg``; else None."""
     if not path.endswith(".py") or ".dist-info/" in path or ".data/" in path:

@@ -1,0 +1,118 @@
+"""A re-audit served from the cache gives the report a cold audit gives.
+
+The per-file results (ruff's findings) are cached by content in the user
+cache folder, here a temporary one; mypy keeps its own incremental cache.
+The driver is the reference one plus generated modules (tabs, long lines,
+unannotated members), enough files for ruff and mypy to start ahead.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ivi_conform import cache
+from ivi_conform.context import JUDGES_AHEAD_FROM, AuditConfig
+from ivi_conform.engine import AuditResult, audit
+from ivi_conform.reports.json_report import rule_entry
+
+#: typing-consistent's message says how long mypy took: the one part that may differ.
+REFERENCE = Path(__file__).resolve().parents[2] / "fixtures" / "reference"
+_TIMING = re.compile(r"\(\d+(?:\.\d+)? s of mypy")
+
+_MODULE = (
+    "from sksunroof.driver import SkSunroof\n\n\n"
+    "class Group{n}Cls:\n"
+    "\tdef __init__(self, core, parent):\n"
+    "\t\tself._core = core\n\n"
+    "\t@property\n"
+    "\tdef child(self):\n"
+    "\t\tif not hasattr(self, '_child'):\n"
+    "\t\t\tself._child = Group{n}Cls(self._core, self)\n"
+    "\t\treturn self._child\n\n"
+    "\tdef set(self, value, channel = 1) -> None:\n"
+    "\t\tself._core.write(f'SOURce{{channel}}:LEVel{n} {{value}} and a long tail of text that "
+    "runs past the line length')\n\n"
+    "\tdef get(self) -> float:\n"
+    "\t\treturn float(self._core.query('LEV{n}?'))\n"
+)
+
+
+def _driver(folder: Path) -> Path:
+    leftovers = shutil.ignore_patterns("__pycache__", "build", "*.egg-info")
+    driver = Path(shutil.copytree(REFERENCE, folder, ignore=leftovers))
+    generated = driver / "sksunroof" / "generated"
+    generated.mkdir()
+    (generated / "__init__.py").write_text("", encoding="utf-8")
+    for number in range(JUDGES_AHEAD_FROM):
+        (generated / f"Group{number}.py").write_text(_MODULE.format(n=number), encoding="utf-8")
+    return driver
+
+
+def _rules(result: AuditResult) -> list[dict[str, Any]]:
+    entries = []
+    for entry in map(rule_entry, result.results):
+        del entry["seconds"]
+        entry["message"] = _TIMING.sub("(N s of mypy", entry["message"])
+        entries.append(entry)
+    return entries
+
+
+def _audit(target: Path, work: Path) -> AuditResult:
+    return audit(str(target), AuditConfig(static_only=True), work)
+
+
+@pytest.fixture
+def caches(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("IVI_CONFORM_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("IVI_CONFORM_MYPY_CACHE", str(tmp_path / "mypy-cache"))
+    return tmp_path / "cache"
+
+
+def test_a_cached_re_audit_gives_the_cold_report(tmp_path: Path, caches: Path) -> None:
+    driver = _driver(tmp_path / "driver")
+    cold = _audit(driver, tmp_path / "cold")
+    assert list(caches.rglob("*.json")), "the cold audit wrote the cache"
+    assert (tmp_path / "cold" / "pep8-lint").is_dir(), "the cold audit ran ruff on the files"
+
+    warm = _audit(driver, tmp_path / "warm")
+    assert not (tmp_path / "warm" / "pep8-lint").exists(), "every file came from the cache"
+    assert _rules(warm) == _rules(cold)
+    assert not [entry["id"] for entry in _rules(cold) if entry["outcome"] == "error"]
+    style = {entry["id"]: entry for entry in _rules(warm)}["style-pep8"]
+    assert style["outcome"] == "fail" and style["evidence"]
+
+
+def test_a_re_audit_after_one_change_gives_the_cold_report_of_the_changed_driver(
+        tmp_path: Path, caches: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    driver = _driver(tmp_path / "driver")
+    _audit(driver, tmp_path / "first")
+    changed = driver / "sksunroof" / "generated" / "Group3.py"
+    changed.write_text(changed.read_text(encoding="utf-8") + "x=1 # a new departure\n",
+                       encoding="utf-8")
+    cached = _audit(driver, tmp_path / "again")
+    linted = [path.relative_to(tmp_path / "again" / "pep8-lint").as_posix()
+              for path in (tmp_path / "again" / "pep8-lint").rglob("*.py")
+              if path.name != "__init__.py"]  # the package markers go beside it
+    assert linted == ["sksunroof/generated/Group3.py"], "only the changed file went to ruff"
+
+    monkeypatch.setenv("IVI_CONFORM_CACHE", str(tmp_path / "empty-cache"))
+    cold = _audit(driver, tmp_path / "cold")
+    assert _rules(cached) == _rules(cold)
+
+
+def test_a_table_is_replaced_whole_and_an_unreadable_one_is_empty(caches: Path) -> None:
+    table = cache.Table("probe", "settings", "scope")
+    table.put("key", [1, "E501", "message"])
+    table.save()
+    assert table.path is not None and json.loads(table.path.read_bytes()) == {
+        "key": [1, "E501", "message"]}
+    assert not [path for path in table.path.parent.iterdir() if path.suffix == ".tmp"]
+    assert cache.Table("probe", "settings", "scope").get("key") == [1, "E501", "message"]
+    table.path.write_bytes(b"{not json")
+    assert cache.Table("probe", "settings", "scope").get("key") is None
