@@ -1,35 +1,83 @@
-"""The driver's API as found by introspection and by watching what each call sends.
+"""The driver's API, found by introspection and by watching what each call sends.
 
-No exercise assumes a member name of the reference driver. The agent's
-``describe`` lists the hierarchy (properties, methods, reference properties,
-collections and their items); collections are expanded with the keys they
-list themselves (a string, an int, an Enum member: whatever they list is what
-indexes them); and reading each value property once against the live
-simulator shows which SCPI query it sends (``PAN2:POS?``), whatever its name.
-:class:`ApiMap` holds that correspondence, so that an exercise asks for "the
-member that reads ``MOT:SPE?``" or "the member that sets ``PAN2:POS``".
+No exercise assumes a member name of the reference driver; every exercise
+finds what it needs here, in one of two ways.
 
-A selector-style repeated capability (a method that selects the active panel
-for the members that follow) is found the same way: calling a one-argument
-method that sends nothing, then reading again, changes the panel suffix of
-what the reads send.
+* **Walking** (:func:`api_members`, :class:`Walker`): every property read (and
+  written back), every method called once with plausible arguments, and for
+  each step what the driver sent and what the instrument refused meanwhile.
+  The members come from the agent's ``describe`` (type hints find references
+  and collections), then from the classes' own dictionaries for what hints do
+  not show (descriptors other than ``property``, nodes without annotations).
+* **Mapping** (:func:`discover`, :class:`ApiMap`): reading each value property
+  once against the live simulator shows which SCPI query it sends
+  (``PAN2:POS?``), whatever its name, so that an exercise asks for "the member
+  that reads ``MOT:SPE?``" or "the member that sets ``PAN2:POS``". A
+  selector-style repeated capability (a method that selects the active panel
+  for the members that follow) is found the same way: calling a one-argument
+  method that sends nothing, then reading again, changes the panel suffix of
+  what the reads send.
+
+A collection is entered through the keys it lists (:func:`listed`): a
+mapping's keys (str, int, Enum members: indexed with the very object
+listed); for a sequence, the name or position that gives each item back, as
+the agent finds by trying (1-based sequences included). :func:`commands_of`
+names the SCPI commands a message holds as the live simulator parses them.
+Direct I/O is left out of a walk (it sends whatever it is given), and so are
+the methods that end the session or block by design.
 """
 
 from __future__ import annotations
 
+import ast
+import itertools
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ivi_conform.behaviour.harness import Call, DriverRef, plain, show
-from ivi_conform.behaviour.protocol import EnumValue, Remote, Scalar, encode_value
+from ivi_conform.behaviour.exercises import ChargedElsewhereError, NotJudgedError, quiesce
+from ivi_conform.behaviour.harness import Call, DriverRef, Harness, plain, show
+from ivi_conform.behaviour.protocol import EnumValue, Remote, Scalar, Sequence, encode_value
+from ivi_conform.sim import MODELS
+from ivi_conform.sim.scpi import Call as Parsed
+from ivi_conform.sim.scpi import canonical, parse_program
 
 if TYPE_CHECKING:
-    from ivi_conform.sim import LiveSimulator
+    from ivi_conform.sim import LiveSimulator, ModelSpec, TraceEntry
 
+#: Agent path steps: ``[["attr", "panels"], ["item", "1"], ["attr", "position"]]``.
 Steps = list[list[object]]
+#: The same path, hashable: ``(("attr", "panels"), ("item", "1"), ...)``.
+Path = tuple[tuple[str, object], ...]
 
-#: Methods never called while exploring (they end the session or block on purpose).
-NOT_CALLED = frozenset({"close", "locked", "read_bytes", "read_string", "wait_for_motion"})
+#: Methods never called: they end the session, hold a lock, block by design, read a reply
+#: nobody asked for, or send whatever they are given.
+NOT_CALLED = frozenset({"close", "locked", "read_bytes", "read_string", "write_bytes",
+                        "write_string", "wait_for_motion", "__enter__", "__exit__"})
+
+#: Subtrees never walked: direct I/O sends whatever it is given.
+NOT_WALKED = ("ivi_direct_io",)
+#: Settings of ivi_utility that a walk leaves alone (they change how the driver behaves).
+NOT_SET = frozenset({"ivi_utility.query_instrument_status_enabled",
+                     "ivi_utility.query_instrument_status", "ivi_utility.simulation_enabled",
+                     "ivi_utility.simulate"})
+#: The status queries of the sunroof (IEEE 488.2 and SCPI), canonical names.
+STATUS_QUERIES = frozenset({"SYST:ERR?", "SYST:ERR:COUN?", "*ESR?", "*STB?"})
+#: Arguments tried for a parameter, by the name of its type; the first call that returns wins.
+CANDIDATES: dict[str, tuple[object, ...]] = {
+    "int": (1, 30, 20, 2), "float": (1.0, 30.0), "bool": (True, False), "str": ("1",),
+}
+#: At most this many argument combinations per method.
+MAX_TRIES = 6
+#: The time one exercise may spend walking the API (within the audit's --timeout).
+WALK_S = 90.0
+
+
+#: How deep the walk follows references, collections and nodes.
+MAX_DEPTH = 5
+#: Property types that say nothing (no hint, ``Any``): the value read decides what it is.
+UNTYPED = frozenset({"Any", "None", "object", "typing.Any"})
 
 
 @dataclass(frozen=True)
@@ -40,6 +88,9 @@ class Key:
     ref: object
 
     def __repr__(self) -> str:
+        shown = plain(self.shown)
+        if isinstance(shown, EnumValue):
+            return f"{shown.type.rsplit('.', 1)[-1]}.{shown.name}"
         return show(self.shown)
 
     @property
@@ -80,13 +131,28 @@ class Access:
     select: tuple[Steps, object] | None = None
 
 
+@dataclass(frozen=True)
+class Selector:
+    """A selector-style repeated capability: a method of one argument that selects the panel.
+
+    ``choices`` are the arguments that selected a panel during discovery
+    (each made the reads address another one); ``hint`` is the parameter's
+    type, for drawing an argument that selects nothing.
+    """
+
+    path: str
+    steps: Steps
+    hint: str
+    choices: tuple[int | str, ...]
+
+
 @dataclass
 class ApiMap:
     """Canonical SCPI queries (``MOT:SPE?``) and the members whose reading sends them."""
 
     queries: dict[str, Access] = field(default_factory=dict)
     settable: set[str] = field(default_factory=set)
-    selectors: list[str] = field(default_factory=list)
+    selectors: dict[str, Selector] = field(default_factory=dict)
     #: Accesses whose selection is the one left active after discovery (plain reads reach it).
     active: set[str] = field(default_factory=set)
 
@@ -113,13 +179,101 @@ class ApiMap:
         return access if access is not None and access.label in self.settable else None
 
 
-def members(driver: DriverRef) -> list[dict[str, object]]:
-    """The hierarchy as the agent describes it (properties, methods, references, collections)."""
+@dataclass(frozen=True)
+class Member:
+    """One concrete member: ``panels[1].position`` and how to reach it."""
+
+    label: str
+    path: Path
+    kind: str  # "property" | "method"
+    type: str = ""  # the property's type, or the method's return type
+    settable: bool = False
+    params: tuple[tuple[str, str, bool], ...] = ()  # (name, type, required)
+
+    def steps(self) -> list[list[object]]:
+        return [[op, key] for op, key in self.path]
+
+
+@dataclass
+class Step:
+    """One call of a walk: what was done, how it ended, and what went over the wire."""
+
+    member: Member
+    action: str  # "get" | "set" | "call"
+    args: tuple[object, ...]
+    call: Call
+    entries: list[TraceEntry] = field(default_factory=list)
+    refused: list[int] = field(default_factory=list)  # error codes queued during the call
+    queued: tuple[int, ...] = ()  # the instrument's error queue after the call
+
+    @property
+    def shown(self) -> str:
+        if self.action == "get":
+            return self.member.label
+        if self.action == "set":
+            return f"{self.member.label} = {self.args[0]!r}"
+        return f"{self.member.label}({', '.join(repr(a) for a in self.args)})"
+
+    @property
+    def sent(self) -> list[str]:
+        return [e.message for e in self.entries if e.direction == "in"]
+
+    def trace(self, limit: int = 8) -> str:
+        shown = [f"{'>' if e.direction == 'in' else '<'} {e.message}"
+                 for e in self.entries[:limit]]
+        more = f" ... (+{len(self.entries) - limit})" if len(self.entries) > limit else ""
+        return (" | ".join(shown) + more) if shown else "(no I/O)"
+
+
+class ErrorLog:
+    """Every error the simulated instrument queues, in order (its ``push_error`` is wrapped).
+
+    The queue itself can be drained by the driver within a call; the log
+    keeps what was refused, whatever the driver did with it afterwards.
+    """
+
+    def __init__(self, simulator: LiveSimulator) -> None:
+        self.codes: list[int] = []
+        instrument = simulator.instrument
+        original = instrument.push_error
+
+        def record(code: object) -> None:
+            self.codes.append(int(code))  # type: ignore[call-overload]
+            original(code)  # type: ignore[arg-type]
+
+        setattr(instrument, "push_error", record)  # noqa: B010 - an instance override
+
+
+# -- the hierarchy ------------------------------------------------------------------------------
+
+
+def describe(driver: DriverRef, path: Path = ()) -> list[dict[str, object]]:
+    """The hierarchy under the object at ``path`` as the agent describes it (from type hints).
+
+    Properties, methods, reference properties and collections, with path
+    templates such as ``panels[].position``.
+    """
     package = driver.harness.context.driver.package or ""
-    call = driver.request("describe", "describing the driver's hierarchy", 10.0, package=package)
+    target = driver
+    if path:
+        got = driver.request("get", "reaching an object to describe", 10.0, path=wire(path))
+        if not got.ok or not isinstance(got.value, Remote):
+            return []
+        target = driver.ref(got.value, "object")
+    call = target.request("describe", "describing the driver's hierarchy", 10.0,
+                          package=package)
     if not call.ok or not isinstance(call.value, list):
         return []
     return [entry for entry in call.value if isinstance(entry, dict)]
+
+
+#: The root's hierarchy (:func:`describe` at the driver itself).
+members = describe
+
+
+def wire(path: Path) -> Steps:
+    """A path as agent steps."""
+    return [[op, key] for op, key in path]
 
 
 def steps_of(dotted: str) -> Steps:
@@ -129,7 +283,7 @@ def steps_of(dotted: str) -> Steps:
 
 def listed(driver: DriverRef, steps: Steps, label: str) -> list[Key]:
     """The keys a collection lists, each with what indexes it (a handle for objects)."""
-    got = driver.request("keys", f"iterating {label}", 10.0, path=steps)
+    got = driver.request("keys", f"iterating driver.{label}", 10.0, path=steps)
     if not got.ok or not isinstance(got.value, dict):
         return []
     value = got.value
@@ -149,36 +303,305 @@ def listed(driver: DriverRef, steps: Steps, label: str) -> list[Key]:
     return keys
 
 
-def expand(driver: DriverRef, path: str, limit: int = 4) -> list[tuple[str, Steps]]:
+def _expand(driver: DriverRef, base: Path, base_label: str, template: str,
+            limit: int = 4) -> Iterator[tuple[Path, str]]:
+    """``panels[].position`` below ``base`` as concrete paths, one per key (at most ``limit``)."""
+
+    def go(parts: list[str], path: Path, label: str) -> Iterator[tuple[Path, str]]:
+        part, rest = parts[0], parts[1:]
+        for name in [p for p in part.split(".") if p]:
+            path = (*path, ("attr", name))
+            label = f"{label}.{name}" if label else name
+        if not rest:
+            yield path, label
+            return
+        for key in listed(driver, wire(path), label)[:limit]:
+            yield from go(rest, (*path, ("item", encode_value(key.ref))), f"{label}[{key!r}]")
+
+    yield from go(template.split("[]"), base, base_label)
+
+
+def expand(driver: DriverRef, template: str) -> list[tuple[str, Steps]]:
     """``panels[].position`` as ``panels['1'].position``... (label, steps), by listing keys."""
-    if "[]" not in path:
-        return [(path, steps_of(path))]
-    head, _, rest = path.partition("[]")
-    found: list[tuple[str, Steps]] = []
-    head_steps = steps_of(head)
-    for key in listed(driver, head_steps, head)[:limit]:
-        for label, tail in expand_rest(driver, f"{head}[{key!r}]", [*head_steps,
-                                       ["item", encode_value(key.ref)]], rest.lstrip("."),
-                                       limit):
-            found.append((label, tail))
+    return [(label, wire(path)) for path, label in _expand(driver, (), "", template)]
+
+
+def enum_ref(driver: DriverRef, value: EnumValue) -> object | None:
+    """The request form of the driver's enum member ``value`` (its class found in the child).
+
+    The class is imported in the child by its qualified name, through the
+    root class's own ``__import__``, so that an enum-keyed collection can be
+    indexed and an enum-typed property written back.
+    """
+    root = driver.harness.root_class()
+    importer: Call | None = None
+    for tail in (["item", "__import__"], ["attr", "__import__"]):
+        importer = root.request("get", "finding __import__", 10.0, path=[
+            ["attr", "__init__"], ["attr", "__globals__"], ["item", "__builtins__"], tail])
+        if importer.ok:
+            break
+    if importer is None or not importer.ok or not isinstance(importer.value, Remote):
+        return None
+    function = driver.ref(importer.value, "__import__")
+    parts = value.type.split(".")
+    for cut in range(len(parts) - 1, 0, -1):
+        module = ".".join(parts[:cut])
+        loaded = function.request("call", f"__import__({module!r})", 10.0, path=[],
+                                  args=encode_value([module, None, None, [parts[cut]]]))
+        if not loaded.ok or not isinstance(loaded.value, Remote):
+            continue
+        found = driver.ref(loaded.value, module).request(
+            "get", f"{value.type}", 10.0, path=[["attr", part] for part in parts[cut:]])
+        if found.ok and isinstance(found.value, Remote):
+            return {"$attr": found.value.handle, "name": value.name}
+    return None
+
+
+def wire_value(driver: DriverRef, value: object) -> object | None:
+    """A value the driver returned, in the form a request sends back; None if it cannot."""
+    if isinstance(value, Scalar):
+        value = value.value
+    if isinstance(value, EnumValue):
+        return enum_ref(driver, value)
+    if isinstance(value, Sequence | Remote) or value is None:
+        return None
+    return encode_value(value)
+
+
+def api_members(driver: DriverRef) -> list[Member]:
+    """Every property and method of the driver's hierarchy, collections expanded.
+
+    From the agent's ``describe`` (type hints); then, for what it cannot see
+    (descriptors other than ``property``, attributes without hints), from
+    the classes' own dictionaries: each public name is read, and an object
+    of the driver's package is followed as a node (or a collection).
+    """
+    out: list[Member] = []
+    _discover(driver, (), "", out, 0)
+    return out
+
+
+def _params(entry: dict[str, object]) -> tuple[tuple[str, str, bool], ...]:
+    raw = entry.get("params")
+    return tuple((str(p.get("name")), str(p.get("type")), bool(p.get("required")))
+                 for p in (raw if isinstance(raw, list) else []) if isinstance(p, dict))
+
+
+def _member(entry: dict[str, object], path: Path, label: str) -> Member | None:
+    """The member a ``describe`` entry names at ``path``, or None (not walked)."""
+    kind, template = str(entry.get("kind")), str(entry.get("path"))
+    if kind not in ("property", "method") or label.startswith(NOT_WALKED):
+        return None
+    if kind == "method" and template.rsplit(".", 1)[-1] in NOT_CALLED:
+        return None
+    hint = entry.get("type") if kind == "property" else entry.get("returns")
+    settable = bool(entry.get("settable")) and label not in NOT_SET
+    return Member(label, path, kind, str(hint or ""), settable, _params(entry))
+
+
+def _discover(driver: DriverRef, base: Path, prefix: str, out: list[Member], depth: int) -> None:
+    """The members of the object at ``base``: described ones, then the rest of its classes."""
+    if depth > MAX_DEPTH or prefix.startswith(NOT_WALKED):
+        return
+    known: set[str] = set()
+    for entry in describe(driver, base):
+        template = str(entry.get("path"))
+        known.add(template.split(".", 1)[0].split("[", 1)[0])
+        if entry.get("kind") == "collection" and "[]" not in template:
+            for path, label in _expand(driver, base, prefix, template):
+                _own(driver, path, label, out)
+            continue
+        untyped = entry.get("kind") == "property" and str(entry.get("type")) in UNTYPED
+        for path, label in _expand(driver, base, prefix, template):
+            if untyped and _follow(driver, path, label, out, depth):
+                continue
+            member = _member(entry, path, label)
+            if member is not None:
+                out.append(member)
+    _scan(driver, base, prefix, out, depth, known)
+
+
+def _follow(driver: DriverRef, path: Path, label: str, out: list[Member], depth: int) -> bool:
+    """Read the attribute at ``path``; if it is an object of the driver's package, walk it.
+
+    A node (and a collection's items) is discovered like the root; True when
+    it was one, False when the value is a setting (or unreadable).
+    """
+    package = driver.harness.context.driver.package or ""
+    got = driver.request("get", f"driver.{label}", 10.0, path=wire(path))
+    value = got.value
+    if not got.ok or not isinstance(value, Remote) or not value.type.startswith(package + "."):
+        return False
+    for key in listed(driver, wire(path), label)[:4]:
+        _discover(driver, (*path, ("item", encode_value(key.ref))), f"{label}[{key!r}]", out,
+                  depth + 1)
+    _discover(driver, path, label, out, depth + 1)
+    return True
+
+
+def _own(driver: DriverRef, base: Path, prefix: str, out: list[Member]) -> None:
+    """A collection object's own members (``panels.names``); ``describe`` walked its items."""
+    for entry in describe(driver, base):
+        template = str(entry.get("path"))
+        if "." in template or "[" in template:
+            continue
+        member = _member(entry, (*base, ("attr", template)), f"{prefix}.{template}")
+        if member is not None:
+            out.append(member)
+
+
+def _class_names(driver: DriverRef, base: Path) -> list[tuple[str, Remote]]:
+    """Public names in the own dictionaries of the package's classes of the object at ``base``."""
+    package = driver.harness.context.driver.package or ""
+    mro = driver.request("get", "the classes of an object", 10.0,
+                         path=[*wire(base), ["attr", "__class__"], ["attr", "__mro__"]])
+    classes = mro.value.items if mro.ok and isinstance(mro.value, Sequence) else ()
+    found: list[tuple[str, Remote]] = []
+    for kind in classes:
+        if not isinstance(kind, Remote) or f"'{package}." not in kind.repr:
+            continue
+        listed = driver.ref(kind, kind.repr).request("keys", "a class's names", 10.0,
+                                                     path=[["attr", "__dict__"]])
+        names = listed.value.get("keys") if listed.ok and isinstance(listed.value, dict) else []
+        for name in names if isinstance(names, list) else []:
+            if isinstance(name, str) and not name.startswith("_") and all(
+                    name != seen for seen, _ in found):
+                found.append((name, kind))
     return found
 
 
-def expand_rest(driver: DriverRef, label: str, steps: Steps, rest: str,
-                limit: int) -> list[tuple[str, Steps]]:
-    """The remaining path after one indexed step (itself possibly holding ``[]``)."""
-    if not rest:
-        return [(label, steps)]
-    if "[]" not in rest:
-        return [(f"{label}.{rest}", [*steps, *steps_of(rest)])]
-    head, _, tail = rest.partition("[]")
-    head_steps = [*steps, *steps_of(head)]
-    out: list[tuple[str, Steps]] = []
-    for key in listed(driver, head_steps, f"{label}.{head}")[:limit]:
-        out += expand_rest(driver, f"{label}.{head}[{key!r}]",
-                           [*head_steps, ["item", encode_value(key.ref)]], tail.lstrip("."),
-                           limit)
-    return out
+def _scan(driver: DriverRef, base: Path, prefix: str, out: list[Member], depth: int,
+          known: set[str]) -> None:
+    """Members ``describe`` did not report: each other public class attribute, read once.
+
+    A value of the driver's package is followed as a node (and, when it
+    lists keys, as a collection of nodes); another value is a property,
+    settable when its class attribute is a data descriptor.
+    """
+    for name, owner in _class_names(driver, base):
+        label = f"{prefix}.{name}" if prefix else name
+        if name in known or label.startswith(NOT_WALKED) or name in NOT_CALLED:
+            continue
+        path = (*base, ("attr", name))
+        if _follow(driver, path, label, out, depth):
+            continue
+        got = driver.request("get", f"driver.{label}", 10.0, path=wire(path))
+        if not got.ok or isinstance(got.value, Remote):
+            continue
+        out.append(Member(label, path, "property", "",
+                          _settable(driver, owner, name) and label not in NOT_SET))
+
+
+def _settable(driver: DriverRef, owner: Remote, name: str) -> bool:
+    """Whether the class attribute ``name`` of ``owner`` can be set on an instance.
+
+    A ``property`` with a setter (``fset``), or another data descriptor (``__set__``).
+    """
+    kind = driver.ref(owner, owner.repr)
+    attribute = [["attr", "__dict__"], ["item", name]]
+    fset = kind.request("get", f"{name}.fset", 10.0, path=[*attribute, ["attr", "fset"]])
+    if fset.ok:
+        return fset.value is not None
+    return kind.request("get", f"{name}.__set__", 10.0,
+                        path=[*attribute, ["attr", "__set__"]]).ok
+
+
+# -- calling them -------------------------------------------------------------------------------
+
+
+def _candidates(hint: str) -> tuple[object, ...]:
+    found: dict[tuple[str, object], object] = {}
+    for part in hint.replace(" ", "").split("|"):
+        for value in CANDIDATES.get(part, ()):
+            found.setdefault((type(value).__name__, value), value)
+    return tuple(found.values())
+
+
+def argument_sets(member: Member) -> list[tuple[object, ...]]:
+    """Plausible argument tuples for a method: the required parameters, from their hints."""
+    required = [hint for _, hint, needed in member.params if needed]
+    pools = [_candidates(hint) for hint in required]
+    if any(not pool for pool in pools):
+        return []
+    return list(itertools.islice(itertools.product(*pools), MAX_TRIES))
+
+
+def perform(driver: DriverRef, member: Member, action: str, args: tuple[object, ...] = (),
+            timeout: float = 10.0) -> Call:
+    """get / set / call ``member`` in the child."""
+    steps = member.steps()
+    if action == "get":
+        return driver.request("get", f"driver.{member.label}", timeout, path=steps)
+    if action == "set":
+        return driver.request("set", f"driver.{member.label} = {args[0]!r}", timeout,
+                              path=steps, value=args[0] if isinstance(args[0], dict)
+                              else encode_value(args[0]))
+    return driver.request("call", f"driver.{member.label}()", timeout, path=steps,
+                          args=encode_value(list(args)))
+
+
+class Walker:
+    """Steps through members against one simulator, recording each step's trace and refusals."""
+
+    def __init__(self, driver: DriverRef, simulator: LiveSimulator,
+                 before: Callable[[], None] | None = None, until: float | None = None) -> None:
+        self.driver = driver
+        self.simulator = simulator
+        self.before = before
+        self.until = until if until is not None else deadline(driver.harness)
+        self.log = ErrorLog(simulator)
+
+    def step(self, member: Member, action: str, args: tuple[object, ...] = ()) -> Step:
+        if time.monotonic() > self.until:
+            raise NotJudgedError(f"walking the API took longer than ivi-conform's limit (at "
+                                 f"{member.label}); raise --timeout to judge this rule")
+        if self.before is not None:
+            self.before()
+        quiesce(self.simulator)
+        start, logged = len(self.simulator.trace), len(self.log.codes)
+        call = perform(self.driver, member, action, args)
+        quiesce(self.simulator)
+        queued = tuple(int(code) for code in self.simulator.instrument.errors)
+        return Step(member, action, args, call, self.simulator.trace[start:],
+                    self.log.codes[logged:], queued)
+
+    def walk(self, members: list[Member], *, sets: bool = True, calls: bool = True,
+             keep: Callable[[Member], bool] | None = None) -> list[Step]:
+        """Read every property (and write its value back), call every method once.
+
+        A method with required parameters is tried with argument tuples from
+        :data:`CANDIDATES` until one returns normally; every try is a step.
+        """
+        steps: list[Step] = []
+        for member in members:
+            if keep is not None and not keep(member):
+                continue
+            if member.kind == "property":
+                got = self.step(member, "get")
+                steps.append(got)
+                value = wire_value(self.driver, got.call.value) if got.call.ok else None
+                if sets and member.settable and value is not None:
+                    steps.append(self.step(member, "set", (value,)))
+            elif calls:
+                tries = argument_sets(member) if any(r for _, _, r in member.params) else [()]
+                for args in tries:
+                    done = self.step(member, "call", args)
+                    steps.append(done)
+                    if done.call.ok:
+                        break
+        return steps
+
+
+def deadline(harness: Harness) -> float:
+    """When an exercise must stop walking: :data:`WALK_S` from now, within the audit's budget."""
+    return time.monotonic() + harness.limit(WALK_S)
+
+
+def restore(simulator: LiveSimulator) -> None:
+    """The simulated instrument back at rest in its reset state, its error queue empty."""
+    simulator.wait_idle(2.0)
+    simulator.instrument.reset()
+    simulator.instrument.clear_status()
 
 
 def get(driver: DriverRef, access: Access, timeout: float | None = None) -> Call:
@@ -211,11 +634,11 @@ def select(driver: DriverRef, access: Access) -> Call:
     return invoke(driver, steps, "select", argument)
 
 
+# -- the map: what each member sends ------------------------------------------------------------
+
+
 def _queries(simulator: LiveSimulator, start: int) -> list[str]:
     """The canonical queries the driver sent since trace entry ``start``, status reads left out."""
-    from ivi_conform.behaviour.exercises import quiesce
-    from ivi_conform.sim.scpi import canonical
-
     quiesce(simulator)
     panels = simulator.instrument.panel_count
     found: list[str] = []
@@ -269,8 +692,6 @@ def _selector_arguments(params: object) -> list[int | str]:
     elif "str" in parts:
         hint = "str"
     if hint.startswith("Literal["):
-        import ast
-
         try:
             values = ast.literal_eval("(" + hint[len("Literal["):-1] + ",)")
         except (ValueError, SyntaxError):
@@ -305,26 +726,35 @@ def _find_selectors(driver: DriverRef, simulator: LiveSimulator,
         if not arguments:
             continue
         steps = steps_of(path)
+        chosen: list[int | str] = []
+        panels: set[str] = set()
         for argument in arguments:
             start = len(simulator.trace)
-            chosen = invoke(driver, steps, path, argument)
-            if not chosen.ok or _sent_setting(simulator, start):
+            called = invoke(driver, steps, path, argument)
+            if not called.ok or _sent_setting(simulator, start):
                 break
+            chosen.append(argument)
             for label, read_steps, settable in panel_reads:
                 start = len(simulator.trace)
                 got = driver.request("get", f"driver.{label}", driver.harness.limit(),
                                      path=read_steps)
                 sent = _queries(simulator, start)
-                if got.ok and len(sent) == 1 and sent[0] not in api.queries:
+                if not got.ok or len(sent) != 1:
+                    continue
+                panels.add(sent[0].split(":", 1)[0])
+                if sent[0] not in api.queries:
                     access = Access(f"{path}({argument!r}); {label}", read_steps,
                                     (steps, argument))
                     api.queries[sent[0]] = access
                     if settable:
                         api.settable.add(access.label)
-                    if path not in api.selectors:
-                        api.selectors.append(path)
-        if path in api.selectors and first is None:
-            first = (path, steps, arguments[0])
+        if len(panels) > 1:  # its arguments redirect the reads: a selector (an alias too)
+            params = entry.get("params")
+            hint = params[0].get("type") if isinstance(params, list) and isinstance(
+                params[0], dict) else ""
+            api.selectors[path] = Selector(path, steps, str(hint), tuple(chosen))
+            if first is None:
+                first = (path, steps, arguments[0])
     if first is None:
         return
     # the reads found without the selector address its first choice: say so, so that a
@@ -343,9 +773,6 @@ def _find_selectors(driver: DriverRef, simulator: LiveSimulator,
 
 def _sent_setting(simulator: LiveSimulator, start: int) -> bool:
     """Whether the driver sent anything but queries since ``start`` (a selector may ask)."""
-    from ivi_conform.behaviour.exercises import quiesce
-    from ivi_conform.sim.scpi import canonical
-
     quiesce(simulator)
     panels = simulator.instrument.panel_count
     for entry in simulator.trace[start:]:
@@ -357,8 +784,94 @@ def _sent_setting(simulator: LiveSimulator, start: int) -> bool:
     return False
 
 
-def value_of(value: object) -> object:
-    """A plain Python value of what the child returned (subclasses reduced)."""
-    if isinstance(value, Scalar):
-        return value.value
-    return value
+# -- commands -----------------------------------------------------------------------------------
+
+def commands_of(message: str, panels: int) -> list[str]:
+    """The commands a program message holds, as canonical headers (``PAN:POS``, ``*RST``).
+
+    Parsed as the live simulator parses it, so a long form, a lower-case form
+    or a compound message count as the command they name; a unit the
+    simulator does not know (-113, -114) is left out.
+    """
+    texts = [text.strip() for text in message.split(";") if text.strip()]
+    units = parse_program(message, panels)
+    out: list[str] = []
+    for text, unit in zip(texts, units, strict=False):
+        if not isinstance(unit, Parsed):
+            continue
+        keywords = unit.command.keywords
+        if keywords:
+            out.append(":".join(k.short for k in keywords) + ("?" if unit.command.query else ""))
+        else:
+            out.append(text.split(" ", 1)[0].upper())
+    return out
+
+
+def motions(spec: ModelSpec) -> tuple[str, ...]:
+    """The commands that move a panel of this model (``PAN:POS``, ``PAN:TILT``)."""
+    return tuple(command for command, feature in (("PAN:POS", "slide"), ("PAN:TILT", "tilt"))
+                 if getattr(spec, feature))
+
+
+def features(spec: ModelSpec) -> frozenset[str]:
+    """What a model has, for choosing the models that together show every feature."""
+    have = {name for name in ("slide", "tilt", "shade", "solar") if getattr(spec, name)}
+    return frozenset(have | ({"second panel"} if spec.panels > 1 else set()))
+
+
+def covering_models(models: list[str]) -> list[str]:
+    """Few of ``models`` that together have every feature any of them has (greedy)."""
+    wanted = frozenset().union(*(features(MODELS[m]) for m in models)) if models else frozenset()
+    chosen: list[str] = []
+    have: frozenset[str] = frozenset()
+    while have != wanted:
+        best = max(models, key=lambda m: len(features(MODELS[m]) - have))
+        chosen.append(best)
+        have |= features(MODELS[best])
+    return chosen or models[:1]
+
+
+def contrasting_models(models: list[str]) -> list[str]:
+    """:func:`covering_models`, plus for each feature one of ``models`` that lacks it, if any.
+
+    The first show every feature at work; the others show the driver meeting
+    a feature its connected model does not have.
+    """
+    chosen = covering_models(models)
+    for feature in frozenset().union(*(features(MODELS[m]) for m in models)):
+        if all(feature in features(MODELS[m]) for m in chosen):
+            lacking = [m for m in models if feature not in features(MODELS[m])]
+            if lacking:
+                chosen.append(lacking[0])
+    return [m for m in models if m in chosen]
+
+
+# -- what an exercise could not find --------------------------------------------------------------
+
+
+def unfound(driver: DriverRef, simulator: LiveSimulator, what: str,
+            commands: tuple[str, ...]) -> Exception:
+    """Why an exercise goes without ``what``, a member the instrument's ``commands`` need.
+
+    The API is walked (:class:`Walker`) for a member that sends each command
+    (canonical headers, ``PAN:POS``). When one is sent by no member, the
+    driver's API cannot send it at all: that is ``run-coverage-commands``'s
+    defect (:class:`ChargedElsewhereError`). When every one is sent but the
+    exercise could not tell which member does what it needs, ivi-conform
+    failed to work it out: :class:`NotJudgedError`, naming the members seen.
+    """
+    panels = simulator.instrument.panel_count
+    senders: dict[str, str] = {}
+    for step in Walker(driver, simulator, lambda: restore(simulator)).walk(api_members(driver)):
+        for message in step.sent:
+            for command in commands_of(message, panels):
+                senders.setdefault(command, step.shown)
+    restore(simulator)
+    missing = [command for command in commands if command not in senders]
+    if missing:
+        return ChargedElsewhereError("run-coverage-commands", (
+            f"{what} is needed, and no member of the API sends {', '.join(missing)} to the "
+            f"{simulator.instrument.spec.name}"))
+    shown = "; ".join(f"{senders[command]} sends {command}" for command in commands)
+    return NotJudgedError(f"ivi-conform could not find {what} ({shown}, but not as the "
+                          "exercise needs it)")

@@ -28,6 +28,7 @@ from typing import Any
 
 from hypothesis import HealthCheck, Phase, Verbosity, given, seed, settings
 from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, rule, run_state_machine_as_test
 
 Encode = Callable[[object], object]
 Ask = Callable[..., object]
@@ -303,8 +304,6 @@ def machine(root: object, request: dict[str, Any], ask: Ask, encode: Encode) -> 
     the driver and asks the parent for the simulator's. A difference ends the
     run with the steps that led to it.
     """
-    from hypothesis.stateful import RuleBasedStateMachine, rule, run_state_machine_as_test
-
     panels: list[dict[str, Any]] = list(request.get("panels") or [])
     if not panels:
         return {"steps": 0, "checks": 0, "raised": 0, "panels": [], "failures": []}

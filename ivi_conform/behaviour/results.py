@@ -60,9 +60,6 @@ class Observation:
         return Finding.passed(self.ok or "held", tuple(self.notes))
 
 
-Exercise = Callable[[Observation], None]
-
-
 class RuntimeResults:
     """The behavioural run of one audit: each rule's observation, computed on first use.
 

@@ -25,6 +25,8 @@ import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
+from ivi_conform.sim import MODELS
+
 TEMPLATE = '''
 """A sunroof driver in another style.
 
@@ -374,11 +376,28 @@ PANELS = {
                  "@property\n    def roof(self) -> Roof:\n        return self._roof"),
 }
 
-#: One named defect each, as (what the template says, what the defective driver says).
-DEFECTS = {
-    "every-pane-is-one": ("Panel(self._session, n, str(n))", "Panel(self._session, 1, str(n))"),
-    "garbled-is-zero": ('raise RoofError(f"{{query}} answered {{reply!r}}") from None',
-                        "return 0"),
+_OPENING_SETTER = ('@opening.setter\n    def opening(self, value: int) -> None:\n'
+                   '        self._session.send(f"PAN{{self._pane}}:POS {{int(value)}}")')
+_TILTING_SETTER = ('@tilting.setter\n    def tilting(self, value: int) -> None:\n'
+                   '        self._session.send(f"PAN{{self._pane}}:TILT {{int(value)}}")')
+
+#: One named defect (or change) each, as pairs (what the template says, what the driver says).
+DEFECTS: dict[str, tuple[tuple[str, str], ...]] = {
+    "every-pane-is-one": (("Panel(self._session, n, str(n))",
+                           "Panel(self._session, 1, str(n))"),),
+    "garbled-is-zero": (('raise RoofError(f"{{query}} answered {{reply!r}}") from None',
+                         "return 0"),),
+    # the selector style
+    "selects-any-pane": (('raise RoofError(f"no pane {{number}}")', "pass"),),
+    "opens-pane-one": (('self._session.send(f"PAN{{self._pane}}:POS {{int(value)}}")',
+                        'self._session.send(f"PAN1:POS {int(value)}")'),),
+    # not a defect of its own: the panes move through methods, open_to(n) and tilt_to(n)
+    "methods-move-panes": (("@opening.setter\n    def opening(self, value: int)",
+                            "def open_to(self, value: int)"),
+                           ("@tilting.setter\n    def tilting(self, value: int)",
+                            "def tilt_to(self, value: int)")),
+    # the API cannot move a pane at all
+    "no-pane-setters": ((_OPENING_SETTER, ""), (_TILTING_SETTER, "")),
 }
 
 
@@ -400,8 +419,6 @@ def _pascal(key: str) -> str:
 
 def write(folder: Path, style: Style) -> Path:
     """The style's driver as a source tree (pyproject.toml and package) in ``folder``."""
-    from ivi_conform.sim import MODELS
-
     count = max(MODELS[model].panels for model in style.models)
     init, prop = PANELS[style.keys]
     source = TEMPLATE.format(
@@ -410,10 +427,10 @@ def write(folder: Path, style: Style) -> Path:
         STATUS_KEY=style.status_key, STATUS_NAME=_pascal(style.status_key),
         PANELS_INIT=init.replace("COUNT", str(count)), PANELS_PROPERTY=prop)
     if style.defect:
-        before, after = DEFECTS[style.defect]
-        before = before.replace("{{", "{").replace("}}", "}")
-        assert before in source, style.defect
-        source = source.replace(before, after)
+        for before, after in DEFECTS[style.defect]:
+            before = before.replace("{{", "{").replace("}}", "}")
+            assert before in source, style.defect
+            source = source.replace(before, after)
     package = folder / f"skroof{style.name}"
     package.mkdir(parents=True)
     (package / "__init__.py").write_text(source, encoding="utf-8")

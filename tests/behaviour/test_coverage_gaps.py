@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from ivi_conform.behaviour.exercises.api_walk import (
+from ivi_conform.behaviour.api import (
     Member,
     Step,
     commands_of,

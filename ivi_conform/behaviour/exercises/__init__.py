@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import pkgutil
+import time
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
@@ -154,8 +155,6 @@ def quiesce(simulator: LiveSimulator, quiet: float = 0.005, limit: float = 0.5) 
     trace must stay still for ``quiet`` seconds, or for 60 ms when its last
     entry is a message without a reply.
     """
-    import time
-
     deadline = time.monotonic() + limit
     count = len(simulator.trace)
     still_since = time.monotonic()
@@ -177,8 +176,6 @@ def settle(simulator: LiveSimulator, done: Callable[[], bool], limit: float = 2.
     waits, so an exercise that expects a change polls for it before it
     concludes that the change never came.
     """
-    import time
-
     deadline = time.monotonic() + limit
     while True:
         quiesce(simulator)

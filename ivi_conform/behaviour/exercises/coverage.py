@@ -11,13 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ivi_conform.behaviour.exercises import (
-    Harness,
-    exercise,
-    live_driver,
-    sunroof_models,
-)
-from ivi_conform.behaviour.exercises.api_walk import (
+from ivi_conform.behaviour.api import (
     Walker,
     api_members,
     commands_of,
@@ -25,6 +19,13 @@ from ivi_conform.behaviour.exercises.api_walk import (
     deadline,
     restore,
 )
+from ivi_conform.behaviour.exercises import (
+    Harness,
+    exercise,
+    live_driver,
+    sunroof_models,
+)
+from ivi_conform.sim import MODELS
 
 if TYPE_CHECKING:
     from ivi_conform.behaviour.results import Observation
@@ -65,8 +66,6 @@ def available(spec: ModelSpec) -> set[str]:
 @exercise("run-coverage-commands")
 def command_coverage(harness: Harness, obs: Observation) -> None:
     """Every command of the instrument (for the driver's models) is sent by some API member."""
-    from ivi_conform.sim import MODELS
-
     models = sunroof_models(harness)
     name = harness.class_name
     wanted: set[str] = set()

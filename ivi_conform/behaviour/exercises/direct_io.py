@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ivi_conform.behaviour.exercises import (
+    ChargedElsewhereError,
     DriverRef,
     Harness,
-    NotApplicableError,
     exercise,
     instrument,
     live_driver,
@@ -26,10 +26,18 @@ REPLY_DELAY_S = 2.0
 
 
 def _require_direct_io(harness: Harness) -> None:
+    """The Direct I/O API is reached through the root's ``ivi_direct_io``, as the spec names it.
+
+    Without it, that is ``directio-reference``'s finding: the sunroof has a
+    SCPI command set, so the driver must offer Direct I/O (the rule is not
+    skipped as if it did not apply).
+    """
     if harness.context.driver.direct_io is None and harness.context.driver.root is not None:
         found = harness.context.source.find_member(harness.context.driver.root, "ivi_direct_io")
         if found is None:  # a property, or a descriptor declared as an annotated attribute
-            raise NotApplicableError("the root class has no ivi_direct_io reference property")
+            raise ChargedElsewhereError("directio-reference", (
+                f"the root class {harness.class_name} has no ivi_direct_io reference property, "
+                "through which the Direct I/O methods are called"))
 
 
 def _identity(driver: DriverRef, simulator: LiveSimulator | None) -> str:

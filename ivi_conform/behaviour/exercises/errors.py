@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ivi_conform.behaviour.api import discover, put
+from ivi_conform.behaviour.api import discover, motions, put, unfound
 from ivi_conform.behaviour.exercises import (
     Call,
     DriverRef,
     Harness,
-    NotApplicableError,
     exercise,
     live_driver,
     quiesce,
@@ -141,24 +140,24 @@ def _refused(driver: DriverRef, simulator: LiveSimulator) -> tuple[Call, list[in
     """Make the instrument refuse a setting the driver cannot foresee; (call, queued, member).
 
     On a model whose panels slide and tilt, the interlock: slide panel 1
-    open, then tilt it (-221). Elsewhere the motor overheats (a fault only
-    the instrument knows of) and a motion is refused with 202. The members
-    are those whose reading sends ``PAN1:POS?`` / ``PAN1:TILT?``.
+    open, then tilt it (-221). Elsewhere (or when the slide is refused) the
+    motor overheats (a fault only the instrument knows of) and a motion is
+    refused with 202. The members are those whose reading sends
+    ``PAN1:POS?`` / ``PAN1:TILT?``.
     """
     api = discover(driver, simulator)
     spec = simulator.instrument.spec
     slide, tilt = api.setter("PAN1:POS?"), api.setter("PAN1:TILT?")
-    if spec.slide and spec.tilt and slide is not None and tilt is not None:
-        moved = put(driver, slide, 50)
-        if not moved.ok:
-            raise NotApplicableError(f"driver.{slide.label} = 50 {moved}")
-        settle(simulator, lambda: simulator.instrument.position(1) == 50)
+    either = slide or tilt
+    if either is None:
+        raise unfound(driver, simulator, "a settable member whose reading sends PAN1:POS? or "
+                      "PAN1:TILT?", motions(spec))
+    opened = spec.slide and spec.tilt and slide is not None and tilt is not None and put(
+        driver, slide, 50).ok and settle(simulator, lambda: simulator.instrument.position(1) == 50)
+    if opened and tilt is not None:
         target, value, code = tilt, 30, SETTINGS_CONFLICT
     else:
-        either = slide or tilt
-        if either is None:
-            raise NotApplicableError("no settable member reads panel 1's position or tilt "
-                                     f"({sorted(api.queries)})")
+        simulator.instrument.reset()
         target = either
         simulator.faults.overtemperature(True)
         value, code = 30, MOTOR_OVERTEMPERATURE

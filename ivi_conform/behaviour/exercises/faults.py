@@ -4,17 +4,23 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ivi_conform.behaviour.api import Access, ApiMap, discover, get
+from ivi_conform.behaviour.api import Access, discover, get, unfound
 from ivi_conform.behaviour.exercises import (
     Harness,
-    NotApplicableError,
     exercise,
     live_driver,
     quiesce,
     show,
     trace_text,
 )
-from ivi_conform.behaviour.harness import CALL_TIMEOUT_S, IO_MARGIN_S, drain_queue, plain
+from ivi_conform.behaviour.harness import (
+    CALL_TIMEOUT_S,
+    IO_MARGIN_S,
+    DriverRef,
+    drain_queue,
+    plain,
+)
+from ivi_conform.sim.scpi import execute, parse_program
 
 if TYPE_CHECKING:
     from ivi_conform.behaviour.results import Observation
@@ -42,20 +48,18 @@ FAULTS = (("no reply", _no_reply), ("a garbled reply", _garbled),
           ("a dropped connection", _dropped))
 
 
-def _query_member(api: ApiMap) -> tuple[str, Access]:
+def _query_member(driver: DriverRef, simulator: LiveSimulator) -> tuple[str, Access]:
     """The member to read under the faults: the motor speed's, else any plain reading."""
+    api = discover(driver, simulator)
     for query in (QUERY, *sorted(api.queries)):
         access = api.reader(query)
         if access is not None and access.select is None:
             return query, access
-    raise NotApplicableError("no property of the driver reads the instrument "
-                             "(no read sent a query)")
+    raise unfound(driver, simulator, "a property whose reading sends one query", ("MOT:SPE?",))
 
 
 def _truth(simulator: LiveSimulator, query: str) -> str:
     """What the instrument answers to ``query`` now (read on the model, not over SCPI)."""
-    from ivi_conform.sim.scpi import execute, parse_program
-
     units = parse_program(query, simulator.instrument.panel_count)
     reply = execute(simulator.instrument, units[0]) if units else None
     return reply or ""
@@ -86,7 +90,7 @@ def faults_raise(harness: Harness, obs: Observation) -> None:
     model = harness.model()
     for label, inject in FAULTS:
         with harness.simulator(model) as simulator, live_driver(harness, simulator) as driver:
-            query, access = _query_member(discover(driver, simulator))
+            query, access = _query_member(driver, simulator)
             where = f"{name}.{access.label}"
             driver.set("ivi_direct_io.io_timeout_ms", FAULT_TIMEOUT_MS)
             timeout = driver.get("ivi_direct_io.io_timeout_ms")
@@ -131,8 +135,6 @@ def threads_safe(harness: Harness, obs: Observation) -> None:
     them; selector-style members are left out (a selection is state shared
     by the threads by design).
     """
-    from ivi_conform.sim.scpi import execute, parse_program
-
     name = harness.class_name
     with harness.simulator(harness.model(panels=2)) as simulator, \
             live_driver(harness, simulator) as driver:
@@ -153,8 +155,8 @@ def threads_safe(harness: Harness, obs: Observation) -> None:
                 jobs.append((query, access, expected))
         drain_queue(simulator)
         if len(jobs) < 2:
-            raise NotApplicableError(f"fewer than two members read the instrument without a "
-                                     f"selector ({sorted(api.queries)})")
+            raise unfound(driver, simulator, "two properties that each read one setting of the "
+                          "instrument (no selector call first)", ("MOT:SPE?", "PINC:THR?"))
         start = len(simulator.trace)
         call = driver.request("threads", f"{name}: {len(jobs)} threads x {ROUNDS} reads", 60.0,
                               jobs=[{"path": access.steps} for _, access, _ in jobs],

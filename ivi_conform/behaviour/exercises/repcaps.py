@@ -1,24 +1,45 @@
-"""Repeated-capability exercises: every collection found in the hierarchy, on a dual-panel roof.
+"""Repeated-capability exercises, on a dual-panel roof when the driver supports one.
 
-The collections are found by introspection (the agent's ``describe``): a
-reference property whose type is a collection; each is indexed with the keys
-it lists itself (str, int, Enum members). They run on a model with two panels
-when the driver supports one (the SR-PN200), so that an operation on panel 2
-can be told from one on panel 1; the members are found by what they send.
+The spec allows two styles: a collection (a reference property returning an
+object indexed with ``[]``) and a selector (a method that selects the active
+instance for the operations that follow). Collections are found by
+introspection (the agent's ``describe``) and indexed with the keys they list
+(str, int, Enum members); selectors by behaviour (:func:`~ivi_conform.behaviour.api.discover`:
+a one-argument method that sends nothing and changes the panel the reads
+address). The rules of the collection itself (indexable, item name) do not
+apply to a selector; that an operation reaches the instance selected, and
+that selecting an instance that does not exist raises, are judged in both
+styles. The exercises run on a model with two panels when the driver supports
+one (the SR-PN200), so that an operation on panel 2 can be told from one on
+panel 1; the members are found by what they send.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING
 
-from ivi_conform.behaviour.api import Key, discover, listed, members, steps_of
+from ivi_conform.behaviour.api import (
+    Access,
+    ApiMap,
+    Key,
+    Steps,
+    discover,
+    invoke,
+    listed,
+    members,
+    steps_of,
+    unfound,
+)
 from ivi_conform.behaviour.exercises import (
     Call,
     DriverRef,
     Harness,
     NotApplicableError,
+    NotJudgedError,
     exercise,
     live_driver,
     quiesce,
@@ -28,21 +49,56 @@ from ivi_conform.behaviour.exercises import (
 )
 from ivi_conform.behaviour.harness import plain
 from ivi_conform.behaviour.protocol import Remote, encode_value
+from ivi_conform.sim.scpi import canonical
 
 if TYPE_CHECKING:
     from ivi_conform.behaviour.results import Observation
     from ivi_conform.sim import LiveSimulator
 
 ILLEGAL_KEYS: tuple[object, ...] = ("99", 99, "no-such-item")
+#: The panel queries an instance's member may send, the settable (moving) ones first.
+PANEL_QUERY = re.compile(r"PAN(\d+):(POS|TILT|STAT)\?")
 
 
 def collections(driver: DriverRef) -> list[str]:
-    """The paths of the collections reachable without indexing (``panels``)."""
-    found = [str(entry["path"]) for entry in members(driver)
-             if entry.get("kind") == "collection" and "[]" not in str(entry.get("path"))]
-    if not found:
-        raise NotApplicableError("the hierarchy has no collection-style repeated capability")
-    return found
+    """The paths of the collections reachable without indexing (``panels``); maybe none."""
+    return [str(entry["path"]) for entry in members(driver)
+            if entry.get("kind") == "collection" and "[]" not in str(entry.get("path"))]
+
+
+def _no_collection(driver: DriverRef, simulator: LiveSimulator) -> NotApplicableError:
+    """Why a collection rule does not apply to a driver without a collection."""
+    if simulator.instrument.panel_count < 2:
+        return NotApplicableError(_one_panel(simulator))
+    api = discover(driver, simulator)
+    if api.selectors:
+        shown = ", ".join(f"{path}(...)" for path in api.selectors)
+        return NotApplicableError(f"the panels are a selector-style repeated capability "
+                                  f"({shown}): the rules of a collection do not apply")
+    return NotApplicableError("the hierarchy has no collection-style repeated capability")
+
+
+def _one_panel(simulator: LiveSimulator) -> str:
+    model = simulator.instrument.spec.name
+    return (f"no repeated capability: the driver has no collection, and the models it "
+            f"supports have one panel (the {model}): there is no instance to select")
+
+
+def _without_repcap(api: ApiMap, simulator: LiveSimulator) -> Exception:
+    """Why a driver without a collection or a selector found is not judged, or not concerned."""
+    if simulator.instrument.panel_count < 2:
+        return NotApplicableError(_one_panel(simulator))
+    reached = sorted(access.label for query, access in api.queries.items()
+                     if query.startswith("PAN2:"))
+    if reached:
+        return NotApplicableError(f"no repeated capability: the panels are reached by members "
+                                  f"of their own ({', '.join(reached)}), neither by a "
+                                  "collection nor by a selector")
+    return NotJudgedError(
+        f"ivi-conform found no way to reach panel 2 of the {simulator.instrument.spec.name}: "
+        "the hierarchy has no collection, no method of one argument changed the panel the "
+        f"reads address, and no read sent a PAN2 query (the reads found send "
+        f"{', '.join(sorted(api.queries)) or 'nothing'})")
 
 
 def keys_of(driver: DriverRef, path: str) -> list[Key]:
@@ -62,7 +118,10 @@ def indexable(harness: Harness, obs: Observation) -> None:
     name = harness.class_name
     with harness.simulator(harness.model(panels=2)) as simulator, \
             live_driver(harness, simulator) as driver:
-        for path in collections(driver):
+        paths = collections(driver)
+        if not paths:
+            raise _no_collection(driver, simulator)
+        for path in paths:
             keys = keys_of(driver, path)
             if not keys:
                 obs.problem(f"{name}.{path}", "the collection lists no names")
@@ -81,7 +140,10 @@ def item_name(harness: Harness, obs: Observation) -> None:
     name = harness.class_name
     with harness.simulator(harness.model(panels=2)) as simulator, \
             live_driver(harness, simulator) as driver:
-        for path in collections(driver):
+        paths = collections(driver)
+        if not paths:
+            raise _no_collection(driver, simulator)
+        for path in paths:
             seen: dict[str, Key] = {}
             for key in keys_of(driver, path):
                 got = item(driver, path, key)
@@ -104,78 +166,136 @@ def item_name(harness: Harness, obs: Observation) -> None:
     obs.bad = "{n} item(s) whose name is not their identifier"
 
 
-def _panel_query(simulator: LiveSimulator, start: int) -> tuple[int, str] | None:
-    """(panel, axis) of the one ``PAN<n>:POS?``/``PAN<n>:TILT?`` sent since ``start``."""
-    from ivi_conform.sim.scpi import canonical
-
+def _panel_query(simulator: LiveSimulator, start: int, axis: str) -> int | None:
+    """The panel of the one ``PAN<n>:<axis>?`` sent since ``start`` (None: none, or several)."""
     quiesce(simulator)
-    found = {header for entry in simulator.trace[start:] if entry.direction == "in"
+    found = {int(match.group(1)) for entry in simulator.trace[start:]
+             if entry.direction == "in"
              for header in canonical(entry.message, simulator.instrument.panel_count)
-             if re.fullmatch(r"PAN\d+:(POS|TILT)\?", header)}
-    if len(found) != 1:
-        return None
-    match = re.fullmatch(r"PAN(\d+):(POS|TILT)\?", found.pop())
-    assert match is not None
-    return int(match.group(1)), match.group(2)
+             if (match := PANEL_QUERY.fullmatch(header)) and match.group(2) == axis}
+    return found.pop() if len(found) == 1 else None
 
 
-@exercise("run-repcap-instance")
-def reaches_instance(harness: Harness, obs: Observation) -> None:
-    """Each item of the panel collection reaches its own panel of the instrument.
+@dataclass(frozen=True)
+class Instance:
+    """One instance of the repeated capability as the API reaches it, and one member of it.
 
-    The member is found by what it sends: the settable member of a
-    collection item whose reading sends ``PANn:POS?`` (or ``PANn:TILT?``).
-    Then, through every key the collection lists, that member is read (which
-    panel does it address?) and set (which panel moves?): different items
-    must address different panels, and a set must move the panel its item
-    reads, and only that one.
+    ``label`` shows the member (``panels['2'].position``,
+    ``panel.select(2); panel.position``); ``choose`` indexes the collection
+    or calls the selector; ``steps`` then reach the member.
     """
-    name = harness.class_name
-    model = harness.model(panels=2)
-    with harness.simulator(model) as simulator, live_driver(harness, simulator) as driver:
-        collections(driver)
-        instrument = simulator.instrument
-        if instrument.panel_count < 2:
-            raise NotApplicableError(f"the driver supports no model with two panels (it "
-                                     f"supports {', '.join(harness.sunroof_models())})")
-        api = discover(driver, simulator)
-        access = next((found for query in ("PAN1:POS?", "PAN1:TILT?", "PAN2:POS?",
-                                           "PAN2:TILT?")
-                       if (found := api.setter(query)) is not None and found.select is None
-                       and any(step[0] == "item" for step in found.steps)), None)
-        if access is None:
-            raise NotApplicableError("no settable member of a collection item reads a panel "
-                                     f"of the instrument ({sorted(api.queries)})")
+
+    group: str  # the collection or the selector: its instances address different panels
+    label: str
+    choose: Callable[[], Call]
+    steps: Steps
+    settable: bool
+    axis: str  # what the member reads: POS, TILT or STAT
+
+
+def _member(driver: DriverRef, simulator: LiveSimulator, api: ApiMap,
+            selected: bool) -> tuple[Access, bool, str]:
+    """A member that reads a panel (``PANn:POS?``...), a settable one first.
+
+    (access, settable, axis read).
+
+    ``selected``: one reached through a selector call, else one reached
+    through a collection item.
+    """
+    queries = [query for query in api.queries if PANEL_QUERY.fullmatch(query)]
+    ordered = sorted(queries, key=lambda q: (q.endswith("STAT?"), q))
+
+    def style(access: Access) -> bool:
+        if selected:
+            return access.select is not None
+        return access.select is None and any(step[0] == "item" for step in access.steps)
+
+    for settable in (True, False):
+        for query in ordered:
+            access = api.setter(query) if settable else api.reader(query)
+            if access is not None and style(access):
+                return access, settable, query.split(":")[1].rstrip("?")
+    raise unfound(driver, simulator, f"a member of the {'selector' if selected else 'collection'}"
+                  "'s instances whose reading sends PAN<n>:POS?, PAN<n>:TILT? or PAN<n>:STAT?",
+                  ("PAN:STAT?",))
+
+
+def _instances(driver: DriverRef, simulator: LiveSimulator) -> list[Instance]:
+    """Every instance the API reaches: each listed key of the collection, or each selection.
+
+    A collection when the driver has one, else the selectors found; a
+    driver with neither on a one-panel model has no repeated capability.
+    """
+    api = discover(driver, simulator)
+    if collections(driver):
+        access, settable, axis = _member(driver, simulator, api, selected=False)
         cut = max(index for index, step in enumerate(access.steps) if step[0] == "item")
         head, tail = access.steps[:cut], access.steps[cut + 1:]
         member = ".".join(str(step[1]) for step in tail)
         collection = ".".join(str(step[1]) for step in head)
-        addressed: dict[int, str] = {}
+        found: list[Instance] = []
         for key in keys_of(driver, collection):
-            where = f"{name}.{collection}[{key!r}].{member}"
-            if not item(driver, collection, key).ok:
+            found.append(Instance(collection, f"{collection}[{key!r}].{member}",
+                                  partial(item, driver, collection, key),
+                                  [*head, ["item", encode_value(key.ref)], *tail], settable,
+                                  axis))
+        return found
+    if api.selectors:
+        access, settable, axis = _member(driver, simulator, api, selected=True)
+        member = access.label.rsplit("; ", 1)[-1]
+        return [Instance(selector.path, f"{selector.path}({choice!r}); {member}",
+                         partial(invoke, driver, selector.steps, selector.path, choice),
+                         access.steps, settable, axis)
+                for selector in api.selectors.values() for choice in selector.choices]
+    raise _without_repcap(api, simulator)
+
+
+@exercise("run-repcap-instance")
+def reaches_instance(harness: Harness, obs: Observation) -> None:
+    """Each instance the API selects (collection item or selector) reaches its own panel.
+
+    The member is found by what it sends: a member of the repeated
+    capability whose reading sends ``PANn:POS?`` (or ``TILT?``; ``STAT?``
+    when neither is settable). Then, through every key the collection lists
+    or every selection of every selector, that member is read (which panel
+    does it address?) and, when settable, set (which panel moves?):
+    different instances must address different panels, and a set must move
+    the panel its instance reads, and only that one.
+    """
+    name = harness.class_name
+    model = harness.model(panels=2)
+    with harness.simulator(model) as simulator, live_driver(harness, simulator) as driver:
+        instrument = simulator.instrument
+        addressed: dict[tuple[str, int], str] = {}
+        for instance in _instances(driver, simulator):
+            where = f"{name}.{instance.label}"
+            chosen = instance.choose()
+            if not chosen.ok:
                 continue  # a listed name that does not index: run-repcap-indexable's to judge
-            steps = [*head, ["item", encode_value(key.ref)], *tail]
             start = len(simulator.trace)
-            read = driver.request("get", f"driver.{collection}[{key!r}].{member}",
-                                  harness.limit(), path=steps)
-            target = _panel_query(simulator, start)
-            if not read.ok or target is None:
-                obs.problem(where, f"reading it {read}, sending no panel query; trace: "
+            read = driver.request("get", f"driver.{instance.label}", harness.limit(),
+                                  path=instance.steps)
+            number = _panel_query(simulator, start, instance.axis)
+            if not read.ok or number is None:
+                obs.problem(where, f"reading it {read}, sending no PAN<n>:{instance.axis}? "
+                            f"query; trace: {trace_text(simulator, start)}")
+                continue
+            if (instance.group, number) in addressed:
+                obs.problem(where, f"addresses panel {number} of the instrument, as "
+                            f"{addressed[instance.group, number]} does; trace: "
                             f"{trace_text(simulator, start)}")
                 continue
-            number, axis = target
-            if number in addressed:
-                obs.problem(where, f"addresses panel {number} of the instrument, as "
-                            f"{addressed[number]} does; trace: {trace_text(simulator, start)}")
+            addressed[instance.group, number] = instance.label
+            if not instance.settable:
+                obs.note(where, f"reads panel {number}: {trace_text(simulator, start, 3)}")
                 continue
-            addressed[number] = f"{collection}[{key!r}]"
-            value = 40 if axis == "POS" else 20
-            reading: Callable[[int], int] = (instrument.position if axis == "POS"
+            value = 40 if instance.axis == "POS" else 20
+            reading: Callable[[int], int] = (instrument.position if instance.axis == "POS"
                                              else instrument.tilt)
+            instance.choose()
             start = len(simulator.trace)
-            done = driver.request("set", f"driver.{collection}[{key!r}].{member} = {value}",
-                                  harness.limit(), path=steps, value=value)
+            done = driver.request("set", f"driver.{instance.label} = {value}",
+                                  harness.limit(), path=instance.steps, value=value)
 
             def arrived(read_axis: Callable[[int], int] = reading, panel: int = number,
                         wanted: int = value) -> bool:
@@ -192,17 +312,43 @@ def reaches_instance(harness: Harness, obs: Observation) -> None:
             else:
                 obs.note(where, f"= {value}: {trace_text(simulator, start, 3)}")
             instrument.reset()
-    obs.ok = "each item of the collection reaches its own panel of the instrument, only that one"
-    obs.bad = "{n} item(s) reached the wrong instance"
+    obs.ok = "each instance the API selects reaches its own panel of the instrument, only that one"
+    obs.bad = "{n} instance(s) reached the wrong panel"
+
+
+def _illegal_selections(driver: DriverRef, simulator: LiveSimulator, name: str,
+                        obs: Observation) -> None:
+    """Each selector, called with an instance that does not exist, raises."""
+    api = discover(driver, simulator)
+    if not api.selectors:
+        raise _without_repcap(api, simulator)
+    for selector in api.selectors.values():
+        kinds = {type(choice) for choice in selector.choices} | {
+            kind for kind in (int, str) if kind.__name__ in selector.hint}
+        for illegal in ILLEGAL_KEYS:
+            if type(illegal) not in kinds or illegal in selector.choices:
+                continue
+            got = invoke(driver, selector.steps, selector.path, illegal)
+            where = f"{name}.{selector.path}({illegal!r})"
+            if got.ok:
+                shown = ", ".join(repr(choice) for choice in selector.choices)
+                obs.problem(where, f"returned {show(got.value)}: it selected an instance that "
+                            f"does not exist (the instances are {shown})")
+            else:
+                obs.note(where, str(got))
+        invoke(driver, selector.steps, selector.path, selector.choices[0])
 
 
 @exercise("run-repcap-illegal-index")
 def illegal_index(harness: Harness, obs: Observation) -> None:
-    """Indexing a collection with a name it does not list raises."""
+    """Indexing a collection with a name it does not list, or selecting no instance, raises."""
     name = harness.class_name
     with harness.simulator(harness.model(panels=2)) as simulator, \
             live_driver(harness, simulator) as driver:
-        for path in collections(driver):
+        paths = collections(driver)
+        if not paths:
+            _illegal_selections(driver, simulator, name, obs)
+        for path in paths:
             keys = keys_of(driver, path)
             names = {key.text for key in keys}
             for illegal in ILLEGAL_KEYS:
@@ -214,5 +360,5 @@ def illegal_index(harness: Harness, obs: Observation) -> None:
                                 f"a name the collection does not list ({keys!r})")
                 else:
                     obs.note(f"{name}.{path}[{illegal!r}]", str(got))
-    obs.ok = "an illegal index raises"
-    obs.bad = "{n} illegal index(es) accepted"
+    obs.ok = "an illegal index or selection raises"
+    obs.bad = "{n} illegal index(es) or selection(s) accepted"

@@ -12,6 +12,7 @@ from ivi_conform.behaviour.exercises import (
     sunroof_models,
     trace_text,
 )
+from ivi_conform.sim import MODELS
 
 if TYPE_CHECKING:
     from ivi_conform.behaviour.results import Observation
@@ -89,7 +90,5 @@ def reset_state(harness: Harness, obs: Observation) -> None:
 
 
 def _richness(model: str) -> int:
-    from ivi_conform.sim import MODELS
-
     spec = MODELS[model]
     return spec.panels + spec.slide + spec.tilt + spec.shade

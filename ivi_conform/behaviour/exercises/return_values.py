@@ -16,14 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from ivi_conform.behaviour.exercises import (
-    Harness,
-    exercise,
-    live_driver,
-    show,
-    sunroof_models,
-)
-from ivi_conform.behaviour.exercises.api_walk import (
+from ivi_conform.behaviour.api import (
     Step,
     Walker,
     api_members,
@@ -31,6 +24,13 @@ from ivi_conform.behaviour.exercises.api_walk import (
     contrasting_models,
     deadline,
     restore,
+)
+from ivi_conform.behaviour.exercises import (
+    Harness,
+    exercise,
+    live_driver,
+    show,
+    sunroof_models,
 )
 
 if TYPE_CHECKING:

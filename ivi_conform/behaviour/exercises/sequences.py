@@ -12,17 +12,26 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ivi_conform.behaviour.api import NOT_CALLED, Access, discover, members, select
+from ivi_conform.behaviour.api import (
+    NOT_CALLED,
+    Access,
+    discover,
+    members,
+    motions,
+    select,
+    unfound,
+)
 from ivi_conform.behaviour.exercises import (
     DriverRef,
     Harness,
-    NotApplicableError,
+    NotJudgedError,
     exercise,
     live_driver,
     quiesce,
 )
 from ivi_conform.behaviour.harness import drain_queue
 from ivi_conform.behaviour.protocol import Callback, encode_value
+from ivi_conform.sim.scpi import canonical
 
 if TYPE_CHECKING:
     from ivi_conform.behaviour.results import Observation
@@ -63,8 +72,6 @@ def _panel_specs(driver: DriverRef, simulator: LiveSimulator) -> list[dict[str, 
 def _stop(driver: DriverRef, simulator: LiveSimulator, entries: list[dict[str, object]],
           moving: Access, number: int) -> Access | None:
     """The argument-free method beside ``moving`` whose call sends ``PAN<n>:STOP``."""
-    from ivi_conform.sim.scpi import canonical
-
     owner = moving.steps[:-1]
     shape = "".join(f".{name}" if kind == "attr" else "[]" for kind, name in owner).lstrip(".")
     owner_label = moving.label.rpartition(".")[0] if moving.select is None else ""
@@ -115,12 +122,18 @@ def sequences(harness: Harness, obs: Observation) -> None:
 
         specs = _panel_specs(driver, simulator)
         if not specs:
-            raise NotApplicableError("no settable member moves a panel of the instrument")
+            raise unfound(driver, simulator, "a member that moves a panel (settable, its "
+                          "reading sending PAN<n>:POS? or PAN<n>:TILT?)", motions(instrument.spec))
         specs_by_number = {int(str(spec["name"])): spec for spec in specs}
         ordered = [specs_by_number[number] for number in sorted(specs_by_number)]
         if len(ordered) != instrument.panel_count:
-            raise NotApplicableError(f"the members of only {len(ordered)} of the "
-                                     f"{instrument.panel_count} panels were found")
+            missing = [str(number) for number in range(1, instrument.panel_count + 1)
+                       if number not in specs_by_number]
+            raise NotJudgedError(f"ivi-conform found the members that move panel(s) "
+                                 f"{', '.join(map(str, sorted(specs_by_number)))} of the "
+                                 f"{instrument.spec.name}, not those of panel(s) "
+                                 f"{', '.join(missing)} (no settable member's reading sent "
+                                 f"PAN{missing[0]}:POS? or PAN{missing[0]}:TILT?)")
         instrument.reset()
         drain_queue(simulator)
         call = driver.request("machine", f"{name}: open/tilt/stop/close sequences",

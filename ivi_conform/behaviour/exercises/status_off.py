@@ -4,14 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ivi_conform.behaviour.exercises import (
-    ChargedElsewhereError,
-    Harness,
-    exercise,
-    live_driver,
-    sunroof_models,
-)
-from ivi_conform.behaviour.exercises.api_walk import (
+from ivi_conform.behaviour.api import (
     STATUS_QUERIES,
     Step,
     Walker,
@@ -19,6 +12,13 @@ from ivi_conform.behaviour.exercises.api_walk import (
     commands_of,
     covering_models,
     restore,
+)
+from ivi_conform.behaviour.exercises import (
+    ChargedElsewhereError,
+    Harness,
+    exercise,
+    live_driver,
+    sunroof_models,
 )
 from ivi_conform.sim import ErrorCode
 
