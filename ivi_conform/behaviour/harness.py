@@ -141,13 +141,17 @@ def plain(value: object) -> object:
 class DriverRef:
     """An object in the child (usually the driver), reached by handle."""
 
-    def __init__(self, harness: Harness, remote: Remote, label: str) -> None:
+    def __init__(self, harness: Harness, remote: Remote, label: str,
+                 child: Child | None = None) -> None:
         self.harness = harness
         self.remote = remote
         self.label = label
+        #: The child the object lives in: its handle means nothing to any other child.
+        self.child = child if child is not None else harness.current
 
     def _request(self, op: str, during: str, timeout: float | None,
                  on_callback: CallbackHandler | None = None, **fields: object) -> Call:
+        self.harness.check_handle(self)
         reply = self.harness.ask(op, during, self.harness.limit(timeout), on_callback,
                                  target=self.remote.handle, **fields)
         if reply.by_agent:
@@ -183,7 +187,7 @@ class DriverRef:
         """A handle on an object the driver returned."""
         if not isinstance(value, Remote):
             raise TypeError(f"{label} is not an object: {show(value)}")
-        return DriverRef(self.harness, value, label)
+        return DriverRef(self.harness, value, label, self.child)
 
     def request(self, op: str, during: str, timeout: float,
                 on_callback: CallbackHandler | None = None, **fields: object) -> Call:
@@ -268,14 +272,16 @@ class Harness:
 
         It is not tried again: the rule whose exercise met it charges it, later
         rules are skipped naming that rule (or not judged, if the hang was only
-        a limit cut short).
+        a limit cut short). An incident the probe met on the side (the live
+        construction of a driver that simulates) is charged by the first rule
+        that needs that kind of construction.
         """
         first = self.incidents.get(kind)
         if first is None:
             return
         if self.cut_short(first):
             raise self.not_judged(first)
-        charged_by = self.charged.get(kind, INSTANTIATES)
+        charged_by = self.charged.setdefault(kind, self.rule or INSTANTIATES)
         if charged_by != self.rule:
             raise ChargedElsewhereError(charged_by, f"{first.message} (met while judging "
                                         f"{charged_by}; not tried again)")
@@ -327,6 +333,7 @@ class Harness:
     def close_child(self) -> None:
         """Close the current child and note what it wrote outside the protocol."""
         child, self._child = self._child, None
+        self._root = None  # a handle of this child: the next child imports the class again
         if child is None:
             return
         child.close()
@@ -340,6 +347,27 @@ class Harness:
         """End the child; the simulators belong to the exercises."""
         self.close_child()
 
+    def check_handle(self, ref: DriverRef) -> None:
+        """Refuse a handle of a child that is gone: no other child knows it.
+
+        After a hang or crash the driver's own incident is raised again (the
+        object died with it); after a child ivi-conform ended itself (a switch
+        of instrument, an idle child) it is ivi-conform's error, never the driver's.
+        """
+        if ref.child is self._child and ref.child.alive:
+            return
+        if ref.child.gone is not None and ref.child.gone.kind != "parent":
+            raise ChildGoneError(ref.child.gone)
+        raise RuntimeError(f"ivi-conform used a handle on {ref.label} after its child ended")
+
+    def _use_library(self, library: str | None, note: str) -> None:
+        """The children's PYVISA_LIBRARY: a change ends the current child (and its handles)."""
+        if library != self.pyvisa_library:
+            self.pyvisa_library = library
+            self.close_child()
+            if note not in self.notes:
+                self.notes.append(note)
+
     def use_vendor_instrument(self) -> str:
         """Switch the children to the vendor's instrument; its resource name.
 
@@ -348,11 +376,8 @@ class Harness:
         it with pyvisa's default library (a real instrument).
         """
         wanted = f"{self.vendor_profile}@sim" if self.vendor_profile else None
-        if wanted != self.pyvisa_library:
-            self.pyvisa_library = wanted
-            self.close_child()
-            self.notes.append(f"generic exercises ran against {self.vendor_resource!r} "
-                              f"(PYVISA_LIBRARY={wanted or 'pyvisa default'})")
+        self._use_library(wanted, f"generic exercises ran against {self.vendor_resource!r} "
+                          f"(PYVISA_LIBRARY={wanted or 'pyvisa default'})")
         return self.vendor_resource
 
     # -- the driver class --------------------------------------------------------------------
@@ -390,6 +415,9 @@ class Harness:
             self.timings["imports"] = self.timings.get("imports", 0.0) + (
                 time.perf_counter() - started)
             value = reply.value
+            if reply.by_agent:
+                raise NotRunnableError(f"ivi-conform's agent refused to import "
+                                       f"{shape.package}: {reply.exc}", driver_fault=False)
             if not reply.ok:
                 self._import_error = f"import {shape.package} raised {reply.exc}"
             elif not isinstance(value, dict) or not isinstance(value.get("value"), Remote):
@@ -404,7 +432,7 @@ class Harness:
                 self.notes.append(f"warning: {shape.package} was imported from {where}, not "
                                   "from the unpacked wheel")
         assert self._root is not None
-        return DriverRef(self, self._root, name)
+        return DriverRef(self, self._root, name, child)
 
     def construct(self, resource: str, *, id_query: bool = True, reset: bool = False,
                   options: object = LIVE, kind: str = "live",
@@ -422,6 +450,7 @@ class Harness:
         args = [resource, id_query, reset, options]
         during = (f"{root.label}.__init__({resource!r}, id_query={id_query}, reset={reset}, "
                   f"options={options!r})")
+        self.check_handle(root)
         try:
             reply = self.current.request("call", during, self.limit(timeout),
                                          target=root.remote.handle, path=[],
@@ -431,10 +460,13 @@ class Harness:
             if self.cut_short(gone.incident):
                 raise self.not_judged(gone.incident) from None
             raise
+        if reply.by_agent:  # a request ivi-conform got wrong: never the driver's failure
+            raise RuntimeError(f"ivi-conform's agent refused {during}: {reply.exc}")
         call = Call(reply.ok, reply.value, reply.exc, reply.seconds)
         if not call.ok:
             return call, None
-        return call, DriverRef(self, call.value, "driver")  # type: ignore[arg-type]
+        return call, DriverRef(self, call.value, "driver",  # type: ignore[arg-type]
+                               root.child)
 
     # -- what the driver says about itself ---------------------------------------------------
 
@@ -698,13 +730,21 @@ class Harness:
         The live exercises pass them, so that a driver whose *default* is
         wrong (simulation on) fails the default's rule only, not every rule.
         """
-        if isinstance(simulated, dict) and len(simulated) == 1:
-            candidate: object = {key: False for key in simulated}
-        elif isinstance(simulated, str) and re.fullmatch(r"\s*\w+\s*=\s*\w+\s*", simulated):
-            candidate = simulated.split("=")[0].strip() + "=False"
-        else:
+        candidate = off_options(simulated)
+        if candidate is None:
             return None
-        call, driver = self.construct(simulator.resource_name, options=candidate, kind="live")
+        try:
+            call, driver = self.construct(simulator.resource_name, options=candidate,
+                                          kind="live")
+        except (ChildGoneError, NotJudgedError) as exc:
+            # the driver simulates but hangs or crashes live: remembered under "live", it is
+            # charged by the first rule that constructs live, not by the probe (the rules
+            # judged in simulation still run)
+            if "live" not in self.incidents:
+                raise
+            self.charged.pop("live", None)
+            self.notes.append(f"constructing live with options={candidate!r}: {exc}")
+            return None
         if driver is None:
             return None
         enabled = driver.get("ivi_utility.simulation_enabled")
@@ -765,12 +805,62 @@ class Harness:
                     return model
         return models[0]
 
+    def has_sunroof(self) -> bool:
+        """Whether the driver supports a sunroof model (else only simulation, or the vendor's
+        instrument, can run it)."""
+        try:
+            self.sunroof_models()
+        except NotJudgedError:
+            return False
+        return True
+
+    @contextmanager
+    def simulation_address(self) -> Iterator[str]:
+        """A resource name for a construction in simulation: a live simulator of a model the
+        driver supports (else an SR-PN200), so that a driver that talks anyway gets answers.
+
+        The children's PYVISA_LIBRARY is left as it is: in simulation nothing is opened.
+        """
+        from ivi_conform.sim import LiveSimulator
+
+        model = self.sunroof_models()[0] if self.has_sunroof() else "SR-PN200"
+        with LiveSimulator(model, port=0, time_scale=TIME_SCALE) as simulator:
+            yield simulator.resource_name
+
+    @contextmanager
+    def simulated(self, options: object = None, kind: str = "simulated"
+                  ) -> Iterator[tuple[Call, DriverRef | None]]:
+        """The driver constructed in simulation: with ``options``, by default the ones found
+        to switch simulation on (:class:`NotJudgedError` if none do); closed afterwards.
+
+        ``kind`` keys the memory of constructions that hung (see :meth:`construct`).
+        """
+        if options is None:
+            options = self.simulation_options()
+        with self.simulation_address() as resource:
+            call, driver = self.construct(resource, options=options, kind=kind)
+            try:
+                yield call, driver
+            finally:
+                if driver is not None:
+                    _close(driver)
+
+    def with_status(self, simulate: object) -> object:
+        """``simulate`` (the options that switch simulation on) plus the status option on."""
+        status = self.status_options(simulate)
+        if isinstance(simulate, dict) and isinstance(status, dict):
+            return {**simulate, **status}
+        return f"{simulate}, {status}"
+
     @contextmanager
     def simulator(self, model: str = "SR-PN200", manufacturer: str | None = None,
                   time_scale: float = TIME_SCALE) -> Iterator[LiveSimulator]:
         """A live simulator of ``model``, started by the parent for one exercise."""
         from ivi_conform.sim import LiveSimulator
 
+        # the simulator is reached over TCP through pyvisa-py, whatever the vendor's library
+        self._use_library("@py", "sunroof exercises ran against the live simulator "
+                          "(PYVISA_LIBRARY=@py)")
         kwargs: dict[str, object] = {"time_scale": time_scale}
         if manufacturer is not None:
             kwargs["manufacturer"] = manufacturer
@@ -815,6 +905,15 @@ _DOCUMENTED_KEY = re.compile(r"[\"'](\w*sim\w*)[\"']\s*:\s*True", re.IGNORECASE)
 _BOOLEAN_WORDS = frozenset({"true", "false", "1", "0", "vi_true", "vi_false"})
 
 
+def off_options(simulated: object) -> object:
+    """The options ``simulated`` (one option that switches simulation on) switched off, or None."""
+    if isinstance(simulated, dict) and len(simulated) == 1:
+        return {key: False for key in simulated}
+    if isinstance(simulated, str) and re.fullmatch(r"\s*\w+\s*=\s*\w+\s*", simulated):
+        return simulated.split("=")[0].strip() + "=False"
+    return None
+
+
 def _folded(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", text.lower())
 
@@ -836,6 +935,7 @@ def _close(driver: DriverRef) -> None:
     with contextlib.suppress(Exception):
         driver.call("close", timeout=5.0)
     with contextlib.suppress(Exception):
+        driver.harness.check_handle(driver)  # a child that is gone took its handles with it
         driver.harness.current.request("release", "releasing a handle", 5.0,
                                        handles=[driver.remote.handle])
 

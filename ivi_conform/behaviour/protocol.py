@@ -122,7 +122,10 @@ def decode_value(raw: object, depth: int = 0) -> object:
         return {str(key): decode_value(item, depth + 1) for key, item in raw.items()}
     try:
         if "$obj" in raw:
-            bases = tuple(str(kind) for kind in raw.get("mro", []))
+            mro = raw.get("mro", [])
+            if not isinstance(mro, list):
+                raise ProtocolError("an object's 'mro' is not a list")
+            bases = tuple(str(kind) for kind in mro)
             return Remote(int(raw["$obj"]), str(raw.get("type", "")), bases,
                           str(raw.get("repr", "")))
         if "$enum" in raw:
@@ -137,7 +140,7 @@ def decode_value(raw: object, depth: int = 0) -> object:
             return Sequence(str(raw.get("type", "")), items, bool(raw.get("tuple")))
         if "$scalar" in raw:
             return Scalar(str(raw.get("type", "")), decode_value(raw["$scalar"], depth + 1))
-    except (KeyError, TypeError, ValueError, binascii.Error) as exc:
+    except (KeyError, TypeError, ValueError, OverflowError, binascii.Error) as exc:
         raise ProtocolError(f"malformed tagged value: {exc}") from None
     raise ProtocolError(f"unknown tagged value {sorted(raw)[:3]}")
 
@@ -164,11 +167,14 @@ def encode_value(value: object) -> object:
 def _exception(raw: object) -> RemoteException:
     if not isinstance(raw, dict):
         raise ProtocolError("'exc' is not an object")
+    mro, frames = raw.get("mro") or [], raw.get("traceback") or []
+    if not isinstance(mro, list) or not isinstance(frames, list):
+        raise ProtocolError("'exc' has an 'mro' or 'traceback' that is not a list")
     return RemoteException(
         type=str(raw.get("type", "?"))[:300],
-        bases=tuple(str(kind)[:300] for kind in raw.get("mro", []) or [])[:40],
+        bases=tuple(str(kind)[:300] for kind in mro)[:40],
         message=str(raw.get("message", ""))[:2000],
-        traceback=tuple(str(frame)[:300] for frame in raw.get("traceback", []) or [])[:10],
+        traceback=tuple(str(frame)[:300] for frame in frames)[:10],
     )
 
 
@@ -178,7 +184,9 @@ def parse_line(line: bytes, expected_id: int) -> Reply | Callback:
         raise ProtocolError(f"a protocol line of {len(line)} bytes")
     try:
         message = json.loads(line)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except RecursionError:
+        raise ProtocolError(f"JSON nested too deeply: {line[:120]!r}") from None
+    except ValueError as exc:  # not JSON, not UTF-8, an integer over the 4300-digit limit
         raise ProtocolError(f"not JSON ({exc.msg if hasattr(exc, 'msg') else exc}): "
                             f"{line[:120]!r}") from None
     if not isinstance(message, dict):
@@ -194,7 +202,10 @@ def parse_line(line: bytes, expected_id: int) -> Reply | Callback:
     if not isinstance(ok, bool):
         raise ProtocolError("reply without 'ok'")
     seconds = message.get("seconds", 0.0)
-    seconds = float(seconds) if isinstance(seconds, int | float) else 0.0
+    try:
+        seconds = float(seconds) if isinstance(seconds, int | float) else 0.0
+    except OverflowError:  # an integer too large for a float
+        seconds = 0.0
     if ok:
         return Reply(True, decode_value(message.get("value")), seconds=seconds)
     return Reply(False, exc=_exception(message.get("exc")), by_agent=bool(message.get("agent")),

@@ -58,6 +58,8 @@ from ivi_conform.sim.scpi import Call, execute, parse_program
 __all__ = ["Faults", "LiveSimulator", "TraceEntry"]
 
 _LINE_LIMIT = 1 << 20
+#: Loop turns given at stop to connections accepted but not yet served.
+_SETTLE_STEPS = 4
 _POLL_SECONDS = 0.05
 _ROT47 = str.maketrans(
     "".join(chr(c) for c in range(33, 127)),
@@ -319,7 +321,17 @@ class LiveSimulator:
     async def _shutdown(self) -> None:
         if self._server is not None:
             self._server.close()
+        # a connection accepted just before the stop has tasks that have not run yet: let
+        # them start, so that they are closed like the others, then end whatever is left
+        # (a task the loop never ran is "destroyed but pending", its socket unclosed)
+        for _ in range(_SETTLE_STEPS):
+            await asyncio.sleep(0)
         await self._reset_clients()
+        current = asyncio.current_task()
+        others = [task for task in asyncio.all_tasks() if task is not current]
+        for task in others:
+            task.cancel()
+        await asyncio.gather(*others, return_exceptions=True)
         if self._server is not None:
             await self._server.wait_closed()
 

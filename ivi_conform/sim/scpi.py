@@ -271,7 +271,10 @@ def _lookup(nodes: Sequence[_Node], query: bool, panels: int) -> Unit | None:
             if digits and not keyword.takes_suffix:
                 return Refusal(ErrorCode.UNDEFINED_HEADER)
             if digits:
-                suffix = int(digits)
+                try:
+                    suffix = int(digits)
+                except ValueError:  # over Python's 4300-digit limit: out of range all the same
+                    return Refusal(ErrorCode.HEADER_SUFFIX_OUT_OF_RANGE)
                 if not 1 <= suffix <= panels:
                     return Refusal(ErrorCode.HEADER_SUFFIX_OUT_OF_RANGE)
         return Call(command, suffix)

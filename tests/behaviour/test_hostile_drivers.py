@@ -40,7 +40,6 @@ def audit(tmp_path: Path, misbehaviour: str) -> tuple[AuditResult, float]:
     ("misbehaviour", "said"),
     [
         ("hang", "hung in Hostile.__init__"),
-        ("hang-live", "hung in Hostile.__init__"),
         ("exit", "exited with code 3 during Hostile.__init__"),
         ("segfault", "killed by SIGSEGV (segmentation fault) during Hostile.__init__"),
     ],
@@ -57,6 +56,27 @@ def test_a_crashing_or_hanging_driver_fails_one_rule_and_the_others_name_it(
     assert all(r.outcome is Outcome.SKIP and "run-driver-instantiates" in r.message
                for r in others), seen
     assert seconds < 20, f"{misbehaviour}: the audit took {seconds:.1f} s"
+
+
+def test_a_driver_hanging_only_live_is_charged_by_a_live_rule_and_simulates(
+    tmp_path: Path,
+) -> None:
+    """Simulation on, it constructs; off (any other options), it hangs. The probe's live
+    construction hangs: the first rule that constructs live charges it (the live rules after
+    it name that rule), run-driver-instantiates passes and the simulation rules are judged."""
+    result, seconds = audit(tmp_path, "hang-live")
+    seen = [(r.rule.id, r.outcome.value, r.message) for r in result.results]
+    outcomes = {r.rule.id: r for r in result.results}
+    assert outcomes["run-driver-instantiates"].outcome is Outcome.PASS, seen
+    for rule_id in ("run-simulation-no-io", "run-simulation-data"):
+        assert outcomes[rule_id].outcome is Outcome.PASS, seen
+    live = [r for r in result.results if r.outcome is Outcome.FAIL
+            and "hung in Hostile.__init__" in r.message and "Simulate=False" in r.message]
+    assert len(live) == 1, seen
+    named = [r for r in result.results if r.outcome is Outcome.SKIP
+             and "Simulate=False" in r.message]
+    assert named and all(live[0].rule.id in r.message for r in named), seen
+    assert seconds < 20, f"the audit took {seconds:.1f} s"
 
 
 def test_a_hang_cut_by_a_too_short_timeout_is_not_judged(tmp_path: Path) -> None:

@@ -22,9 +22,9 @@ What may escape, per parser (its documented errors):
   :class:`~ivi_conform.behaviour.protocol.ProtocolError`.
 
 Escapes found in parsers this module does not own are pinned, each with the
-input that shows it, as strict xfails at the end; the fuzz tests above them
-leave those inputs out of their strategies (named where they do) so that a
-new escape still fails the suite.
+input that shows it, at the end (as strict xfails until fixed); the fuzz tests
+above them leave those inputs out of their strategies (named where they do) so
+that a new escape still fails the suite.
 """
 
 from __future__ import annotations
@@ -52,6 +52,7 @@ from ivi_conform import candidate, options
 from ivi_conform.behaviour.protocol import ProtocolError, parse_line
 from ivi_conform.candidate import TargetError
 from ivi_conform.documents import compliance as compliance_doc
+from ivi_conform.sim.instrument import ErrorCode
 from ivi_conform.sim.scpi import canonical, parse_program
 
 #: The reference driver is not installed: its folder goes on sys.path, as tests/reference does.
@@ -355,8 +356,8 @@ _SCPI_PIECES = st.sampled_from([
     "*WAI", "*ESE", "*SRE?", "*XYZ", "MOT", "SPE", "CURR?", "SHAD", "PINC", "THR", "SOL", "POW",
     "50", "+5E1", "-1", "1e999", "ON", "OFF", "nan", "\u0661", "\x00", "\ufeff",
 ])
-#: Digit runs are kept short: a PANel suffix of over 4300 digits is a known escape
-#: (test_scpi_known_escape_a_huge_suffix below).
+#: Digit runs are kept short; a PANel suffix of over 4300 digits, once an escape, is pinned
+#: by test_scpi_known_escape_a_huge_suffix below.
 _SCPI = st.one_of(st.text(max_size=120), st.lists(_SCPI_PIECES, max_size=30).map("".join))
 
 
@@ -381,8 +382,8 @@ _JSON_VALUES = st.recursive(
                                             max_size=4)),
     max_leaves=20,
 )
-#: "mro" and "traceback" of an exception are lists or absent: their other shapes are a
-#: known escape (test_protocol_known_escape_exception_fields_not_lists below).
+#: "mro" and "traceback" of an exception are lists or absent here; their other shapes, once
+#: an escape, are pinned by test_protocol_known_escape_exception_fields_not_lists below.
 _EXCEPTIONS = st.one_of(_JSON_SCALARS, st.lists(_JSON_VALUES, max_size=3),
                         st.fixed_dictionaries({}, optional={
     "type": _JSON_SCALARS, "message": _JSON_SCALARS,
@@ -424,28 +425,21 @@ def test_the_protocol_decoder_raises_only_protocol_errors(counted: Counted, line
 
 
 # --------------------------------------------------------------------------- known escapes
-# Found by the fuzz tests above; the parsers belong to others, so they are pinned here.
+# Found by the fuzz tests above and fixed; each input stays pinned here.
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "ivi_conform/sim/scpi.py parse_program: a PANel suffix of more than 4300 digits "
-    "('PAN' + '1' * 5000 + ':POS?') raises ValueError from int() (the integer string "
-    "conversion limit) instead of a -114 Refusal"))
 def test_scpi_known_escape_a_huge_suffix() -> None:
-    parse_program("PAN" + "1" * 5000 + ":POS?", 2)
+    """A PANel suffix over the 4300-digit int() limit is refused with -114, not a ValueError."""
+    units = parse_program("PAN" + "1" * 5000 + ":POS?", 2)
+    codes = [getattr(unit, "code", None) for unit in units]
+    assert codes == [ErrorCode.HEADER_SUFFIX_OUT_OF_RANGE]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "ivi_conform/behaviour/protocol.py decode_value: {\"$obj\": Infinity} raises "
-    "OverflowError from int(inf), not ProtocolError"))
 def test_protocol_known_escape_an_infinite_handle() -> None:
     with pytest.raises(ProtocolError):
         parse_line(b'{"id":1,"ok":true,"value":{"$obj":Infinity}}', 1)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "ivi_conform/behaviour/protocol.py _exception: an 'exc' whose 'mro' or 'traceback' is "
-    "not a list ({\"mro\": 5}) raises TypeError, not ProtocolError"))
 @pytest.mark.parametrize("line", [b'{"id":1,"ok":false,"exc":{"mro":5}}',
                                   b'{"id":1,"ok":false,"exc":{"traceback":7}}'])
 def test_protocol_known_escape_exception_fields_not_lists(line: bytes) -> None:
@@ -453,9 +447,6 @@ def test_protocol_known_escape_exception_fields_not_lists(line: bytes) -> None:
         parse_line(line, 1)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "ivi_conform/behaviour/protocol.py parse_line: a line of 100000 '[' raises RecursionError "
-    "from json.loads, not ProtocolError"))
 def test_protocol_known_escape_deeply_nested_json() -> None:
     with pytest.raises(ProtocolError):
         parse_line(b"[" * 100_000, 1)

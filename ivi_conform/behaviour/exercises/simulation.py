@@ -19,14 +19,27 @@ from ivi_conform.behaviour.exercises import (
     Harness,
     close,
     exercise,
+    instrument,
     sent,
     show,
     trace_text,
 )
+from ivi_conform.behaviour.harness import off_options
 from ivi_conform.behaviour.protocol import EnumValue, Remote, Scalar, Sequence, encode_value
 
 if TYPE_CHECKING:
     from ivi_conform.behaviour.results import Observation
+
+
+#: Direct I/O reaches the instrument itself: in simulation its members may raise.
+DIRECT_IO = "ivi_direct_io."
+#: The driver's own facts and the identity: they answer without simulated instrument data.
+UTILITY = "ivi_utility."
+#: Exceptions that say the simulation of a property is missing, not that the driver refuses it:
+#: the built-in classes themselves (a driver's own subclass, a FeatureNotSupportedError that
+#: is a NotImplementedError, is its deliberate refusal).
+MISSING_SIMULATION = frozenset(f"builtins.{name}" for name in (
+    "AttributeError", "NotImplementedError", "TypeError", "NameError", "AssertionError"))
 
 
 class Listener:
@@ -158,7 +171,18 @@ def no_io(harness: Harness, obs: Observation) -> None:
 
 @exercise("run-simulation-data")
 def simulated_data(harness: Harness, obs: Observation) -> None:
-    """With simulation on, every property returns a value of its type (simulated data)."""
+    """With simulation on, every property returns a value of its type (simulated data).
+
+    Properties that raise in simulation have no simulated data: a simulation
+    in which every property of the instrument raises (only ``ivi_utility``,
+    the identity, answers) fails, and so does each property that raises a
+    timeout (it waited for an instrument) or a built-in programming error
+    (``AttributeError``, ``NotImplementedError``...: the simulation is
+    missing). The driver's own refusal of one property (a feature the
+    simulated model lacks, as the instrument would refuse it) is recorded,
+    not failed. Direct I/O reaches the instrument itself and is left out.
+    None passes where the type admits it (``Any``, optional).
+    """
     name = harness.class_name
     with listener() as port:
         options = harness.simulation_options()
@@ -168,7 +192,8 @@ def simulated_data(harness: Harness, obs: Observation) -> None:
             return
         done, _ = exercise_everything(driver)
         close(driver)
-    reads = [(where, got, hint) for where, got, hint in done if hint]
+    reads = [(where, got, hint) for where, got, hint in done
+             if hint and not where.startswith(DIRECT_IO)]
     returned = 0
     for where, got, hint in reads:
         if got.ok:
@@ -179,26 +204,51 @@ def simulated_data(harness: Harness, obs: Observation) -> None:
         elif got.exc is not None and got.exc.is_a("TimeoutError"):
             obs.problem(f"{name}.{where}", f"raised {got.exc} in simulation: it waited for an "
                         "instrument instead of simulating the value")
+        elif got.exc is not None and got.exc.type in MISSING_SIMULATION:
+            obs.problem(f"{name}.{where}", f"raised {got.exc} in simulation: the simulation of "
+                        "this property is missing")
+        elif got.exc is not None:
+            obs.note(f"{name}.{where}", f"raised {got.exc} in simulation (the driver's refusal)")
+    instrument = [(where, got) for where, got, _ in reads if not where.startswith(UTILITY)]
     if reads and not returned:
         obs.problem(name, "no property returned a value in simulation")
+    elif instrument and not any(got.ok for _, got in instrument):
+        shown = ", ".join(where for where, _ in instrument[:6])
+        obs.problem(name, f"every property of the instrument raised in simulation ({shown}"
+                    f"{' ...' if len(instrument) > 6 else ''}); only ivi_utility answered: "
+                    "properties that raise are not simulated data")
     obs.ok = f"{returned} of {len(reads)} properties returned a value of their type in simulation"
     obs.bad = "{n} properties without plausible simulated data"
 
 
 @exercise("run-simulation-enabled-truth")
 def enabled_truth(harness: Harness, obs: Observation) -> None:
-    """``simulation_enabled`` is True with simulation on and False against the instrument."""
+    """``simulation_enabled`` is True with simulation on and False against the instrument.
+
+    The simulation half needs no instrument; the live half needs the sunroof
+    simulator or the vendor's instrument, else it is not judged (and the
+    message says so).
+    """
     name = harness.class_name
     where = f"{name}.ivi_utility.simulation_enabled"
-    with harness.simulator(harness.model()) as simulator:
-        options = harness.simulation_options()
-        call, driver = harness.construct(simulator.resource_name, options=options,
-                                         kind="simulated")
-        if driver is not None:
+    options = harness.simulation_options()
+    with harness.simulated(options) as (call, driver):
+        if driver is None:
+            obs.problem(f"{name}.__init__", f"construction in simulation {call}")
+        else:
             value = driver.get("ivi_utility.simulation_enabled")
-            close(driver)
             if not value.ok or value.value is not True:
                 obs.problem(where, f"with options={options!r} it {value}, expected True")
+    obs.ok = "simulation_enabled is True in simulation and False against the instrument"
+    obs.bad = "simulation_enabled does not tell the truth"
+    if not harness.has_sunroof():
+        if not harness.vendor_resource:
+            obs.ok = (f"simulation_enabled is True in simulation (options={options!r}); the "
+                      "live half was not judged: no instrument (give --instrument-resource)")
+            return
+        _vendor_half(harness, obs, where)
+        return
+    with harness.simulator(harness.model()) as simulator:
         live_call, live = harness.construct(simulator.resource_name)
         if live is None:
             obs.problem(f"{name}.__init__", f"construction against the instrument {live_call}")
@@ -209,5 +259,35 @@ def enabled_truth(harness: Harness, obs: Observation) -> None:
         if talked and (not value.ok or value.value is not False):
             obs.problem(where, f"against the live instrument (I/O in the trace: "
                         f"{trace_text(simulator, 0, 4)}) it {value}, expected False")
-    obs.ok = "simulation_enabled is True in simulation and False against the instrument"
-    obs.bad = "simulation_enabled does not tell the truth"
+
+
+def _vendor_half(harness: Harness, obs: Observation, where: str) -> None:
+    """The live half against the vendor's instrument, where there is no trace to show I/O:
+    constructed with the options that keep simulation off explicitly, it must read False
+    (with the default options only, it is not judged: the default is simulate-off's)."""
+    off = harness.facts().live
+    if off is None:
+        off = off_options(harness.facts().simulate)
+    with instrument(harness) as (resource, _):
+        live_call, live = harness.construct(resource, options=off)
+        if live is None and off is not None:
+            obs.note(where, f"options={off!r} against {resource} {live_call}")
+            off = None
+            live_call, live = harness.construct(resource, options=None)
+        if live is None:
+            obs.problem(f"{harness.class_name}.__init__",
+                        f"construction against {resource} {live_call}")
+            return
+        value = live.get("ivi_utility.simulation_enabled")
+        close(live)
+    if off is None:
+        obs.note(where, f"against {resource} with the default options it {value}")
+        if value.ok and value.value is True:
+            obs.ok = ("simulation_enabled is True in simulation; against the instrument, with "
+                      "the default options, it reads True: not judged (no option found that "
+                      "keeps simulation off; run-constructor-simulate-off judges the default)")
+    elif not value.ok or value.value is not False:
+        obs.problem(where, f"against {resource} with options={off!r} it {value}, "
+                    "expected False")
+    else:
+        obs.note(where, f"against {resource} with options={off!r} it {value}")

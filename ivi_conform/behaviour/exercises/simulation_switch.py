@@ -4,15 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ivi_conform.behaviour.exercises import (
-    Harness,
-    exercise,
-    live_driver,
-    show,
-    sunroof_models,
-    trace_text,
-)
-from ivi_conform.behaviour.exercises.api_walk import (
+from ivi_conform.behaviour.api import (
     Step,
     Walker,
     api_members,
@@ -20,6 +12,14 @@ from ivi_conform.behaviour.exercises.api_walk import (
     deadline,
     describe,
     restore,
+)
+from ivi_conform.behaviour.exercises import (
+    Harness,
+    exercise,
+    live_driver,
+    show,
+    sunroof_models,
+    trace_text,
 )
 from ivi_conform.behaviour.harness import plain
 from ivi_conform.behaviour.protocol import EnumValue

@@ -6,6 +6,8 @@ import re
 from typing import TYPE_CHECKING
 
 from ivi_conform.behaviour.exercises import (
+    Call,
+    ConstructionError,
     Harness,
     NotApplicableError,
     NotJudgedError,
@@ -100,8 +102,9 @@ def driver_version(harness: Harness, obs: Observation) -> None:
     where = f"{name}.ivi_utility.driver_version"
     simulated = harness.facts().simulate
     if simulated is not None:  # no instrument needed: read it in simulation
-        with harness.simulator() as simulator, live_driver(
-                harness, simulator, options=simulated) as driver:
+        with harness.simulated(simulated) as (call, driver):
+            if driver is None:
+                raise ConstructionError(call)
             got = driver.get("ivi_utility.driver_version")
     else:
         with instrument(harness) as (resource, _), live_driver(harness, resource) as driver:
@@ -128,23 +131,54 @@ def driver_version(harness: Harness, obs: Observation) -> None:
 
 @exercise("run-metadata-keywords-api")
 def keywords_match_api(harness: Harness, obs: Observation) -> None:
-    """The metadata keywords hold the manufacturer and the models as the API returns them."""
-    models = sunroof_models(harness)
+    """The metadata keywords hold the manufacturer and the models as the API returns them.
+
+    Read against the instrument (the sunroof simulator, the vendor's); without
+    one, in simulation, where a driver that cannot give the manufacturer (it
+    raises, or says it cannot query it) is judged on its models only.
+    """
     name = harness.class_name
     keywords = [str(k) for k in harness.context.dist.metadata.get("keywords", []) or []]
-    with harness.simulator(models[0]) as simulator, live_driver(harness, simulator) as driver:
-        maker = driver.get("ivi_utility.instrument_manufacturer")
-        listed = driver.get("ivi_utility.supported_instrument_models")
-    if not maker.ok or not listed.ok:
+    simulated = not harness.has_sunroof() and not harness.vendor_resource
+    if simulated:
+        with harness.simulated() as (call, driver):
+            if driver is None:
+                raise ConstructionError(call)
+            maker = driver.get("ivi_utility.instrument_manufacturer")
+            listed = driver.get("ivi_utility.supported_instrument_models")
+    else:
+        with instrument(harness) as (resource, simulator), live_driver(
+                harness, simulator or resource) as driver:
+            maker = driver.get("ivi_utility.instrument_manufacturer")
+            listed = driver.get("ivi_utility.supported_instrument_models")
+    if not listed.ok or (not simulated and not maker.ok):
         raise NotApplicableError(f"the API did not answer: {maker}; {listed}")
-    api = [str(plain(maker.value)), *_strings(listed.value)]
+    api = _strings(listed.value)
+    unjudged = ""
+    if simulated and not given_in_simulation(maker):
+        unjudged = (f"; instrument_manufacturer not judged: in simulation it {maker} (no "
+                    "instrument to read it from: give --instrument-resource)")
+        obs.note(f"{name}.ivi_utility.instrument_manufacturer", unjudged[2:])
+    else:
+        api.insert(0, str(plain(maker.value)))
     where = f"{harness.context.dist.name} METADATA Keywords"
     for value in api:
         if value not in keywords:
-            obs.problem(where, f"{value!r} (from {name}.ivi_utility) is not a keyword; keywords: "
-                        f"{keywords!r}")
-    obs.ok = f"the keywords hold {', '.join(api)} as the API returns them"
+            obs.problem(where, f"{value!r} (from {name}.ivi_utility"
+                        f"{', in simulation' if simulated else ''}) is not a keyword; "
+                        f"keywords: {keywords!r}")
+    obs.ok = f"the keywords hold {', '.join(api)} as the API returns them{unjudged}"
     obs.bad = "{n} API value(s) missing from the keywords"
+
+
+#: What a driver says instead of a manufacturer it cannot query ("Cannot query from instrument").
+_PLACEHOLDER = re.compile(r"simulat|not available|cannot|can't|unknown|n/a|^\W*$", re.IGNORECASE)
+
+
+def given_in_simulation(maker: Call) -> bool:
+    """Whether ``instrument_manufacturer`` read in simulation gave a manufacturer's name."""
+    value = plain(maker.value)
+    return maker.ok and isinstance(value, str) and not _PLACEHOLDER.search(value)
 
 
 @exercise("run-compliance-api-values")
@@ -156,12 +190,21 @@ def compliance_matches_api(harness: Harness, obs: Observation) -> None:
     if found is None:
         raise NotApplicableError("the wheel ships no compliance document "
                                  "(contents-compliance-document judges that)")
-    models = sunroof_models(harness)
     doc = found.doc
-    with harness.simulator(models[0]) as simulator, live_driver(harness, simulator) as driver:
-        version = driver.get("ivi_utility.driver_version")
-        vendor = driver.get("ivi_utility.driver_vendor")
-        listed = driver.get("ivi_utility.supported_instrument_models")
+    if harness.has_sunroof():
+        models = sunroof_models(harness)
+        with harness.simulator(models[0]) as simulator, live_driver(harness,
+                                                                    simulator) as driver:
+            version = driver.get("ivi_utility.driver_version")
+            vendor = driver.get("ivi_utility.driver_vendor")
+            listed = driver.get("ivi_utility.supported_instrument_models")
+    else:  # none of the three needs the instrument: read in simulation
+        with harness.simulated() as (call, simulated):
+            if simulated is None:
+                raise ConstructionError(call)
+            version = simulated.get("ivi_utility.driver_version")
+            vendor = simulated.get("ivi_utility.driver_vendor")
+            listed = simulated.get("ivi_utility.supported_instrument_models")
     name = harness.class_name
     pairs = (("Driver Identification", "Driver Version", version, "driver_version"),
              ("Driver Identification", "Driver Vendor", vendor, "driver_vendor"))
