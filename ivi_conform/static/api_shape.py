@@ -527,7 +527,7 @@ def _attribute_class(index: SourceIndex, owner: ClassInfo, getter: Function,
     the owner and of its bases inside the candidate.
     """
     methods: list[tuple[ClassInfo, Function]] = [(owner, getter)]
-    for holder in _lineage(index, owner):
+    for holder in index.lineage(owner):
         methods.extend((holder, statement) for statement in holder.node.body
                        if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef))
         for statement in holder.node.body:  # a class-level ``_x: Child``
@@ -579,20 +579,6 @@ def _walk_self_assignments(method: Function) -> dict[str, list[ast.Assign | ast.
                                   and isinstance(target.value, ast.Name)
                                   and target.value.id == "self"):
             found.setdefault(name, []).append(node)
-    return found
-
-
-def _lineage(index: SourceIndex, info: ClassInfo) -> list[ClassInfo]:
-    """The class and its bases inside the candidate, nearest first."""
-    found: list[ClassInfo] = []
-    pending = [info]
-    while pending:
-        current = pending.pop(0)
-        if any(current is seen for seen in found):
-            continue
-        found.append(current)
-        pending.extend(parent for base in current.node.bases
-                       if (parent := index.resolve(simple_name(base), current.module)))
     return found
 
 

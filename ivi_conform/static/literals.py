@@ -234,7 +234,7 @@ class StaticValues:
         if depth > _MAX_DEPTH:
             return UNKNOWN
         assignments: list[tuple[ClassInfo, ast.FunctionDef | ast.AsyncFunctionDef, ast.expr]] = []
-        for holder in self._lineage(owner):
+        for holder in self.index.lineage(owner):
             for method in holder.node.body:
                 if not isinstance(method, ast.FunctionDef | ast.AsyncFunctionDef):
                     continue
@@ -264,19 +264,6 @@ class StaticValues:
             return UNKNOWN
         return _immutable(self.value(value, holder.module, owner=holder, depth=depth + 1))
 
-    def _lineage(self, info: ClassInfo) -> list[ClassInfo]:
-        found: list[ClassInfo] = []
-        pending = [info]
-        while pending:
-            current = pending.pop(0)
-            if any(current is seen for seen in found):
-                continue
-            found.append(current)
-            for base in current.node.bases:
-                parent = self.index.resolve(simple_name(base), current.module)
-                if parent is not None:
-                    pending.append(parent)
-        return found
 
     def _argument(self, owner: ClassInfo, init: ast.FunctionDef | ast.AsyncFunctionDef,
                   parameter: str, depth: int) -> object:

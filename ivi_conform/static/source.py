@@ -237,7 +237,22 @@ def _property_call(statement: ast.Assign, owner: ast.ClassDef
 
 
 #: Statements whose bodies are still the enclosing scope (a class defined there is importable).
-_BLOCKS = (ast.If, ast.Try, ast.TryStar, ast.With, ast.AsyncWith, ast.For, ast.AsyncFor, ast.While)
+BLOCKS = (ast.If, ast.Try, ast.TryStar, ast.With, ast.AsyncWith, ast.For, ast.AsyncFor, ast.While)
+
+
+def nested_blocks(statement: ast.stmt) -> list[list[ast.stmt]]:
+    """The statement lists nested in a compound statement (not in functions or classes)."""
+    if isinstance(statement, ast.Match):
+        return [case.body for case in statement.cases]
+    if not isinstance(statement, BLOCKS):
+        return []
+    blocks: list[list[ast.stmt]] = [statement.body]
+    if not isinstance(statement, ast.With | ast.AsyncWith):
+        blocks.append(statement.orelse)
+    if isinstance(statement, ast.Try | ast.TryStar):
+        blocks.extend(handler.body for handler in statement.handlers)
+        blocks.append(statement.finalbody)
+    return blocks
 
 
 def _class_defs(body: list[ast.stmt]) -> Iterator[ast.ClassDef]:
@@ -253,18 +268,9 @@ def _class_defs(body: list[ast.stmt]) -> Iterator[ast.ClassDef]:
         if isinstance(statement, ast.ClassDef):
             yield statement
             pending.extend(reversed(statement.body))
-        elif isinstance(statement, _BLOCKS):
-            blocks: list[list[ast.stmt]] = [statement.body]
-            if not isinstance(statement, ast.With | ast.AsyncWith):
-                blocks.append(statement.orelse)
-            if isinstance(statement, ast.Try | ast.TryStar):
-                blocks.extend(handler.body for handler in statement.handlers)
-                blocks.append(statement.finalbody)
-            for block in reversed(blocks):
+        else:
+            for block in reversed(nested_blocks(statement)):
                 pending.extend(reversed(block))
-        elif isinstance(statement, ast.Match):
-            for case in reversed(statement.cases):
-                pending.extend(reversed(case.body))
 
 
 def statements(tree: ast.Module) -> Iterator[ast.stmt]:
@@ -480,6 +486,19 @@ class SourceIndex:
             if parent is not None and parent is not info:
                 pending.extend((parent, grand) for grand in parent.node.bases)
         return seen
+
+    def lineage(self, info: ClassInfo) -> list[ClassInfo]:
+        """The class and its bases inside the candidate, nearest first (each once)."""
+        found: list[ClassInfo] = []
+        pending = [info]
+        while pending:
+            current = pending.pop(0)
+            if any(current is seen for seen in found):
+                continue
+            found.append(current)
+            pending.extend(parent for base in current.node.bases
+                           if (parent := self.resolve(simple_name(base), current.module)))
+        return found
 
     def find_member(self, info: ClassInfo, name: str) -> tuple[ClassInfo, Member] | None:
         """A member of the class or of one of its bases in the candidate."""

@@ -42,9 +42,11 @@ from dataclasses import dataclass, field
 
 from ivi_conform.model import Evidence
 from ivi_conform.static.source import (
+    BLOCKS,
     ClassInfo,
     Module,
     SourceIndex,
+    nested_blocks,
     property_accessors,
     simple_name,
 )
@@ -58,8 +60,7 @@ _BUILTIN_TYPES = frozenset({
     "int", "float", "complex", "str", "bytes", "bytearray", "bool", "object", "list", "dict",
     "tuple", "set", "frozenset", "type", "memoryview", "range", "slice",
 })
-_BLOCKS = (ast.If, ast.Try, ast.TryStar, ast.With, ast.AsyncWith, ast.For, ast.AsyncFor, ast.While)
-_BLOCK_TYPES = frozenset({*_BLOCKS, ast.Match})
+_BLOCK_TYPES = frozenset({*BLOCKS, ast.Match})
 
 Function = ast.FunctionDef | ast.AsyncFunctionDef
 #: Attributes the built-in exception bases declare (typeshed): assigning them adds no symbol.
@@ -123,28 +124,13 @@ class _Scope:
     declared: dict[str, int] = field(default_factory=dict)
 
 
-def _blocks(statement: ast.stmt) -> list[list[ast.stmt]]:
-    """The statement lists nested in a compound statement (not in functions or classes)."""
-    if isinstance(statement, ast.Match):
-        return [case.body for case in statement.cases]
-    if not isinstance(statement, _BLOCKS):
-        return []
-    blocks: list[list[ast.stmt]] = [statement.body]
-    if not isinstance(statement, ast.With | ast.AsyncWith):
-        blocks.append(statement.orelse)
-    if isinstance(statement, ast.Try | ast.TryStar):
-        blocks.extend(handler.body for handler in statement.handlers)
-        blocks.append(statement.finalbody)
-    return blocks
-
-
 def _flatten(body: list[ast.stmt]) -> Iterator[ast.stmt]:
     """The statements of a scope, with those under if/try/with/loops (not in functions)."""
     pending = list(reversed(body))
     while pending:
         statement = pending.pop()
         if type(statement) in _BLOCK_TYPES:
-            for block in reversed(_blocks(statement)):
+            for block in reversed(nested_blocks(statement)):
                 pending.extend(reversed(block))
         else:
             yield statement
@@ -270,7 +256,7 @@ def _self_assignments(function: Function) -> list[tuple[str, ast.stmt, bool]]:
                     and target.value.id == owner):
                 found.append((target.attr, statement, True))
         elif kind in _BLOCK_TYPES:
-            for block in reversed(_blocks(statement)):
+            for block in reversed(nested_blocks(statement)):
                 pending.extend(reversed(block))
     return found
 
