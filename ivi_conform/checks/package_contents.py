@@ -284,7 +284,8 @@ def driver_vendor_matches(context: AuditContext) -> Finding:
     api = returned[0] if returned is not None else None
     if not isinstance(api, str):
         return Finding.skipped("driver_vendor does not return a literal string: "
-                               "compared when the driver runs")
+                               "run-compliance-api-values compares the item with the "
+                               "running driver")
     if item.text == api.strip():
         return Finding.passed(f"Driver Vendor {item.text!r} is what driver_vendor returns")
     return Finding.failed(f"Driver Vendor {item.text!r} is not {api!r}, what driver_vendor "
@@ -306,7 +307,8 @@ def models_match(context: AuditContext) -> Finding:
     api = returned[0] if returned is not None else None
     if not isinstance(api, tuple) or not all(isinstance(model, str) for model in api):
         return Finding.skipped("supported_instrument_models is not spelled as constants: "
-                               "compared when the driver runs")
+                               "run-compliance-api-values compares the item with the "
+                               "running driver")
     listed = item.listed()
     problems: list[Evidence] = []
     missing = [model for model in api if model not in listed]
