@@ -285,36 +285,13 @@ def _synchronise(folder: Path, wanted: Mapping[str, bytes]) -> None:
 
 @contextlib.contextmanager
 def _sources_folder(package: str, work: Path) -> Iterator[Path]:
-    """Where to extract the package for mypy: the same folder every audit, when free.
+    """Where to extract the package for mypy: the audit's own work folder.
 
-    mypy's incremental cache takes a module as unchanged when its path, size
-    and time stamp are those it saw: extracting each audit's package to the
-    same folder (beside the cache, one per package), rewriting only the files
-    that changed, lets a re-audit re-check only those. An audit running at
-    the same time as another of the same package (the folder's lock is
-    taken), or without a writable cache, extracts to its own work folder.
+    A folder shared between audits let mypy's incremental cache take a
+    rewritten module of the same size and second as unchanged (two variants
+    of one package audited in a row), so each audit extracts its own.
     """
-    cache = _usable_cache()
-    if cache is None or fcntl is None:
-        yield work
-        return
-    shared = cache / "sources" / cache_key(package)
-    try:
-        shared.mkdir(parents=True, exist_ok=True)
-        lock = open(shared / ".lock", "a+b")  # noqa: SIM115 - held for the run, closed below
-    except OSError:
-        yield work
-        return
-    with lock:
-        try:
-            fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            yield work
-            return
-        try:
-            yield shared
-        finally:
-            fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
+    yield work
 
 
 def cache_key(package: str) -> str:
