@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 import traceback
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from packaging.utils import canonicalize_name
 
@@ -27,6 +28,9 @@ from ivi_conform import __version__
 from ivi_conform.catalog import SPEC_NAME, SPEC_SECTIONS, SPEC_VERSION, CatalogError, Rule
 from ivi_conform.context import AuditConfig
 from ivi_conform.options import date_value, seconds_value, section_slug, vendor_value
+
+if TYPE_CHECKING:
+    from ivi_conform.reports.report_types import Report
 
 PROG = "ivi-conform"
 #: The exit status of a usage error or an unreadable target.
@@ -53,10 +57,16 @@ def build_parser() -> argparse.ArgumentParser:
         description="Audit TARGET (a source folder, a wheel, an sdist or the name of an "
                     "installed distribution) against every catalog rule. Exit status: 0 "
                     "conformant, 1 non-conformant, 3 incomplete, 2 usage error or unreadable "
-                    "target.")
-    audit.add_argument("target", metavar="TARGET")
+                    "target. Several TARGETs (or a folder of wheels) are audited in parallel "
+                    "processes, each into DIR/<name>/, with DIR/dashboard.html beside them; "
+                    "the exit status is then the worst: 2, 1, 3, 0.")
+    audit.add_argument("targets", metavar="TARGET", nargs="+")
     audit.add_argument("--report-dir", metavar="DIR", type=Path,
-                       help="where to write the reports (default: reports/<distribution>/)")
+                       help="where to write the reports (default: reports/<distribution>/; "
+                            "for several drivers reports/)")
+    audit.add_argument("--jobs", metavar="N", type=_jobs_value, default=os.cpu_count() or 1,
+                       help="several drivers: how many are audited at once (default: the "
+                            "number of CPUs)")
     audit.add_argument("--static", action="store_true",
                        help="do not run the driver: the behavioural rules are not judged, so the "
                             "verdict is at best incomplete")
@@ -88,6 +98,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="with --expectations: a listed rule that now passes fails the run")
     audit.add_argument("--write-expectations", metavar="FILE", type=Path,
                        help="write an expectations file accepting this audit's failures")
+    audit.add_argument("--quiet", action="store_true",
+                       help="no progress line (it is drawn on stderr only when that is a "
+                            "terminal)")
     audit.add_argument("--verbose", action="store_true",
                        help="show the build backend's and installer's output (its warnings) "
                             "on stderr")
@@ -142,10 +155,69 @@ def _formats_value(text: str) -> list[str]:
     return names
 
 
+def _jobs_value(text: str) -> int:
+    """``--jobs N``: a positive whole number."""
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive whole number")
+    return int(text)
+
+
 def _audit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from ivi_conform.fleet import expand
+
+    targets = expand(args.targets)
+    if len(targets) > 1:
+        if args.write_expectations is not None or args.format == "json":
+            return _error("--write-expectations and --format json take a single TARGET", err)
+        return _audit_several(targets, args, out)
+    return _audit_one(targets[0], args, out, err)
+
+
+def _child_arguments(args: argparse.Namespace) -> list[str]:
+    """The options of ``ivi-conform audit`` that each driver's own audit repeats."""
+    given: list[str] = []
+    flags = {"--static": args.static, "--strict-expectations": args.strict_expectations,
+             "--verbose": args.verbose}
+    given += [flag for flag, on in flags.items() if on]
+    for rule in args.rules or ():
+        given += ["--rule", rule]
+    for abbreviation, company in args.vendors or ():
+        given += ["--vendor", f"{abbreviation}={company}"]
+    values = {"--release-date": args.release_date, "--ivi-options": args.options,
+              "--timeout": args.timeout, "--instrument-resource": args.instrument_resource,
+              "--instrument-profile": args.instrument_profile,
+              "--expectations": args.expectations,
+              "--formats": ",".join(args.formats) if args.formats is not None else None}
+    for option, value in values.items():
+        if value is not None:
+            given += [option, str(value.resolve() if isinstance(value, Path) else value)]
+    return given
+
+
+def _audit_several(targets: list[str], args: argparse.Namespace, out: TextIO) -> int:
+    """Each target audited by its own process; the dashboard; the worst exit status."""
+    from ivi_conform.fleet import Audited, audit_all, worst_exit, write_dashboard
+    from ivi_conform.reports import standing
+
+    report_dir: Path = args.report_dir or Path("reports")
+
+    def done(audited: Audited) -> None:
+        report = audited.report()
+        shown = (standing.claim(report).upper() if report is not None
+                 else f"NOT AUDITED ({audited.problem()})")
+        out.write(f"{audited.target}: {shown} ({audited.folder})\n")
+        out.flush()
+
+    audits = audit_all(targets, report_dir, _child_arguments(args), args.jobs, done)
+    out.write(f"wrote {write_dashboard(audits, report_dir)}\n")
+    return worst_exit([audited.exit_code for audited in audits])
+
+
+def _audit_one(target: str, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from ivi_conform.candidate import TargetError, build_output, scratch_dir
     from ivi_conform.engine import audit
-    from ivi_conform.reports import console, expectations, json_report, write_reports
+    from ivi_conform.reports import atomic, console, expectations, json_report, write_reports
+    from ivi_conform.reports.progress import ProgressLine
 
     expected: dict[str, expectations.Expectation] = {}
     if args.expectations is not None:
@@ -158,23 +230,25 @@ def _audit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         options=args.options, rules=args.rules, timeout_s=args.timeout,
         instrument_resource=args.instrument_resource,
         instrument_profile=args.instrument_profile)
+    progress = ProgressLine(err, quiet=args.quiet)
     with scratch_dir() as work:
         try:
             with build_output(err if args.verbose else None):
-                result = audit(args.target, config, work)
+                result = audit(target, config, work, progress)
         except (TargetError, ValueError) as exc:
             return _error(str(exc), err)
         except CatalogError as exc:
             return _bug(str(exc), err)
+        finally:
+            progress.clear()
         selection = [r.rule.id for r in result.results] if config.select else None
         report = json_report.report_of(result, selection=selection)
-        directory = args.report_dir or _default_report_dir(report, args.target)
+        directory = args.report_dir or _default_report_dir(report, target)
         try:
             written = write_reports(report, directory, args.formats)
             if args.write_expectations is not None:
                 reasons = {rule: entry.reason for rule, entry in expected.items()}
-                args.write_expectations.write_text(
-                    expectations.dump(report, reasons), encoding="utf-8")
+                atomic.write_text(args.write_expectations, expectations.dump(report, reasons))
                 written.append(args.write_expectations)
         except OSError as exc:
             return _error(f"cannot write the reports into {directory}: "
@@ -199,7 +273,7 @@ def _audit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return status
 
 
-def _default_report_dir(report: dict[str, Any], target: str) -> Path:
+def _default_report_dir(report: Report, target: str) -> Path:
     """``reports/<distribution>/``, or the target's name when the candidate never loaded."""
     name = report["driver"]["distribution"] or Path(target).name or "unknown"
     return Path("reports") / canonicalize_name(name)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 import traceback
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -78,6 +78,29 @@ def judge(rule: Rule, context: AuditContext) -> RuleResult:
     )
 
 
+@dataclass(frozen=True)
+class Progress:
+    """Where a running audit is: what the command line shows while it waits.
+
+    ``rule`` is the rule being judged (None while the candidate is loaded or
+    built); ``done`` of ``total`` rules are judged. The engine knows nothing of
+    terminals: a face passes an observer and draws what it likes.
+    """
+
+    stage: str
+    rule: Rule | None
+    done: int
+    total: int
+
+
+#: An observer of :class:`Progress`, called before each stage of an audit.
+ProgressObserver = Callable[[Progress], None]
+
+
+def _ignore(progress: Progress) -> None:
+    """The observer of an audit nobody watches."""
+
+
 def verdict_of(results: Iterable[RuleResult]) -> Verdict:
     """Conformant when every shall passes; non-conformant when one fails; else incomplete.
 
@@ -139,39 +162,45 @@ def selected_rules(config: AuditConfig) -> tuple[Rule, ...]:
     return tuple(rule for rule in rules if rule.id in config.select)
 
 
-def run_audit(context: AuditContext, rules: Sequence[Rule] | None = None) -> AuditResult:
+def run_audit(context: AuditContext, rules: Sequence[Rule] | None = None,
+              progress: ProgressObserver = _ignore) -> AuditResult:
     """Judge every rule (or ``rules``) against the candidate in ``context``."""
     started = datetime.now(UTC)
     clock = time.perf_counter()
     chosen = selected_rules(context.config) if rules is None else tuple(rules)
+    results: list[RuleResult] = []
     try:
-        results = tuple(judge(rule, context) for rule in chosen)
+        for rule in chosen:
+            progress(Progress(f"{rule.judged.value} rules", rule, len(results), len(chosen)))
+            results.append(judge(rule, context))
     finally:
         context.close()
-    return AuditResult(context, results, started, time.perf_counter() - clock, context.config,
-                       context.dist.origin)
+    return AuditResult(context, tuple(results), started, time.perf_counter() - clock,
+                       context.config, context.dist.origin)
 
 
 TOOL = {"name": "ivi-conform", "version": __version__}
 SPEC = {"name": SPEC_NAME, "version": SPEC_VERSION}
 
 
-def audit(target: str, config: AuditConfig, work_dir: Path) -> AuditResult:
+def audit(target: str, config: AuditConfig, work_dir: Path,
+          progress: ProgressObserver = _ignore) -> AuditResult:
     """Load ``target`` (folder, wheel, sdist, installed name) and audit it.
 
     Raises :class:`~ivi_conform.candidate.TargetError` when the target cannot
     be read or built, and ``ValueError`` for an unknown rule id in
     ``config.select``: both are the user's to fix. Every other problem ends
     inside the result, ivi-conform's own crash included, so that there is
-    always a report.
+    always a report. ``progress`` is told of each stage before it starts.
     """
     rules = selected_rules(config)
     started, clock = datetime.now(UTC), time.perf_counter()
     context = None
     try:
+        progress(Progress("loading the candidate", None, 0, len(rules)))
         dist = load(target, work_dir=work_dir, release_date=config.release_date)
         context = AuditContext(dist, config, work_dir)
-        return run_audit(context, rules)
+        return run_audit(context, rules, progress)
     except TargetError:
         raise
     except Exception as exc:  # noqa: BLE001 - our bug: still a result, verdict incomplete

@@ -63,6 +63,7 @@ from ivi_conform.reports.json_report import (
     result_to_json,
     runtime_snapshot,
 )
+from ivi_conform.reports.report_types import Report, Runtime
 
 #: The name of the user property that carries a rule's result (JSON).
 RESULT_PROPERTY = "ivi-conform"
@@ -98,14 +99,14 @@ class _Audit:
     #: Results gathered from the items' reports, by rule id (JSON, as the workers send them).
     results: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: How each process ran the driver (its latest snapshot), by process name.
-    runtimes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    runtimes: dict[str, Runtime] = field(default_factory=dict)
     #: This process's name: the xdist worker id, or "main".
     process: str = "main"
     #: On an xdist worker: the candidate as the controller built it (see ``load_built``).
     built: dict[str, str | None] | None = None
     #: The rules collected after deselection, in catalog order; None until known.
     selected: list[str] | None = None
-    report: dict[str, Any] | None = None
+    report: Report | None = None
     written: list[Path] = field(default_factory=list)
     write_error: str = ""
     #: ``--ivi-expectations``: the failures accepted for now, by rule id.
@@ -219,7 +220,7 @@ class _Audit:
                                 f"{exc.strerror or exc}")
             session.exitstatus = pytest.ExitCode.USAGE_ERROR
 
-    def build_report(self) -> dict[str, Any]:
+    def build_report(self) -> Report:
         """The report of the rules selected, as judged by whichever process ran them.
 
         A selected rule without a result (the session stopped first, ``-x``

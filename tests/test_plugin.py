@@ -185,7 +185,7 @@ def test_the_report_is_written_at_the_end_and_is_the_same_with_xdist(
     assert _rules(first) == _rules(second)
     assert first["audit"]["runtime"] == second["audit"]["runtime"] == {
         "notes": ["the demo driver ran in no child at all"], "stages": {"install": 0.5},
-        "rule_seconds": {"demo-runtime": 0.25}}
+        "rule_seconds": {"demo-runtime": 0.25}, "instruments": []}
     assert {rule["id"]: rule["outcome"] for rule in first["rules"]} == DEMO_OUTCOMES
     assert first["verdict"] == second["verdict"] == "non-conformant"
     assert first["audit"]["runner"] == "pytest" and first["audit"]["selection"] is None

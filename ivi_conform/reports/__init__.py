@@ -11,13 +11,12 @@ names them for ``--formats``, so that a CI that wants only SARIF says so.
 
 from __future__ import annotations
 
-import os
 import traceback
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection
 from pathlib import Path
-from typing import Any
 
 from ivi_conform.reports import (
+    atomic,
     badge,
     compliance,
     html,
@@ -27,9 +26,9 @@ from ivi_conform.reports import (
     sarif,
     summary,
 )
+from ivi_conform.reports.report_types import Report
 
-Report = dict[str, Any]
-Renderer = Callable[[Mapping[str, Any]], str]
+Renderer = Callable[[Report], str]
 
 #: The files an audit writes, by name, each rendered from the report dict.
 #: ``report.json`` comes last so that it records a failure of any renderer before it.
@@ -95,20 +94,14 @@ def write_reports(report: Report, directory: Path,
     """Write every output (or those of ``formats``, see :data:`FORMATS`) into
     ``directory`` (created) and return the paths written.
 
-    Each file is written beside its final name and then renamed, so that a CI
-    reading the directory never sees half a report. ``OSError`` propagates:
-    an unwritable directory is the user's to fix, not a finding.
+    Each file is written atomically (:func:`~ivi_conform.reports.atomic.write_text`),
+    so that a CI reading the directory never sees half a report. ``OSError``
+    propagates: an unwritable directory is the user's to fix, not a finding.
     """
     directory.mkdir(parents=True, exist_ok=True)
     written = []
     for name, text in render_all(report, files_of(formats)).items():
         path = directory / name
-        partial = directory / f".{name}.{os.getpid()}.partial"
-        try:
-            partial.write_text(text, encoding="utf-8", newline="\n")
-            os.replace(partial, path)
-        except BaseException:
-            partial.unlink(missing_ok=True)
-            raise
+        atomic.write_text(path, text)
         written.append(path)
     return written

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
 from typing import Any
 
 import anybadge  # type: ignore[import-untyped]
 
 from ivi_conform.reports import standing
+from ivi_conform.reports.report_types import Report
 
 LABEL = "IVI-Python"
 #: shields.io named colours, and the hex value shields draws each in (anybadge's names differ).
@@ -27,13 +27,13 @@ FAILING_COLOUR = "red"
 HEX = {"brightgreen": "#4c1", "lightgrey": "#9f9f9f", "red": "#e05d44"}
 
 
-def message_and_colour(report: Mapping[str, Any]) -> tuple[str, str]:
+def message_and_colour(report: Report) -> tuple[str, str]:
     """The badge's message and its colour name."""
     message = standing.headline(report)
     return message, COLOURS.get(message, FAILING_COLOUR)
 
 
-def render_svg(report: Mapping[str, Any]) -> str:
+def render_svg(report: Report) -> str:
     """The badge as an SVG document."""
     message, colour = message_and_colour(report)
     badge = anybadge.Badge(label=LABEL, value=message, default_color=HEX[colour])
@@ -43,12 +43,12 @@ def render_svg(report: Mapping[str, Any]) -> str:
     return text if text.endswith("\n") else text + "\n"
 
 
-def endpoint(report: Mapping[str, Any]) -> dict[str, Any]:
+def endpoint(report: Report) -> dict[str, Any]:
     """The shields.io endpoint object (https://shields.io/badges/endpoint-badge)."""
     message, colour = message_and_colour(report)
     return {"schemaVersion": 1, "label": LABEL, "message": message, "color": colour}
 
 
-def render_json(report: Mapping[str, Any]) -> str:
+def render_json(report: Report) -> str:
     """The shields.io endpoint as JSON."""
     return json.dumps(endpoint(report), indent=2) + "\n"

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from packaging.requirements import InvalidRequirement, Requirement
 
@@ -28,6 +28,15 @@ from ivi_conform.documents.core_format import SECTIONS, Item, Section
 from ivi_conform.reports import standing
 from ivi_conform.reports.console import counts_line
 from ivi_conform.reports.json_report import PLACEHOLDER
+from ivi_conform.reports.report_types import (
+    Decision,
+    Driver,
+    InternalError,
+    Metadata,
+    Report,
+    RuleEntry,
+)
+from ivi_conform.reports.vendor_document import VendorDocument
 
 TO_FILL = f"**{PLACEHOLDER}**"
 #: How many evidence lines per rule the document shows; report.json has them all.
@@ -63,20 +72,24 @@ _OUTCOME_WORDS = {
 
 
 _V = TypeVar("_V")
+#: A line of a Markdown or text list.
+_LIST_ENTRY = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+\S")
+#: ``Programming Language :: Python :: 3.12``: a Python version the package declares.
+_PYTHON_VERSION = re.compile(r"^Programming Language :: Python :: \d+\.\d+$")
 
 
 class _Values:
     """The value of each Core item, and where it came from (listed for the reviewer)."""
 
-    def __init__(self, report: Mapping[str, Any]) -> None:
+    def __init__(self, report: Report) -> None:
         self.report = report
-        self.driver: Mapping[str, Any] = report["driver"]
-        self.metadata: Mapping[str, Any] = self.driver["metadata"]
-        shipped = report.get("compliance_document") or {"path": None, "items": []}
-        self.shipped_path: str | None = shipped["path"]
+        self.driver: Driver = report["driver"]
+        self.metadata: Metadata = self.driver["metadata"]
+        shipped = report["compliance_document"]
+        self.shipped_path: str | None = shipped["path"] if shipped else None
         self.shipped: dict[tuple[str, str | None, str], str] = {
             (entry["section"], entry["subsection"], entry["item"]): entry["value"]
-            for entry in shipped["items"]
+            for entry in (shipped["items"] if shipped else ())
         }
         self.sources: dict[str, str] = {}
 
@@ -148,7 +161,7 @@ class _Values:
         return kept + failed
 
 
-def _pascal_identifier(driver: Mapping[str, Any]) -> str | None:
+def _pascal_identifier(driver: Driver) -> str | None:
     """``<DriverIdentifier>``: the root class's spelling when it is the identifier's."""
     identifier, class_name = driver["identifier"], driver["class_name"]
     if identifier and class_name and class_name.lower() == identifier.lower():
@@ -164,7 +177,7 @@ def _email_name(address: str | None) -> str | None:
     return name or None
 
 
-def _dependencies(metadata: Mapping[str, Any]) -> list[str]:
+def _dependencies(metadata: Metadata) -> list[str]:
     """The Core's "support libraries ... with minimum versions", from the metadata."""
     listed = []
     if metadata["requires_python"]:
@@ -186,7 +199,7 @@ def _dependencies(metadata: Mapping[str, Any]) -> list[str]:
     return listed or ["None"]
 
 
-def _source_code(driver: Mapping[str, Any], report: Mapping[str, Any]) -> str | None:
+def _source_code(driver: Driver, report: Report) -> str | None:
     if not driver["distribution"]:
         return None
     wheel = report["target"]["wheel"]
@@ -227,13 +240,16 @@ def _plain(text: str) -> str:
 # -- the document ---------------------------------------------------------------------------
 
 
-def render(report: Mapping[str, Any]) -> str:
+def render(report: Report) -> str:
     """The compliance document for the audited driver, as Markdown."""
     values = _Values(report)
+    vendor = VendorDocument(report)
     lines = [*_title(report), ""]
+    for text in vendor.introduction():
+        lines += _text_lines(text)
     for section in SECTIONS:
         lines += [f"## {section.name}", ""]
-        lines += list(_section_body(section, report, values))
+        lines += list(_section_body(section, report, values, vendor))
     lines += list(_audit(report, values))
     lines += list(_registration(report))
     while lines and not lines[-1]:
@@ -241,7 +257,7 @@ def render(report: Mapping[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _title(report: Mapping[str, Any]) -> list[str]:
+def _title(report: Report) -> list[str]:
     driver = report["driver"]
     name = driver["distribution"] or report["target"]["origin"]
     version = driver["version"] or "(version unknown)"
@@ -262,50 +278,192 @@ def _title(report: Mapping[str, Any]) -> list[str]:
     ]
 
 
-def _section_body(section: Section, report: Mapping[str, Any],
-                  values: _Values) -> Iterator[str]:
+def _section_body(section: Section, report: Report, values: _Values,
+                  vendor: VendorDocument) -> Iterator[str]:
     if section.is_list:
-        yield from _category(report)
+        yield from _category(report, vendor)
     elif section.subsection:
-        yield from _test_setups(section, values)
+        yield from _unit_testing(section, report, values, vendor)
     elif section.items:
-        for item in section.items:
-            yield from _item_lines(item.name, values.value(section, item))
+        yield from _items(section, report, values, vendor)
     else:
-        yield from _additional(report)
+        yield from _additional(report, vendor)
 
 
-def _category(report: Mapping[str, Any]) -> Iterator[str]:
+def _items(section: Section, report: Report, values: _Values,
+           vendor: VendorDocument) -> Iterator[str]:
+    """The vendor's text of the section as written, then the Core items it lacks.
+
+    Known Issues is the exception: a vendor's "None" that the audit's failed
+    rules contradict is not kept (a document that lists failures cannot say
+    there are none); real issues the vendor lists are.
+    """
+    written = vendor.text(section.name)
+    contradicted = written is not None and section.name == "Driver Test Failures" and any(
+        rule["outcome"] == "fail" for rule in report["rules"])
+    if written is not None and not contradicted:
+        yield from _text_lines(written)
+    for item in section.items:
+        if written is not None and not contradicted and values.shipped_value(
+                section.name, item.name) is not None:
+            continue  # the vendor's own item, kept above
+        value = values.value(section, item)
+        if value is None and written is not None and not item.required:
+            continue
+        yield from _item_lines(item.name, value)
+    if section.name == "Software Prerequisites":
+        yield from _python_versions(report, values, written)
+    if section.name == "Driver Installation Testing":
+        yield from _installation_by_audit(report)
+
+
+def _text_lines(text: str) -> list[str]:
+    return [*text.splitlines(), ""] if text else []
+
+
+def _category(report: Report, vendor: VendorDocument) -> Iterator[str]:
+    """The specifications the driver complies with, claimed only for a conformant audit."""
     spec = report["spec"]
-    yield "This IVI-Python Instrument Driver complies with:"
+    written = vendor.text("Compliance Category")
+    listed = [line for line in (written or "").splitlines() if _LIST_ENTRY.match(line)]
+    if not listed:
+        listed = [f"- {spec['core']['name']} (Version {spec['core']['version']})",
+                  f"- {spec['name']} (Version {spec['version']})"]
+    shown = standing.claim(report)
+    if shown == "conformant":
+        if written is not None:
+            yield from _text_lines(written)
+            return
+        yield "This IVI-Python Instrument Driver complies with:"
+    elif shown == "non-conformant":
+        yield (f"This IVI-Python Instrument Driver does not comply yet: the audit below finds "
+               f"it **non-conformant** ({standing.failing(report)} failed rules, listed under "
+               "Driver Test Failures). Once they are fixed, it is to comply with:")
+    else:
+        reason = standing.partial_reason(report) or "some rules could not be judged"
+        yield (f"Compliance is not established yet: the audit below is **incomplete** "
+               f"({reason}). The driver is to comply with:")
     yield ""
-    yield f"- {spec['core']['name']} (Version {spec['core']['version']})"
-    yield f"- {spec['name']} (Version {spec['version']})"
+    yield from listed
     yield ""
-    if report["verdict"] != "conformant":
-        yield (f"> The audit below finds this driver **{report['verdict']}**: the claim above "
-               "holds only once every failed rule is fixed and every rule could be judged.")
-        yield ""
 
 
-def _test_setups(section: Section, values: _Values) -> Iterator[str]:
-    shipped = list(dict.fromkeys(
-        sub for (name, sub, _) in values.shipped if name == section.name and sub))
-    for number, subsection in enumerate(shipped or [f"{section.subsection} 1"], start=1):
-        title = subsection if shipped else f"{section.subsection} {number}"
+def _unit_testing(section: Section, report: Report, values: _Values,
+                  vendor: VendorDocument) -> Iterator[str]:
+    """The vendor's test setups as written (or one to fill), then ivi-conform's own runs."""
+    written = vendor.text(section.name)
+    if written:
+        yield from _text_lines(written)
+    titles = vendor.subsections(section.name)
+    for title in titles:
         yield f"### {title}"
         yield ""
+        yield from _text_lines(vendor.text(section.name, title) or "")
         for item in section.items:
-            value = values.shipped_value(section.name, item.name, subsection) if shipped else None
-            if value is None and shipped and not item.required:
-                continue  # an optional item the vendor's own test setup leaves out
-            yield from _item_lines(item.name, value)
+            if item.required and values.shipped_value(section.name, item.name, title) is None:
+                yield from _item_lines(item.name, None)  # a Core item the vendor left out
+    if not titles:
+        yield f"### {section.subsection} 1"
+        yield ""
+        for item in section.items:
+            yield from _item_lines(item.name, None)
+    after_vendors = max(len(titles), 1) + 1
+    for number, (title, items) in enumerate(_setups_by_audit(report), start=after_vendors):
+        yield f"### {section.subsection} {number}: {title}"
+        yield ""
+        for name, value in items:
+            yield from _item_lines(name, value)
 
 
-def _additional(report: Mapping[str, Any]) -> Iterator[str]:
+def _setups_by_audit(report: Report) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The test setups of ivi-conform's own run of the driver, from what it recorded.
+
+    One for the instruments the driver talked to (each model and firmware as it
+    answered ``*IDN?``), one for the driver's own simulation mode; none for a
+    static audit.
+    """
+    audit = report["audit"]
+    runtime = audit["runtime"]
+    if runtime is None:
+        return []
+    judges = audit["judges"]
+    resource, profile = audit["instrument"]["resource"], audit["instrument"]["profile"]
+    system = [("Operating System", f"{audit['bitness']} {audit['operating_system']}, "
+                                   f"CPython {audit['python']}"),
+              ("Driver Bitness", audit["bitness"])]
+    setups: list[tuple[str, list[tuple[str, str]]]] = []
+    answered = runtime["instruments"]
+    if answered:
+        models = ", ".join(f"{one['model']} ({one['firmware']})" for one in answered)
+        if resource is None:
+            instrument = f"{models}, as each answered *IDN?, simulated by ivi-conform"
+            bus = "LAN (raw TCP socket on the loopback interface, ivi-conform's simulator)"
+        else:
+            instrument = f"{models}, as each answered *IDN?"
+            bus = f"{resource.split('::', 1)[0]} (VISA resource {resource})"
+        library = "pyvisa-sim" if profile else "pyvisa-py"
+        visa = f"{library} {judges.get(library) or '(version unknown)'} with pyvisa " \
+               f"{judges.get('pyvisa') or '(version unknown)'}"
+        setups.append(("ivi-conform's audit, instrument I/O", [
+            ("Instrument Model (Firmware Version)", instrument), ("Bus Interface", bus),
+            *system, ("VISA Vendor and Version", visa)]))
+    simulated = [note for note in runtime["notes"] if note.startswith("simulation switched on")]
+    if simulated:
+        setups.append(("ivi-conform's audit, the driver's simulation mode", [
+            ("Instrument Model (Firmware Version)",
+             f"none: the driver's own simulation ({simulated[0]})"),
+            ("Bus Interface", "none (simulation performs no I/O)"), *system]))
+    return setups
+
+
+def _installation_by_audit(report: Report) -> Iterator[str]:
+    """ivi-conform installed and instantiated the wheel: one installation test it did."""
+    audit = report["audit"]
+    wheel = report["target"]["wheel"]
+    instantiated = any(rule["id"] == "run-driver-instantiates" and rule["outcome"] == "pass"
+                       for rule in report["rules"])
+    if audit["runtime"] is None or wheel is None or not instantiated:
+        return
+    yield (f"Operating System (ivi-conform's audit): {audit['bitness']} "
+           f"{audit['operating_system']}, CPython {audit['python']}: the wheel "
+           f"`{wheel['name']}` installed into a private folder, its package imported and the "
+           "driver instantiated")
+    yield ""
+
+
+def _python_versions(report: Report, values: _Values, written: str | None) -> Iterator[str]:
+    """The Python versions the package declares, unless the vendor's text names them."""
+    if written is not None and "python" in written.casefold():
+        return
+    metadata = report["driver"]["metadata"]
+    versions = [classifier.rsplit("::", 1)[1].strip() for classifier in metadata["classifiers"]
+                if _PYTHON_VERSION.match(classifier)]
+    parts = []
+    if versions:
+        parts.append(f"{', '.join(versions)} (the package classifiers)")
+    if metadata["requires_python"]:
+        parts.append(f"Requires-Python {metadata['requires_python']}")
+    if parts:
+        values.sources["Supported Python Versions"] = "the package metadata"
+        yield f"Supported Python Versions: {'; '.join(parts)}"
+        yield ""
+
+
+def _additional(report: Report, vendor: VendorDocument) -> Iterator[str]:
+    """The vendor's additional information and other sections, then the audit's summary."""
+    written = vendor.text("Additional Compliance Information")
+    if written:
+        yield from _text_lines(written)
+    for heading, text in vendor.others():
+        yield f"### {heading}"
+        yield ""
+        yield from _text_lines(text)
     summary = report["summary"]
     counts = counts_line(summary)
     tool = report["tool"]
+    if written or vendor.others():
+        yield f"### Automated conformance audit by {tool['name']}"
+        yield ""
     yield (f"Automated conformance audit: {tool['name']} {tool['version']} judged the driver "
            f"against the {report['spec']['name']} {report['spec']['version']} and the "
            f"{report['spec']['core']['name']} {report['spec']['core']['version']} rules it "
@@ -326,7 +484,7 @@ def _additional(report: Mapping[str, Any]) -> Iterator[str]:
 # -- the audit ------------------------------------------------------------------------------
 
 
-def _audit(report: Mapping[str, Any], values: _Values) -> Iterator[str]:
+def _audit(report: Report, values: _Values) -> Iterator[str]:
     tool = report["tool"]
     audit = report["audit"]
     target = report["target"]
@@ -359,12 +517,12 @@ def _audit(report: Mapping[str, Any], values: _Values) -> Iterator[str]:
         yield ""
 
 
-def _rule_tables(rules: Sequence[Mapping[str, Any]]) -> Iterator[str]:
+def _rule_tables(rules: Sequence[RuleEntry]) -> Iterator[str]:
     if not rules:
         yield "No rule was audited."
         yield ""
         return
-    sections: dict[str, list[Mapping[str, Any]]] = {}
+    sections: dict[str, list[RuleEntry]] = {}
     for rule in rules:
         sections.setdefault(rule["section"], []).append(rule)
     for section, members in sections.items():
@@ -385,7 +543,7 @@ def _rule_tables(rules: Sequence[Mapping[str, Any]]) -> Iterator[str]:
             yield ""
 
 
-def _evidence(rule: Mapping[str, Any]) -> Iterator[str]:
+def _evidence(rule: RuleEntry) -> Iterator[str]:
     yield f"- `{rule['id']}`"
     shown = rule["evidence"][:EVIDENCE_SHOWN]
     for evidence in shown:
@@ -399,7 +557,7 @@ def _evidence(rule: Mapping[str, Any]) -> Iterator[str]:
         yield f"  - and {hidden} more (report.json lists them all)"
 
 
-def _decisions(decisions: Sequence[Mapping[str, Any]]) -> Iterator[str]:
+def _decisions(decisions: Sequence[Decision]) -> Iterator[str]:
     if not decisions:
         return
     yield "### Decisions where the specification is ambiguous or contradicts itself"
@@ -409,7 +567,7 @@ def _decisions(decisions: Sequence[Mapping[str, Any]]) -> Iterator[str]:
     yield ""
 
 
-def _internal_errors(errors: Sequence[Mapping[str, Any]]) -> Iterator[str]:
+def _internal_errors(errors: Sequence[InternalError]) -> Iterator[str]:
     if not errors:
         return
     yield "### ivi-conform's own errors"
@@ -425,7 +583,7 @@ def _internal_errors(errors: Sequence[Mapping[str, Any]]) -> Iterator[str]:
 # -- the registration -----------------------------------------------------------------------
 
 
-def registration_fields(report: Mapping[str, Any]) -> list[tuple[str, str | None]]:
+def registration_fields(report: Report) -> list[tuple[str, str | None]]:
     """The registration form's fields and their values (None: only the vendor knows).
 
     Shared with ``registration.txt`` so that the two never disagree.
@@ -457,7 +615,7 @@ def registration_fields(report: Mapping[str, Any]) -> list[tuple[str, str | None
     ]
 
 
-def _registration(report: Mapping[str, Any]) -> Iterator[str]:
+def _registration(report: Report) -> Iterator[str]:
     """What the IVI driver registration form asks besides this document (notes §A.7)."""
     yield "## For the IVI Driver Registration"
     yield ""

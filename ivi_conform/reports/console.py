@@ -10,9 +10,11 @@ set (https://no-color.org).
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
+
+from ivi_conform.reports.report_types import Outcome, Report, RuleEntry, Summary
 
 #: Evidence lines shown per rule; the report and compliance.md have the rest.
 EVIDENCE_SHOWN = 3
@@ -29,10 +31,10 @@ _COLOURS = {
 }
 _ATTENTION = ("fail", "warn", "not-judged", "error")
 #: The outcomes in the order the counts line gives them.
-OUTCOME_ORDER = ("pass", "fail", "warn", "skip", "not-judged", "error")
+OUTCOME_ORDER: tuple[Outcome, ...] = ("pass", "fail", "warn", "skip", "not-judged", "error")
 
 
-def counts_line(summary: Mapping[str, int]) -> str:
+def counts_line(summary: Summary) -> str:
     """``12 pass, 1 fail, ...``: how many rules ended in each outcome (every output uses it)."""
     return ", ".join(f"{summary[key]} {key}" for key in OUTCOME_ORDER)
 
@@ -48,7 +50,7 @@ def use_colour(stream: TextIO) -> bool:
 Paint = Callable[[str, str], str]
 
 
-def _rule_lines(rule: Mapping[str, Any], paint: Paint) -> list[str]:
+def _rule_lines(rule: RuleEntry, paint: Paint) -> list[str]:
     """A rule that needs attention: its outcome and title, message, a few evidence lines."""
     outcome = rule["outcome"]
     lines = [f"{paint(f'{outcome.upper():<10}', outcome)} {rule['id']} ({rule['level']}): "
@@ -68,7 +70,7 @@ def _rule_lines(rule: Mapping[str, Any], paint: Paint) -> list[str]:
     return lines
 
 
-def _not_judged_lines(rules: Sequence[Mapping[str, Any]], paint: Paint) -> list[str]:
+def _not_judged_lines(rules: Sequence[RuleEntry], paint: Paint) -> list[str]:
     """The rules that were not judged, grouped by reason: one cause reads as one line."""
     reasons: dict[str, list[str]] = {}
     for rule in rules:
@@ -85,7 +87,7 @@ def _not_judged_lines(rules: Sequence[Mapping[str, Any]], paint: Paint) -> list[
     return lines
 
 
-def render(report: Mapping[str, Any], written: Sequence[Path] = (), *,
+def render(report: Report, written: Sequence[Path] = (), *,
            colour: bool = False, each_rule: bool = True) -> str:
     """The summary as text, ending in a newline.
 

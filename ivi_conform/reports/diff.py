@@ -11,13 +11,13 @@ as fast as reading them and works on reports from CI artifacts.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import cast
 
 from ivi_conform.reports import standing
 from ivi_conform.reports.json_report import SCHEMA_ID
+from ivi_conform.reports.report_types import Report
 
 #: The kinds of change, in the order a reviewer reads them.
 KINDS = ("new failure", "no longer judged", "fixed", "changed", "added", "removed")
@@ -54,7 +54,7 @@ class Change:
         return "changed"
 
 
-def load_report(path: Path) -> dict[str, Any]:
+def load_report(path: Path) -> Report:
     """A report.json, checked to be one (its ``schema`` field) before it is compared."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -64,10 +64,10 @@ def load_report(path: Path) -> dict[str, Any]:
         raise ReportError(f"{path}: not JSON ({exc})") from None
     if not isinstance(data, dict) or data.get("schema") != SCHEMA_ID:
         raise ReportError(f"{path}: not an ivi-conform report (its schema is not {SCHEMA_ID})")
-    return data
+    return cast(Report, data)  # its schema field says so; its rules are all compare reads
 
 
-def compare(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[Change]:
+def compare(old: Report, new: Report) -> list[Change]:
     """The rules whose outcome changed, new failures first, each kind in the new report's order."""
     before = {rule["id"]: rule for rule in old["rules"]}
     after = {rule["id"]: rule for rule in new["rules"]}
@@ -90,12 +90,12 @@ def exit_code(changes: list[Change]) -> int:
     return 1 if any(change.kind == "new failure" for change in changes) else 0
 
 
-def _name(report: Mapping[str, Any]) -> str:
+def _name(report: Report) -> str:
     driver = report["driver"]
     return f"{driver['distribution'] or report['target']['origin']} {driver['version'] or ''}"
 
 
-def render_text(old: Mapping[str, Any], new: Mapping[str, Any], changes: list[Change]) -> str:
+def render_text(old: Report, new: Report, changes: list[Change]) -> str:
     """The changes as a person reads them."""
     lines = [f"old: {_name(old).strip()} ({standing.claim(old)}, {old['audit']['started']})",
              f"new: {_name(new).strip()} ({standing.claim(new)}, {new['audit']['started']})"]
@@ -113,7 +113,7 @@ def render_text(old: Mapping[str, Any], new: Mapping[str, Any], changes: list[Ch
     return "\n".join(lines) + "\n"
 
 
-def render_json(old: Mapping[str, Any], new: Mapping[str, Any], changes: list[Change]) -> str:
+def render_json(old: Report, new: Report, changes: list[Change]) -> str:
     """The changes as JSON, for a bot that comments on a pull request."""
     return json.dumps({
         "old": {"driver": _name(old).strip(), "verdict": standing.claim(old)},

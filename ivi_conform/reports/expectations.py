@@ -29,9 +29,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from ivi_conform.reports import standing
+from ivi_conform.reports.report_types import Report, RuleEntry
 
 _KEYS = {"rule", "reason", "expires"}
 
@@ -129,7 +129,7 @@ class Judgement:
         return out
 
 
-def judge(report: Mapping[str, Any], expectations: Mapping[str, Expectation],
+def judge(report: Report, expectations: Mapping[str, Expectation],
           today: date) -> Judgement:
     """Measure ``report`` against ``expectations`` on ``today``."""
     judgement = Judgement()
@@ -155,7 +155,7 @@ def judge(report: Mapping[str, Any], expectations: Mapping[str, Expectation],
     return judgement
 
 
-def dump(report: Mapping[str, Any], reasons: Mapping[str, str] | None = None) -> str:
+def dump(report: Report, reasons: Mapping[str, str] | None = None) -> str:
     """An expectations file accepting every failure and warning of ``report``.
 
     Each reason says it is to be filled (or keeps the one in ``reasons``, from
@@ -168,7 +168,7 @@ def dump(report: Mapping[str, Any], reasons: Mapping[str, str] | None = None) ->
         "# or pytest --ivi-expectations=FILE. Give each its reason and, best, the date after",
         "# which it fails the run again: expires = YYYY-MM-DD.",
     ]
-    charged: Sequence[Mapping[str, Any]] = [
+    charged: Sequence[RuleEntry] = [
         rule for rule in report["rules"] if rule["outcome"] in standing.CHARGED]
     for rule in charged:
         reason = (reasons or {}).get(rule["id"]) or f"TODO: why {rule['message']} is accepted"

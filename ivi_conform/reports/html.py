@@ -12,13 +12,14 @@ driver returned, which may be anything.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import re
+from collections.abc import Iterator
 from html import escape
-from typing import Any
 
 from ivi_conform.options import section_slug
 from ivi_conform.reports import standing
 from ivi_conform.reports.console import OUTCOME_ORDER, counts_line
+from ivi_conform.reports.report_types import Evidence, Report
 
 _STYLE = """
 body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:70em;padding:0 1em;color:#222}
@@ -31,11 +32,20 @@ text-align:left;vertical-align:top}th{background:#f4f4f4}
 .o-skip{color:#757575}.o-not-judged{color:#6a1b9a;font-weight:bold}.o-error{color:#ad1457}
 code{background:#f4f4f4;padding:0 .2em}blockquote{color:#555;border-left:3px solid #ccc;
 margin:.5em 0;padding-left:1em}details{margin:.4em 0}
+pre{background:#f4f4f4;padding:.4em .6em;margin:.3em 0;white-space:pre-wrap}
 """
 _ATTENTION = ("fail", "warn", "not-judged", "error")
+#: The rule that measures how much of the instrument's command set the API sends.
+_COVERAGE_RULE = "run-coverage-commands"
+#: How that rule's evidence introduces the commands no member sends.
+_MISSING = "no API member sends "
+#: Where an I/O trace excerpt starts in an evidence detail: its first ``> sent`` or ``< reply``.
+_TRACE_START = re.compile(r"(?:^|(?<=: )|(?<=; ))[<>] ")
+#: Where a hypothesis reproducer starts in an evidence detail.
+_REPRODUCER = re.compile(r"(?:reproduce|after) \(hypothesis[^)]*\): ")
 
 
-def render(report: Mapping[str, Any]) -> str:
+def render(report: Report) -> str:
     """The page, as HTML5."""
     driver = report["driver"]
     name = str(driver["distribution"] or report["target"]["origin"])
@@ -48,6 +58,7 @@ def render(report: Mapping[str, Any]) -> str:
         *_header(report, title),
         *_overview(report),
         *_findings(report),
+        *_coverage(report),
         *_sections(report),
         *_errors(report),
         "</body></html>",
@@ -59,7 +70,7 @@ def _e(text: object) -> str:
     return escape(standing.xml_safe(text), quote=True)
 
 
-def _header(report: Mapping[str, Any], title: str) -> Iterator[str]:
+def _header(report: Report, title: str) -> Iterator[str]:
     shown = standing.claim(report)
     spec = report["spec"]
     tool = report["tool"]
@@ -80,7 +91,7 @@ def _header(report: Mapping[str, Any], title: str) -> Iterator[str]:
            f"{_e(audit['python'])}, {_e(audit['platform'])}).</p>")
 
 
-def _overview(report: Mapping[str, Any]) -> Iterator[str]:
+def _overview(report: Report) -> Iterator[str]:
     """Sections as rows, outcomes as columns: where the problems are, at a glance."""
     yield "<h2>By section</h2><table><tr><th>section</th>"
     yield "".join(f'<th class="o-{outcome}">{outcome}</th>' for outcome in OUTCOME_ORDER)
@@ -94,7 +105,7 @@ def _overview(report: Mapping[str, Any]) -> Iterator[str]:
     yield "</table>"
 
 
-def _sections(report: Mapping[str, Any]) -> Iterator[str]:
+def _sections(report: Report) -> Iterator[str]:
     for section, rules in standing.by_section(report["rules"]).items():
         yield f'<h2 id="section-{section_slug(section)}">{_e(section)}</h2>'
         yield ("<table><tr><th>rule</th><th>level</th><th>judged</th><th>outcome</th>"
@@ -111,7 +122,7 @@ def _sections(report: Mapping[str, Any]) -> Iterator[str]:
         yield "</table>"
 
 
-def _findings(report: Mapping[str, Any]) -> Iterator[str]:
+def _findings(report: Report) -> Iterator[str]:
     rules = [rule for outcome in _ATTENTION for rule in standing.attention(report["rules"],
                                                                            outcome)]
     if not rules:
@@ -127,7 +138,7 @@ def _findings(report: Mapping[str, Any]) -> Iterator[str]:
         if rule["evidence"]:
             yield "<details open><summary>evidence</summary><ul>"
             for item in rule["evidence"]:
-                yield f"<li><code>{_e(standing.evidence_text(item))}</code></li>"
+                yield f"<li>{_evidence(item)}</li>"
             yield "</ul></details>"
         yield (f"<blockquote>{_e(rule['source'])}, {_e(rule['section'])}: "
                f"&ldquo;{_e(rule['sentence'])}&rdquo;</blockquote>")
@@ -135,7 +146,61 @@ def _findings(report: Mapping[str, Any]) -> Iterator[str]:
             yield f"<p><em>How ivi-conform reads it:</em> {_e(decisions[rule['id']])}</p>"
 
 
-def _errors(report: Mapping[str, Any]) -> Iterator[str]:
+def _evidence(item: Evidence) -> str:
+    """One piece of evidence: where and what, then its I/O trace excerpt one exchange a
+    line, then the hypothesis reproducer as code (see :func:`split_evidence`)."""
+    where = str(item["file"]) + (f":{item['line']}" if item["line"] is not None else "")
+    text, trace, reproducer = split_evidence(str(item["detail"]))
+    shown = f"<code>{_e(where)}</code>" + (f": {_e(text)}" if text else "")
+    if trace:
+        shown += f'<pre class="trace">{_e(chr(10).join(trace))}</pre>'
+    if reproducer:
+        label, _, code = reproducer.partition(": ")
+        shown += f'<div>{_e(label)}:</div><pre class="reproducer"><code>{_e(code)}</code></pre>'
+    return shown
+
+
+def split_evidence(detail: str) -> tuple[str, list[str], str]:
+    """``(text, trace lines, reproducer)`` of an evidence detail.
+
+    The behavioural rules write an I/O trace excerpt as ``> sent | < replied | ...``
+    after the text it belongs to, and a hypothesis failure's reproducer after
+    ``reproduce (hypothesis ...)`` or ``after (hypothesis ...)``; both read
+    better as blocks than inside a sentence.
+    """
+    text, reproducer = detail, ""
+    found = _REPRODUCER.search(text)
+    if found is not None:
+        text, reproducer = text[:found.start()].rstrip(" ;"), text[found.start():].strip()
+    trace: list[str] = []
+    start = _TRACE_START.search(text)
+    if start is not None:
+        entries = text[start.start():].split(" | ")
+        if all(entry[:2] in ("> ", "< ") or entry.startswith("...") for entry in entries):
+            trace = [entry.strip() for entry in entries]
+            text = text[:start.start()].rstrip(" :;")
+    return text, trace, reproducer
+
+
+def _coverage(report: Report) -> Iterator[str]:
+    """How much of the instrument's command set the driver's API sends, and what it misses."""
+    rule = next((rule for rule in report["rules"] if rule["id"] == _COVERAGE_RULE), None)
+    if rule is None or rule["outcome"] in ("skip", "not-judged"):
+        return
+    yield (f'<h2 id="coverage">Instrument command coverage</h2><p class="o-{_e(rule["outcome"])}">'
+           f"{_e(rule['message'])}</p><ul>")
+    for item in rule["evidence"]:
+        text, _, missing = str(item["detail"]).partition(_MISSING)
+        yield f"<li>{_e(text.rstrip('; '))}"
+        if missing:
+            commands = "".join(f"<li><code>{_e(command.strip())}</code></li>"
+                               for command in missing.split(","))
+            yield f"<br>sent by no API member:<ul>{commands}</ul>"
+        yield "</li>"
+    yield "</ul>"
+
+
+def _errors(report: Report) -> Iterator[str]:
     errors = report["audit"]["internal_errors"]
     runtime = report["audit"]["runtime"]
     if runtime and runtime["notes"]:

@@ -14,18 +14,36 @@ import hashlib
 import importlib.metadata
 import json
 import platform
+import re
+import struct
 import traceback
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from importlib import resources
-from typing import Any
+from typing import Any, Literal, cast
 
 from ivi_conform.catalog import Rule
 from ivi_conform.context import AuditConfig, AuditContext
 from ivi_conform.documents import compliance as compliance_doc
 from ivi_conform.documents.core_format import SECTIONS
 from ivi_conform.engine import SPEC, TOOL, AuditResult, RuleResult, verdict_of
-from ivi_conform.model import Evidence, Outcome, Verdict
+from ivi_conform.model import Evidence, Judged, Outcome, Verdict
+from ivi_conform.reports.report_types import (
+    Answered,
+    Audit,
+    Decision,
+    Driver,
+    Metadata,
+    Report,
+    RuleEntry,
+    Runtime,
+    ShippedDocument,
+    ShippedItem,
+    ShippedSection,
+    Summary,
+    Target,
+    Wheel,
+)
 
 #: The value of the report's ``schema`` field; bumped on any incompatible change.
 SCHEMA_ID = "ivi-conform/report/1"
@@ -34,8 +52,12 @@ CORE_SPEC = {"name": "IVI Driver Core Specification", "version": "1.0"}
 
 #: How a value the vendor must still give is written (in compliance.md; not taken back).
 PLACEHOLDER = "[vendor to fill]"
-
-Report = dict[str, Any]
+#: A reply to ``*IDN?`` as the I/O traces of the evidence show it: ``< maker,model,serial,fw``.
+_IDN_REPLY = re.compile(r"(?:^|\| )< ([^,|]+),([^,|]+),([^,|]+),([^,|\s]+)")
+#: Runtime rules whose simulator deliberately answers as a model the driver does not support.
+_FOREIGN_MODEL_RULES = frozenset({"run-constructor-id-query-rejects"})
+#: An underline or overline of a setext or reStructuredText heading.
+_ADORNMENT = re.compile(r"^([=\-~^\"'`#*+_:.!$%&,/;<>?@\\|])\1{2,}\s*$")
 
 
 def schema() -> dict[str, Any]:
@@ -45,7 +67,7 @@ def schema() -> dict[str, Any]:
     return loaded
 
 
-def render(report: Mapping[str, Any]) -> str:
+def render(report: Report) -> str:
     """The report as ``report.json`` holds it: indented, UTF-8, ending in a newline."""
     return json.dumps(report, indent=2, ensure_ascii=False) + "\n"
 
@@ -81,7 +103,7 @@ def result_from_json(data: Mapping[str, Any], rule: Rule) -> RuleResult:
     )
 
 
-def rule_entry(result: RuleResult) -> dict[str, Any]:
+def rule_entry(result: RuleResult) -> RuleEntry:
     """One element of the report's ``rules``: the catalog entry and how it ended."""
     rule = result.rule
     return {
@@ -95,7 +117,8 @@ def rule_entry(result: RuleResult) -> dict[str, Any]:
         "decision": rule.decision or None,
         "outcome": result.outcome.value,
         "message": result.message,
-        "evidence": [evidence.to_json() for evidence in result.evidence],
+        "evidence": [{"file": evidence.file, "line": evidence.line, "detail": evidence.detail}
+                     for evidence in result.evidence],
         "seconds": round(result.seconds, 6),
     }
 
@@ -112,7 +135,7 @@ def add_internal_error(report: Report, where: str, message: str, trace: str,
 
 
 def report_of(result: AuditResult, *, selection: Sequence[str] | None,
-              runner: str = "cli") -> Report:
+              runner: Literal["cli", "pytest"] = "cli") -> Report:
     """The report of a finished audit."""
     return build_report(
         context=result.context, config=result.config, origin=result.origin,
@@ -130,9 +153,9 @@ def build_report(
     started: datetime,
     seconds: float,
     selection: Sequence[str] | None,
-    runner: str,
+    runner: Literal["cli", "pytest"],
     crash: tuple[str, str] | None = None,
-    runtime: dict[str, Any] | None = None,
+    runtime: Runtime | None = None,
 ) -> Report:
     """Assemble the report from its parts.
 
@@ -142,15 +165,10 @@ def build_report(
     results, since the tool did not finish judging. ``selection`` lists the
     rules chosen when they are not the whole catalog.
     """
-    report: Report = {
-        "schema": SCHEMA_ID,
-        "tool": dict(TOOL),
-        "spec": {**SPEC, "core": dict(CORE_SPEC)},
-        "target": _target(context, origin),
-        "driver": _driver_identity(context),
-        "verdict": "",
-        "summary": _summary(results),
-        "audit": {
+    runtime = runtime if runtime is not None else runtime_snapshot(context)
+    if runtime is not None:
+        runtime["instruments"] = _instruments(results)
+    audit: Audit = {
             "runner": runner,
             "started": started.astimezone(UTC).isoformat(timespec="seconds").replace(
                 "+00:00", "Z"),
@@ -165,12 +183,24 @@ def build_report(
                 "resource": config.instrument_resource,
                 "profile": str(config.instrument_profile) if config.instrument_profile else None,
             },
-            "runtime": runtime if runtime is not None else runtime_snapshot(context),
+            "runtime": runtime,
             "python": platform.python_version(),
+            "bitness": "64-bit" if struct.calcsize("P") == 8 else "32-bit",
+            "operating_system": _operating_system(),
             "judges": _judges(),
             "platform": platform.platform(terse=True),
             "internal_errors": [],
-        },
+    }
+    report: Report = {
+        "schema": "ivi-conform/report/1",
+        "tool": {"name": "ivi-conform", "version": TOOL["version"]},
+        "spec": {"name": SPEC["name"], "version": SPEC["version"],
+                 "core": {"name": CORE_SPEC["name"], "version": CORE_SPEC["version"]}},
+        "target": _target(context, origin),
+        "driver": _driver_identity(context),
+        "verdict": "incomplete",  # decided below, once the internal errors are known
+        "summary": _summary(results),
+        "audit": audit,
         "rules": [rule_entry(result) for result in results],
         "decisions": _decisions(result.rule for result in results),
         "compliance_document": None,
@@ -189,6 +219,19 @@ def build_report(
     return report
 
 
+def _operating_system() -> str:
+    """The operating system as the Core names one: ``Debian GNU/Linux 12 (bookworm)``."""
+    system = platform.system()
+    if system == "Linux":
+        try:
+            return platform.freedesktop_os_release()["PRETTY_NAME"]
+        except (OSError, KeyError):
+            return f"Linux {platform.release()}"
+    if system == "Darwin":
+        return f"macOS {platform.mac_ver()[0]}"
+    return f"{system} {platform.release()} ({platform.version()})"
+
+
 def _judges() -> dict[str, str | None]:
     """The versions of the tools that judge rules (a new release may judge differently)."""
     found: dict[str, str | None] = {}
@@ -200,8 +243,11 @@ def _judges() -> dict[str, str | None]:
     return found
 
 
-def runtime_snapshot(context: AuditContext | None) -> dict[str, Any] | None:
-    """How the driver was run (sandbox, options, stage timings); None when it was not."""
+def runtime_snapshot(context: AuditContext | None) -> Runtime | None:
+    """How the driver was run (sandbox, options, stage timings); None when it was not.
+
+    ``instruments`` is filled by :func:`build_report` from the rules' evidence.
+    """
     runtime = context.runtime_started if context is not None else None
     if runtime is None:
         return None
@@ -209,18 +255,19 @@ def runtime_snapshot(context: AuditContext | None) -> dict[str, Any] | None:
         "notes": runtime.setup_notes(),
         "stages": {name: round(seconds, 3) for name, seconds in runtime.stages.items()},
         "rule_seconds": {name: round(seconds, 3) for name, seconds in runtime.timings.items()},
+        "instruments": [],
     }
 
 
-def merge_runtime(snapshots: Iterable[dict[str, Any]]) -> dict[str, Any] | None:
+def merge_runtime(snapshots: Iterable[Runtime]) -> Runtime | None:
     """One runtime block from several processes' (each ran some of the runtime rules).
 
     Notes are kept once each, in order; the stages each process paid are added up.
     """
-    merged: dict[str, Any] | None = None
+    merged: Runtime | None = None
     for snapshot in snapshots:
         if merged is None:
-            merged = {"notes": [], "stages": {}, "rule_seconds": {}}
+            merged = {"notes": [], "stages": {}, "rule_seconds": {}, "instruments": []}
         merged["notes"] += [note for note in snapshot["notes"] if note not in merged["notes"]]
         for name, seconds in snapshot["stages"].items():
             merged["stages"][name] = round(merged["stages"].get(name, 0.0) + seconds, 3)
@@ -228,18 +275,36 @@ def merge_runtime(snapshots: Iterable[dict[str, Any]]) -> dict[str, Any] | None:
     return merged
 
 
-def _target(context: AuditContext | None, origin: str) -> dict[str, Any]:
+def _instruments(results: Iterable[RuleResult]) -> list[Answered]:
+    """The instruments as they answered ``*IDN?`` in the runtime rules' I/O traces, once each.
+
+    This is what the driver really talked to (model and firmware as answered),
+    for the test setup ivi-conform's own run documents in compliance.md.
+    """
+    seen: dict[tuple[str, ...], Answered] = {}
+    for result in results:
+        if result.rule.judged is not Judged.RUNTIME or result.rule.id in _FOREIGN_MODEL_RULES:
+            continue
+        for evidence in result.evidence:
+            for found in _IDN_REPLY.finditer(evidence.detail):
+                fields = tuple(part.strip() for part in found.groups())
+                seen.setdefault(fields, {"manufacturer": fields[0], "model": fields[1],
+                                         "serial": fields[2], "firmware": fields[3]})
+    return sorted(seen.values(), key=lambda answered: (answered["model"], answered["firmware"]))
+
+
+def _target(context: AuditContext | None, origin: str) -> Target:
     if context is None:
         return {"origin": origin, "kind": None, "wheel": None}
     dist = context.dist
-    wheel = None
+    wheel: Wheel | None = None
     if dist.wheel is not None and dist.wheel.is_file():
         digest = hashlib.sha256(dist.wheel.read_bytes()).hexdigest()
         wheel = {"name": dist.wheel.name, "sha256": digest}
     return {"origin": dist.origin, "kind": dist.kind, "wheel": wheel}
 
 
-def _driver_identity(context: AuditContext | None) -> dict[str, Any]:
+def _driver_identity(context: AuditContext | None) -> Driver:
     dist = context.dist if context is not None else None
     return {
         "distribution": (dist.name or None) if dist else None,
@@ -265,7 +330,7 @@ def _fill_driver(report: Report, context: AuditContext) -> None:
     driver["identifier"] = shape.identifier
 
 
-def _metadata(context: AuditContext | None) -> dict[str, Any]:
+def _metadata(context: AuditContext | None) -> Metadata:
     """The core-metadata fields the compliance document and a reviewer use."""
     raw: Mapping[str, Any] = context.dist.metadata if context is not None else {}
 
@@ -285,6 +350,7 @@ def _metadata(context: AuditContext | None) -> dict[str, Any]:
         "maintainer_email": text("maintainer_email"),
         "requires_python": text("requires_python"),
         "requires_dist": [str(item) for item in raw.get("requires_dist", ()) or ()],
+        "classifiers": [str(item) for item in raw.get("classifiers", ()) or ()],
         "project_urls": {str(k): str(v) for k, v in (raw.get("project_urls") or {}).items()},
         "home_page": text("home_page"),
     }
@@ -296,14 +362,14 @@ def _release_date(context: AuditContext | None, config: AuditConfig) -> str | No
     return config.release_date.isoformat() if config.release_date else None
 
 
-def _summary(results: Iterable[RuleResult]) -> dict[str, int]:
+def _summary(results: Iterable[RuleResult]) -> Summary:
     counts = {outcome.value: 0 for outcome in Outcome}
     for result in results:
         counts[result.outcome.value] += 1
-    return counts
+    return cast(Summary, counts)
 
 
-def _decisions(rules: Iterable[Rule]) -> list[dict[str, str]]:
+def _decisions(rules: Iterable[Rule]) -> list[Decision]:
     """The catalog's decisions where the spec is ambiguous, for the rules audited."""
     return [
         {"rule": rule.id, "section": rule.section, "title": rule.title, "decision": rule.decision}
@@ -312,20 +378,24 @@ def _decisions(rules: Iterable[Rule]) -> list[dict[str, str]]:
     ]
 
 
-def _shipped_compliance(report: Report, context: AuditContext) -> dict[str, Any] | None:
+def _shipped_compliance(report: Report, context: AuditContext) -> ShippedDocument | None:
     """What the driver's own compliance document says, for the compliance.md writer.
 
     The document is the one :mod:`ivi_conform.documents.compliance` finds (the rules
-    read the same one), else the README's copy of it. A crash in reading it is
-    recorded as ivi-conform's own error.
+    read the same one), else the README's copy of it (its compliance sections
+    only). A crash in reading it is recorded as ivi-conform's own error.
     """
     try:
         found = compliance_doc.find_compliance_document(context)
         if found is not None:
-            return _document_json(found.where, found.doc)
+            return _document_json(found.where, found.doc, context.dist.text(found.path), 1,
+                                  whole=True)
         readme = compliance_doc.find_readme(context)
         if readme is not None:
-            shipped = _document_json(readme.where, readme.doc)
+            markdown = readme.content_type == "text/markdown" or (
+                readme.file is not None and readme.file.lower().endswith((".md", ".markdown")))
+            shipped = _document_json(readme.where, readme.doc, readme.text, readme.first_line,
+                                     whole=False, markdown=markdown)
             return shipped if shipped["items"] else None
         return None
     except Exception as exc:  # noqa: BLE001 - a reader bug must not lose the report
@@ -334,9 +404,12 @@ def _shipped_compliance(report: Report, context: AuditContext) -> dict[str, Any]
         return None
 
 
-def _document_json(path: str, doc: compliance_doc.ComplianceDoc) -> dict[str, Any]:
-    """The Core items a document fills, under the Core's names; placeholders left out."""
-    items: list[dict[str, Any]] = []
+def _document_json(path: str, doc: compliance_doc.ComplianceDoc, text: str, first_line: int,
+                   *, whole: bool, markdown: bool | None = None) -> ShippedDocument:
+    """The Core items a document fills, under the Core's names (placeholders left out),
+    and its sections as the vendor wrote them (``whole``: every section, else only
+    the Core's and their subsections)."""
+    items: list[ShippedItem] = []
 
     def add(section: str, part: compliance_doc.DocSection | None, item: str,
             subsection: str | None) -> None:
@@ -349,10 +422,43 @@ def _document_json(path: str, doc: compliance_doc.ComplianceDoc) -> dict[str, An
     for section in SECTIONS:
         if section.subsection:
             for part in doc.subsections(section.name):
-                title = " ".join(part.title.replace("*", "").split()).rstrip(":")
                 for item in section.items:
-                    add(section.name, part, item.name, title)
+                    add(section.name, part, item.name, _subsection_title(part))
         else:
             for item in section.items:
                 add(section.name, doc.section(section.name), item.name, None)
-    return {"path": path, "items": items}
+    if markdown is None:
+        markdown = path.lower().endswith((".md", ".markdown"))
+    return {"path": path, "markdown": markdown, "items": items,
+            "sections": _vendor_sections(doc, text.splitlines(), first_line, whole=whole)}
+
+
+def _subsection_title(part: compliance_doc.DocSection) -> str:
+    """``Test Setup 1`` from ``**Test Setup 1:**``."""
+    return " ".join(part.title.replace("*", "").split()).rstrip(":")
+
+
+def _vendor_sections(doc: compliance_doc.ComplianceDoc, lines: list[str], first_line: int,
+                     *, whole: bool) -> list[ShippedSection]:
+    """Each section's text below its heading, verbatim: what compliance.md keeps."""
+    subsections = {id(part): section.name for section in SECTIONS if section.subsection
+                   for part in doc.subsections(section.name)}
+    ordered = sorted(doc.sections, key=lambda section: section.line)
+    found: list[ShippedSection] = []
+    for number, part in enumerate(ordered):
+        parent = subsections.get(id(part))
+        core = parent or (part.spec.name if part.spec is not None else None)
+        if core is None and not whole:
+            continue
+        start = part.line - first_line + 1
+        end = (ordered[number + 1].line - first_line if number + 1 < len(ordered)
+               else len(lines))
+        body = lines[start:end]
+        while body and (not body[0].strip() or _ADORNMENT.match(body[0].strip())):
+            body = body[1:]
+        while body and (not body[-1].strip() or _ADORNMENT.match(body[-1].strip())):
+            body = body[:-1]
+        found.append({"heading": part.title, "section": core,
+                      "subsection": _subsection_title(part) if parent else None,
+                      "text": "\n".join(body)})
+    return found

@@ -18,15 +18,14 @@ still be incomplete.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
 from xml.etree import ElementTree
 
 from ivi_conform.options import section_slug
 from ivi_conform.reports import standing
+from ivi_conform.reports.report_types import Report, RuleEntry
 
 
-def render(report: Mapping[str, Any]) -> str:
+def render(report: Report) -> str:
     """The report as a JUnit XML document (``testsuites`` root), UTF-8, ending in a newline."""
     root = ElementTree.Element("testsuites", name="ivi-conform")
     totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
@@ -69,7 +68,7 @@ def _copy(element: ElementTree.Element) -> ElementTree.Element:
     return ElementTree.fromstring(ElementTree.tostring(element))
 
 
-def _testcase(suite: ElementTree.Element, rule: Mapping[str, Any], section: str) -> str | None:
+def _testcase(suite: ElementTree.Element, rule: RuleEntry, section: str) -> str | None:
     """Add the rule's test case; return the suite counter it adds to, if any."""
     case = ElementTree.SubElement(
         suite, "testcase", classname=f"ivi-conform.{section_slug(section)}", name=rule["id"],
@@ -95,7 +94,7 @@ def _testcase(suite: ElementTree.Element, rule: Mapping[str, Any], section: str)
     return None
 
 
-def _details(rule: Mapping[str, Any]) -> str:
+def _details(rule: RuleEntry) -> str:
     lines = [str(rule["message"])]
     lines += [f"  {standing.evidence_text(item)}" for item in rule["evidence"]]
     lines.append(f"{rule['id']} ({rule['level']}), {rule['source']}, {rule['section']}: "

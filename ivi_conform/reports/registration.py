@@ -12,17 +12,15 @@ a wrong type. A driver the audit does not find conformant gets the file too
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from ivi_conform.reports import standing
 from ivi_conform.reports.compliance import registration_fields
+from ivi_conform.reports.report_types import Report
 
 #: How a field only the vendor can fill is written.
 TO_FILL = "[vendor to fill]"
 
 
-def render(report: Mapping[str, Any]) -> str:
+def render(report: Report) -> str:
     """The registration fields as plain text."""
     driver = report["driver"]
     name = driver["distribution"] or report["target"]["origin"]

@@ -34,6 +34,7 @@ from typing import Any
 from urllib.parse import quote
 
 from ivi_conform.reports import standing
+from ivi_conform.reports.report_types import Evidence, InternalError, Report, RuleEntry
 
 #: The SARIF version written and the schema it declares.
 VERSION = "2.1.0"
@@ -49,12 +50,12 @@ RELATED_SHOWN = 100
 _LEVEL = {"shall": "error", "should": "warning"}
 
 
-def render(report: Mapping[str, Any]) -> str:
+def render(report: Report) -> str:
     """The report as a SARIF 2.1.0 log with one run, indented JSON ending in a newline."""
     return json.dumps(sarif_log(report), indent=2, ensure_ascii=False) + "\n"
 
 
-def sarif_log(report: Mapping[str, Any]) -> dict[str, Any]:
+def sarif_log(report: Report) -> dict[str, Any]:
     """The SARIF log as a dict (what :func:`render` writes)."""
     rules = list(report["rules"])
     index = {rule["id"]: number for number, rule in enumerate(rules)}
@@ -93,7 +94,7 @@ def sarif_log(report: Mapping[str, Any]) -> dict[str, Any]:
     return {"$schema": SCHEMA_URI, "version": VERSION, "runs": [run]}
 
 
-def _descriptor(rule: Mapping[str, Any]) -> dict[str, Any]:
+def _descriptor(rule: RuleEntry) -> dict[str, Any]:
     """A rule's reportingDescriptor: what a viewer shows beside an alert."""
     help_text = f"{rule['source']}, {rule['section']} ({rule['level']}): \"{rule['sentence']}\""
     if rule.get("decision"):
@@ -115,7 +116,7 @@ def _descriptor(rule: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _result(rule: Mapping[str, Any], index: int, paths: _Paths) -> dict[str, Any]:
+def _result(rule: RuleEntry, index: int, paths: _Paths) -> dict[str, Any]:
     files = [item for item in rule["evidence"] if standing.is_file(str(item["file"]))]
     api = [item for item in rule["evidence"] if not standing.is_file(str(item["file"]))]
     if files:
@@ -149,7 +150,7 @@ def _fingerprint(rule_id: str, location: Mapping[str, Any]) -> str:
     return hashlib.sha256(f"{rule_id}\0{uri}".encode()).hexdigest()
 
 
-def _notification(error: Mapping[str, Any]) -> dict[str, Any]:
+def _notification(error: InternalError) -> dict[str, Any]:
     text = f"ivi-conform failed ({error['where']}): {error['message']}"
     notification: dict[str, Any] = {"level": "error", "message": {"text": text}}
     if error.get("rule"):
@@ -160,7 +161,7 @@ def _notification(error: Mapping[str, Any]) -> dict[str, Any]:
 class _Paths:
     """Evidence paths (the wheel's) as URIs relative to the repository root."""
 
-    def __init__(self, report: Mapping[str, Any]) -> None:
+    def __init__(self, report: Report) -> None:
         target = report["target"]
         self.folder: Path | None = None
         if target["kind"] == "folder" and target["origin"]:
@@ -182,7 +183,7 @@ class _Paths:
                 path = PurePosixPath(self.folder.as_posix()) / path
         return quote(path.as_posix(), safe="/-._~")
 
-    def location(self, evidence: Mapping[str, Any], number: int | None = None) -> dict[str, Any]:
+    def location(self, evidence: Evidence, number: int | None = None) -> dict[str, Any]:
         line = evidence.get("line")
         start = line if isinstance(line, int) and line >= 1 else 1
         location: dict[str, Any] = {"physicalLocation": {

@@ -10,9 +10,10 @@ did judge. Every renderer asks this module, so that no two outputs disagree.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import PurePosixPath
-from typing import Any
+
+from ivi_conform.reports.report_types import Evidence, Report, RuleEntry
 
 #: The outcomes that charge the driver (one SARIF result, one failing test case each).
 CHARGED = ("fail", "warn")
@@ -26,7 +27,7 @@ _FILE_NAMES = frozenset({"LICENSE", "LICENCE", "COPYING", "NOTICE", "METADATA", 
                          "WHEEL", "PKG-INFO", "README", "AUTHORS"})
 
 
-def partial_reason(report: Mapping[str, Any]) -> str | None:
+def partial_reason(report: Report) -> str | None:
     """Why the audit cannot stand for the whole driver, or None when it can."""
     audit = report["audit"]
     if audit["static_only"]:
@@ -36,7 +37,7 @@ def partial_reason(report: Mapping[str, Any]) -> str | None:
     return None
 
 
-def claim(report: Mapping[str, Any]) -> str:
+def claim(report: Report) -> str:
     """The verdict an output shows: the report's, but never "conformant" for a partial audit."""
     verdict = str(report["verdict"])
     if verdict == "conformant" and partial_reason(report) is not None:
@@ -44,12 +45,12 @@ def claim(report: Mapping[str, Any]) -> str:
     return verdict
 
 
-def failing(report: Mapping[str, Any]) -> int:
+def failing(report: Report) -> int:
     """How many rules failed (only a *shall* can fail; an unmet *should* is a warning)."""
     return sum(1 for rule in report["rules"] if rule["outcome"] == "fail")
 
 
-def headline(report: Mapping[str, Any]) -> str:
+def headline(report: Report) -> str:
     """The verdict in two words: ``conformant``, ``3 failing`` or ``incomplete``."""
     shown = claim(report)
     if shown == "non-conformant":
@@ -57,9 +58,9 @@ def headline(report: Mapping[str, Any]) -> str:
     return shown
 
 
-def by_section(rules: Iterable[Mapping[str, Any]]) -> dict[str, list[Mapping[str, Any]]]:
+def by_section(rules: Iterable[RuleEntry]) -> dict[str, list[RuleEntry]]:
     """The rules grouped by spec section, sections in the order the report gives them."""
-    sections: dict[str, list[Mapping[str, Any]]] = {}
+    sections: dict[str, list[RuleEntry]] = {}
     for rule in rules:
         sections.setdefault(str(rule["section"]), []).append(rule)
     return sections
@@ -73,7 +74,7 @@ def is_file(name: str) -> bool:
     return "/" in name or path.suffix.lower() in _FILE_SUFFIXES or path.name in _FILE_NAMES
 
 
-def evidence_text(evidence: Mapping[str, Any]) -> str:
+def evidence_text(evidence: Evidence) -> str:
     """One piece of evidence as the console and compliance.md write it: ``file:line: detail``."""
     where = str(evidence["file"])
     if evidence.get("line") is not None:
@@ -82,7 +83,7 @@ def evidence_text(evidence: Mapping[str, Any]) -> str:
     return f"{where}: {detail}" if detail else where
 
 
-def attention(rules: Sequence[Mapping[str, Any]], outcome: str) -> list[Mapping[str, Any]]:
+def attention(rules: Sequence[RuleEntry], outcome: str) -> list[RuleEntry]:
     """The rules that ended in ``outcome``, in report order."""
     return [rule for rule in rules if rule["outcome"] == outcome]
 

@@ -9,11 +9,9 @@ of them with their first evidence; the reports beside it carry the rest.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from ivi_conform.reports import standing
 from ivi_conform.reports.console import counts_line
+from ivi_conform.reports.report_types import Report
 
 #: Table rows at most; a summary longer than a screen is not read.
 ROWS_SHOWN = 25
@@ -23,7 +21,7 @@ _ORDER = ("fail", "error", "not-judged", "warn")
 _MARK = {"conformant": "✅", "non-conformant": "❌", "incomplete": "⚠️"}
 
 
-def render(report: Mapping[str, Any]) -> str:
+def render(report: Report) -> str:
     """The summary as Markdown."""
     driver = report["driver"]
     name = driver["distribution"] or report["target"]["origin"]

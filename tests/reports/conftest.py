@@ -27,7 +27,7 @@ from ivi_conform.model import Finding, Outcome  # noqa: E402
 from ivi_conform.reports import json_report  # noqa: E402
 
 DATA = Path(__file__).resolve().parent / "data"
-Report = dict[str, Any]
+from ivi_conform.reports.report_types import Report  # noqa: E402
 
 
 def _all_hold(context: Any) -> Finding:

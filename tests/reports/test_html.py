@@ -85,3 +85,32 @@ def test_what_the_driver_said_is_escaped(failing: Report) -> None:
 
 def test_a_crashed_audit_renders(crashed: Report) -> None:
     assert "INCOMPLETE" in "".join(_page(crashed).text)
+
+
+def test_runtime_evidence_shows_its_io_trace_its_reproducer_and_the_command_coverage(
+    failing: Report,
+) -> None:
+    report = copy.deepcopy(failing)
+    runtime = next(rule for rule in report["rules"] if rule["id"] == "demo-runtime")
+    runtime["outcome"] = "fail"
+    runtime["evidence"] = [
+        {"file": "Demodrv.__init__", "line": None,
+         "detail": "reset=True: > *IDN? | < Demo,D-1,7,1.0 | > *RST"},
+        {"file": "Demodrv.motor.speed", "line": None,
+         "detail": "queued -222 but returned; reproduce (hypothesis seed 3): "
+                   "driver.motor.speed = 101"}]
+    coverage = copy.deepcopy(runtime) | {
+        "id": "run-coverage-commands", "outcome": "fail",
+        "message": "the API covers 19/21 of the instrument's commands",
+        "evidence": [{"file": "Demodrv", "line": None, "detail": "19/21 of the instrument's "
+                      "commands covered; no API member sends SHAD:POS, PINC:THR"}]}
+    report["rules"].append(coverage)
+    page = _page(report)
+    text = "".join(page.text)
+    assert "> *IDN?\n< Demo,D-1,7,1.0\n> *RST" in text  # one exchange a line
+    assert "reproduce (hypothesis seed 3):driver.motor.speed = 101" in text
+    assert page.ids["coverage"] == "h2"
+    assert "sent by no API member:SHAD:POSPINC:THR" in text
+    rendered = html.render(report)
+    assert '<pre class="trace">' in rendered and '<pre class="reproducer"><code>' in rendered
+    assert "Instrument command coverage" not in html.render(failing)
