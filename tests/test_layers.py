@@ -9,6 +9,8 @@ layer is a sign the code sits in the wrong place.
 from __future__ import annotations
 
 import ast
+import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -17,7 +19,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "ivi_conform"
 
 #: The faces: the command line, the pytest plugin and the reports they write.
 FACES = ("ivi_conform.cli", "ivi_conform.plugin", "ivi_conform.pytest_audit",
-         "ivi_conform.reports", "ivi_conform.__main__")
+         "ivi_conform.reports", "ivi_conform.fleet", "ivi_conform.__main__")
 
 
 def _module(path: Path) -> str:
@@ -93,3 +95,41 @@ def test_the_simulator_stands_alone() -> None:
 
 def test_the_child_side_agent_imports_nothing_of_ivi_conform() -> None:
     assert IMPORTS["ivi_conform.behaviour.agent"] == set()
+
+
+#: The modules the child loads by their path beside the agent (standard library only).
+CHILD_SIDE = ("agent", "wire", "confine", "explore")
+#: What the child side may import beyond the standard library: hypothesis, for the exploration.
+CHILD_THIRD_PARTY = {"explore": {"hypothesis"}}
+
+
+@pytest.mark.parametrize("stem", CHILD_SIDE)
+def test_the_child_side_imports_only_the_standard_library(stem: str) -> None:
+    tree = ast.parse((PACKAGE / "behaviour" / f"{stem}.py").read_text(encoding="utf-8"))
+    roots = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import)
+             for alias in node.names}
+    roots |= {node.module.split(".")[0] for node in ast.walk(tree)
+              if isinstance(node, ast.ImportFrom) and node.module and node.level == 0}
+    foreign = roots - set(sys.stdlib_module_names) - {"__future__"}
+    assert foreign <= CHILD_THIRD_PARTY.get(stem, set()), f"{stem}.py imports {sorted(foreign)}"
+
+
+#: A tag of the wire format: ``"$bytes"``, ``"$obj"``...
+_TAG = re.compile(r"^\$[a-z]+$")
+#: Modules still spelling a tag themselves, with the tags (api.py: until it calls wire.attr_form).
+SPELLED_ELSEWHERE = {"ivi_conform.behaviour.api": ["$attr"]}
+
+
+def test_the_wire_format_is_spelled_in_one_module() -> None:
+    """Neither side of the protocol (nor what builds requests) spells a tag of its own."""
+    spelled: dict[str, list[str]] = {}
+    for path in sorted((PACKAGE / "behaviour").rglob("*.py")):
+        module = _module(path)
+        if module == "ivi_conform.behaviour.wire":
+            continue
+        tags = sorted({node.value for node in ast.walk(ast.parse(path.read_text("utf-8")))
+                       if isinstance(node, ast.Constant) and isinstance(node.value, str)
+                       and _TAG.match(node.value)})
+        if tags:
+            spelled[module] = tags
+    assert spelled == SPELLED_ELSEWHERE

@@ -11,15 +11,14 @@ the child answers one JSON line (``{"id", "ok", "value"|"exc", "seconds"}``).
 While it works on a request the child may ask the parent a question
 (``{"cb": name, "args": {...}}``) and reads one ``{"cb_reply": ...}`` line
 back: the exercises that run inside the child (hypothesis) use it to ask the
-parent what the simulator saw. Values are JSON with tagged forms for what
-JSON lacks (see :func:`encode`); any other object stays in the child and is
-named by a handle (``{"$obj": n, "type": ...}``) that later steps reference
-as ``{"$ref": n}``.
+parent what the simulator saw. Values are JSON with the tagged forms of
+``wire.py`` (loaded by its path: the one definition the parent imports too);
+any object JSON cannot carry stays in the child and is named by a handle
+that later steps reference.
 """
 
 from __future__ import annotations
 
-import base64
 import collections.abc
 import enum
 import faulthandler
@@ -47,6 +46,29 @@ _next_handle = [1]
 _proto_out: TextIO = sys.__stdout__  # type: ignore[assignment]
 _proto_in: TextIO = sys.__stdin__  # type: ignore[assignment]
 _write_lock = threading.Lock()
+
+
+def _beside(stem: str) -> types.ModuleType:
+    """The module ``<stem>.py`` beside this script, loaded by its path (once).
+
+    The child runs as ``python -I agent.py`` and must not import the
+    ivi_conform package (nor put its folder on ``sys.path``, where the driver
+    would see ivi-conform's modules), so its own modules are loaded by name.
+    """
+    name = f"_ivi_conform_{stem}"
+    loaded = sys.modules.get(name)
+    if loaded is not None:
+        return loaded
+    where = os.path.join(os.path.dirname(os.path.abspath(__file__)), f"{stem}.py")
+    spec = importlib.util.spec_from_file_location(name, where)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+wire = _beside("wire")
 
 
 # --------------------------------------------------------------------------- values
@@ -87,24 +109,24 @@ def encode(value: object) -> object:
     if value is None or isinstance(value, bool):
         return value
     if isinstance(value, enum.Enum):
-        return {"$enum": _qualname(type(value)), "name": value.name,
-                "value": encode(value.value), "repr": _safe_repr(value)}
+        return wire.enum_form(_qualname(type(value)), value.name, encode(value.value),
+                              _safe_repr(value))
     if type(value) is int or type(value) is str:
         return value
     if isinstance(value, float) and type(value) is float:
-        return value if value == value and abs(value) != float("inf") else {"$float": repr(value)}
+        return wire.float_form(value)
     if isinstance(value, bytes | bytearray):
-        return {"$bytes": base64.b64encode(bytes(value[: 1 << 20])).decode("ascii")}
+        return wire.bytes_form(bytes(value[: 1 << 20]))
     if type(value) is list:
         return [encode(item) for item in value[:MAX_ITEMS]]
     if isinstance(value, tuple | list):
-        return {"$seq": [encode(item) for item in list(value)[:MAX_ITEMS]],
-                "type": _qualname(type(value)), "tuple": isinstance(value, tuple)}
+        return wire.seq_form([encode(item) for item in list(value)[:MAX_ITEMS]],
+                             _qualname(type(value)), isinstance(value, tuple))
     if isinstance(value, int | str | float):
-        return {"$scalar": _plain(value), "type": _qualname(type(value))}
-    return {"$obj": _register(value), "type": _qualname(type(value)),
-            "mro": [_qualname(kind) for kind in type(value).__mro__[:-1]],
-            "repr": _safe_repr(value)}
+        return wire.scalar_form(_plain(value), _qualname(type(value)))
+    return wire.obj_form(_register(value), _qualname(type(value)),
+                         [_qualname(kind) for kind in type(value).__mro__[:-1]],
+                         _safe_repr(value))
 
 
 def _plain(value: int | str | float) -> object:
@@ -116,24 +138,25 @@ def _plain(value: int | str | float) -> object:
 
 
 def decode(value: object) -> object:
-    """The Python value a request names (inverse of :func:`encode`)."""
+    """The Python value a request names (inverse of the parent's ``encode_value``)."""
     if isinstance(value, list):
         return [decode(item) for item in value]
-    if isinstance(value, dict):
-        if "$ref" in value:
-            return _obj(value["$ref"])
-        if "$bytes" in value:
-            return base64.b64decode(str(value["$bytes"]))
-        if "$tuple" in value:
-            return tuple(decode(item) for item in value["$tuple"])
-        if "$float" in value:
-            return float(str(value["$float"]))
-        if "$dict" in value:
-            return {str(key): decode(item) for key, item in value["$dict"]}
-        if "$attr" in value:  # an attribute of a handle, e.g. an enum member of a class
-            return getattr(_obj(value["$attr"]), str(value["name"]))
-        raise AgentError(f"unknown tagged value {sorted(value)}")
-    return value
+    if not isinstance(value, dict):
+        return value
+    tag = wire.tag_of(value, wire.FROM_PARENT)
+    if tag == wire.REF:
+        return _obj(value[wire.REF])
+    if tag == wire.BYTES:
+        return wire.read_bytes(value[wire.BYTES])
+    if tag == wire.TUPLE:
+        return tuple(decode(item) for item in value[wire.TUPLE])
+    if tag == wire.FLOAT:
+        return wire.read_float(value[wire.FLOAT])
+    if tag == wire.DICT:
+        return {str(key): decode(item) for key, item in value[wire.DICT]}
+    if tag == wire.ATTR:  # an attribute of a handle, e.g. an enum member of a class
+        return getattr(_obj(value[wire.ATTR]), str(value["name"]))
+    raise AgentError(f"unknown tagged value {sorted(value)}")
 
 
 def _resolve(target: object, path: list[list[object]], stop: int = 0) -> object:
@@ -147,12 +170,44 @@ def _resolve(target: object, path: list[list[object]], stop: int = 0) -> object:
 
 def _describe_exception(exc: BaseException) -> dict[str, object]:
     frames = traceback.extract_tb(exc.__traceback__)[-6:]
+    message = _safe_str(exc)
+    limit = _limit_met(exc, frames)
     return {
         "type": _qualname(type(exc)),
         "mro": [_qualname(kind) for kind in type(exc).__mro__[:-1]],
-        "message": _safe_str(exc),
+        "message": f"{message} ({limit})" if message and limit else message or limit,
         "traceback": [f"{os.path.basename(f.filename)}:{f.lineno} in {f.name}" for f in frames],
     }
+
+
+def _limit_met(exc: BaseException, frames: list[traceback.FrameSummary]) -> str:
+    """Which of ivi-conform's limits an exception shows the driver met ("": none).
+
+    A MemoryError under an address-space limit is that limit; EMFILE the
+    limit of open files; a fork or a thread refused for lack of resources
+    (EAGAIN) the limit of processes.
+    """
+    import errno
+
+    try:
+        import resource
+    except ImportError:  # Windows: no limits were set
+        return ""
+    if isinstance(exc, MemoryError):
+        soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+        if soft != resource.RLIM_INFINITY:
+            return f"the driver exceeded the {soft / 2**30:g} GiB address-space limit"
+        return ""
+    if isinstance(exc, OSError) and exc.errno == errno.EMFILE:
+        soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+        return f"the driver met the limit of {soft} open files"
+    last = frames[-1] if frames else None
+    starting = last is not None and (last.name in {"_execute_child", "start"}
+                                     or "fork" in (last.line or ""))
+    if starting and (getattr(exc, "errno", None) == errno.EAGAIN
+                     or "can't start new thread" in _safe_str(exc)):
+        return "the driver met the limit on the processes and threads it may start"
+    return ""
 
 
 def _safe_str(exc: BaseException) -> str:
@@ -162,59 +217,13 @@ def _safe_str(exc: BaseException) -> str:
         return f"<{type(exc).__name__}: str() raised>"
 
 
-# --------------------------------------------------------------------------- confinement
-
-
-def confine_writes(folder: str) -> int:
-    """Forbid file writes outside ``folder`` (and /dev) with Linux Landlock; its ABI, or 0.
-
-    Reading stays allowed everywhere (the driver imports its dependencies);
-    creating, writing, truncating, renaming and removing files is allowed
-    only beneath ``folder``. The restriction binds this process and every
-    process it starts. Without Landlock (another OS, an old kernel, a
-    seccomp filter) nothing is confined and the parent says so.
-    """
-    if not sys.platform.startswith("linux"):
-        return 0
-    import ctypes
-    import struct
-
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        abi = int(libc.syscall(444, None, 0, 1))  # landlock_create_ruleset(.., VERSION)
-        if abi < 1:
-            return 0
-        write_rights = (1 << 1) | (1 << 4) | (1 << 5) | sum(1 << bit for bit in range(6, 13))
-        if abi >= 2:
-            write_rights |= 1 << 13  # REFER (renames and links across folders)
-        if abi >= 3:
-            write_rights |= 1 << 14  # TRUNCATE
-        attr = struct.pack("=Q", write_rights)
-        ruleset = int(libc.syscall(444, ctypes.c_char_p(attr), len(attr), 0))
-        if ruleset < 0:
-            return 0
-        for path, rights in ((folder, write_rights), ("/dev", 1 << 1)):
-            fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
-            rule = struct.pack("=Qi", rights, fd)
-            libc.syscall(445, ruleset, 1, ctypes.c_char_p(rule), 0)  # PATH_BENEATH
-            os.close(fd)
-        if libc.prctl(38, 1, 0, 0, 0) != 0:  # PR_SET_NO_NEW_PRIVS
-            return 0
-        if int(libc.syscall(446, ruleset, 0)) != 0:  # landlock_restrict_self
-            return 0
-        os.close(ruleset)
-        return abi
-    except (OSError, AttributeError, ValueError):
-        return 0
-
-
 # --------------------------------------------------------------------------- callbacks
 
 
 def _send(message: dict[str, object]) -> None:
-    text = json.dumps(message, separators=(",", ":"), default=_safe_repr)
+    text = wire.line(message, default=_safe_repr)
     with _write_lock:
-        _proto_out.write(text + "\n")
+        _proto_out.write(text)
         _proto_out.flush()
 
 
@@ -373,11 +382,18 @@ def describe_class(kind: type, package: str, prefix: str, depth: int,
 
 
 def op_setup(request: dict[str, Any]) -> object:
+    """Put the driver's folders first on the path and confine this process (``confine.py``).
+
+    ``connect`` lists the TCP ports the driver may reach (absent: TCP is not
+    confined); ``datagrams`` allows UDP (a named instrument whose host needs DNS).
+    """
     for folder in reversed(request.get("path", [])):
         sys.path.insert(0, str(folder))
-    landlock = confine_writes(os.getcwd()) if request.get("confine", True) else 0
+    connect = request.get("connect")
+    ports = [int(port) for port in connect] if isinstance(connect, list) else None
+    facts = _beside("confine").confine(os.getcwd(), ports, bool(request.get("datagrams")))
     return {"pid": os.getpid(), "python": sys.version.split()[0], "executable": sys.executable,
-            "cwd": os.getcwd(), "landlock": landlock}
+            "cwd": os.getcwd(), **facts}
 
 
 def op_import(request: dict[str, Any]) -> object:
@@ -400,7 +416,7 @@ def op_set(request: dict[str, Any]) -> object:
 def op_call(request: dict[str, Any]) -> object:
     function = _resolve(_obj(request["target"]), request.get("path", []))
     args = decode(request.get("args", []))
-    kwargs = decode({"$dict": list(request.get("kwargs", {}).items())})
+    kwargs = decode(wire.dict_form([list(pair) for pair in request.get("kwargs", {}).items()]))
     if not isinstance(args, list) or not isinstance(kwargs, dict) or not callable(function):
         raise AgentError("call needs a callable, a list of arguments and a dict of keywords")
     return encode(function(*args, **kwargs))
@@ -528,16 +544,7 @@ def op_threads(request: dict[str, Any]) -> object:
 
 def _explorer() -> types.ModuleType:
     """The hypothesis explorer, ``explore.py`` beside this script (heavy: loaded when asked)."""
-    loaded = sys.modules.get("_ivi_conform_explore")
-    if loaded is not None:
-        return loaded
-    where = os.path.join(os.path.dirname(os.path.abspath(__file__)), "explore.py")
-    spec = importlib.util.spec_from_file_location("_ivi_conform_explore", where)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["_ivi_conform_explore"] = module
-    spec.loader.exec_module(module)
-    return module
+    return _beside("explore")
 
 
 def op_fuzz(request: dict[str, Any]) -> object:

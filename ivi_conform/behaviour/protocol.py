@@ -5,21 +5,20 @@ shapes below and turned into plain values before anything else reads it. A
 line that is not valid JSON, is too long or has the wrong shape is a protocol
 violation, which the sandbox reports (and ends the child for).
 
-Values travel as JSON with tagged forms (see ``agent.encode``): ``{"$bytes"}``,
-``{"$float"}``, ``{"$enum"}``, ``{"$seq"}``, ``{"$scalar"}`` and
-``{"$obj"}`` (an object that stays in the child, named by a handle).
+Values travel as JSON with the tagged forms that ``wire.py`` defines for
+both sides (bytes, odd floats, enum members, sequences, scalars, and objects
+that stay in the child, named by a handle).
 """
 
 from __future__ import annotations
 
-import base64
 import binascii
 import json
 from dataclasses import dataclass, field
 from typing import Any
 
-#: A protocol line longer than this is a violation (a driver cannot flood us through it).
-MAX_LINE_BYTES = 8 * 1024 * 1024
+from ivi_conform.behaviour import wire
+from ivi_conform.behaviour.wire import MAX_LINE_BYTES
 
 
 class ProtocolError(Exception):
@@ -35,9 +34,9 @@ class Remote:
     bases: tuple[str, ...] = ()
     repr: str = ""
 
-    def ref(self) -> dict[str, int]:
+    def ref(self) -> dict[str, object]:
         """How a request names this object."""
-        return {"$ref": self.handle}
+        return wire.ref_form(self.handle)
 
     def is_a(self, name: str) -> bool:
         """Whether its class or a base has this simple or qualified name."""
@@ -118,28 +117,29 @@ def decode_value(raw: object, depth: int = 0) -> object:
         return [decode_value(item, depth + 1) for item in raw]
     if not isinstance(raw, dict):
         raise ProtocolError(f"unexpected value {type(raw).__name__}")
-    if not any(str(key).startswith("$") for key in raw):  # a structured reply (setup, keys...)
+    if not wire.is_tagged(raw):  # a structured reply (setup, keys...)
         return {str(key): decode_value(item, depth + 1) for key, item in raw.items()}
+    tag = wire.tag_of(raw, wire.FROM_CHILD)
     try:
-        if "$obj" in raw:
+        if tag == wire.OBJ:
             mro = raw.get("mro", [])
             if not isinstance(mro, list):
                 raise ProtocolError("an object's 'mro' is not a list")
             bases = tuple(str(kind) for kind in mro)
-            return Remote(int(raw["$obj"]), str(raw.get("type", "")), bases,
+            return Remote(int(raw[wire.OBJ]), str(raw.get("type", "")), bases,
                           str(raw.get("repr", "")))
-        if "$enum" in raw:
-            return EnumValue(str(raw["$enum"]), str(raw["name"]),
+        if tag == wire.ENUM:
+            return EnumValue(str(raw[wire.ENUM]), str(raw["name"]),
                              decode_value(raw.get("value"), depth + 1), str(raw.get("repr", "")))
-        if "$bytes" in raw:
-            return base64.b64decode(str(raw["$bytes"]), validate=True)
-        if "$float" in raw:
-            return float(str(raw["$float"]))
-        if "$seq" in raw:
-            items = tuple(decode_value(item, depth + 1) for item in raw["$seq"])
+        if tag == wire.BYTES:
+            return wire.read_bytes(raw[wire.BYTES])
+        if tag == wire.FLOAT:
+            return wire.read_float(raw[wire.FLOAT])
+        if tag == wire.SEQ:
+            items = tuple(decode_value(item, depth + 1) for item in raw[wire.SEQ])
             return Sequence(str(raw.get("type", "")), items, bool(raw.get("tuple")))
-        if "$scalar" in raw:
-            return Scalar(str(raw.get("type", "")), decode_value(raw["$scalar"], depth + 1))
+        if tag == wire.SCALAR:
+            return Scalar(str(raw.get("type", "")), decode_value(raw[wire.SCALAR], depth + 1))
     except (KeyError, TypeError, ValueError, OverflowError, binascii.Error) as exc:
         raise ProtocolError(f"malformed tagged value: {exc}") from None
     raise ProtocolError(f"unknown tagged value {sorted(raw)[:3]}")
@@ -150,17 +150,17 @@ def encode_value(value: object) -> object:
     if value is None or isinstance(value, bool | int | str):
         return value
     if isinstance(value, float):
-        return value if value == value and abs(value) != float("inf") else {"$float": repr(value)}
+        return wire.float_form(value)
     if isinstance(value, bytes):
-        return {"$bytes": base64.b64encode(value).decode("ascii")}
+        return wire.bytes_form(value)
     if isinstance(value, Remote):
         return value.ref()
     if isinstance(value, tuple):
-        return {"$tuple": [encode_value(item) for item in value]}
+        return wire.tuple_form([encode_value(item) for item in value])
     if isinstance(value, list):
         return [encode_value(item) for item in value]
     if isinstance(value, dict):
-        return {"$dict": [[str(key), encode_value(item)] for key, item in value.items()]}
+        return wire.dict_form([[str(key), encode_value(item)] for key, item in value.items()])
     raise TypeError(f"cannot send a {type(value).__name__} to the child")
 
 
@@ -214,12 +214,12 @@ def parse_line(line: bytes, expected_id: int) -> Reply | Callback:
 
 def request_line(ident: int, op: str, **fields: object) -> bytes:
     """One request, as the line the parent writes."""
-    return (json.dumps({"id": ident, "op": op, **fields}, separators=(",", ":")) + "\n").encode()
+    return wire.line({"id": ident, "op": op, **fields}).encode()
 
 
 def callback_reply_line(value: object) -> bytes:
     """The parent's answer to a callback."""
-    return (json.dumps({"cb_reply": value}, separators=(",", ":")) + "\n").encode()
+    return wire.line({"cb_reply": value}).encode()
 
 
 def attr_path(dotted: str) -> list[list[object]]:

@@ -16,12 +16,18 @@ Design (measured on the reference driver; see ``benchmarks/full_audit.py``):
 * **The child.** ``python -I agent.py``: isolated mode (no ``PYTHON*``
   variables, no user site, no script folder on the path), a new session (its
   own process group, so a kill takes whatever the driver started), cwd a fresh
-  scratch folder, an environment of ``PATH``, ``HOME`` and ``TMPDIR`` (both
-  inside the scratch folder), ``PYVISA_LIBRARY`` and ``LC_ALL`` only; no core
-  dumps and files capped at 64 MiB. On Linux the agent confines file writes to
-  the scratch folder with Landlock before it imports the driver. The report is
-  written by the parent alone, from validated protocol replies; what the child
-  writes stays in its scratch folder, which the parent lists as evidence.
+  scratch folder. Its environment is built, never inherited: ``PATH`` (the
+  one variable taken from ivi-conform's own), ``HOME`` and ``TMPDIR`` (both
+  inside the scratch folder), ``LC_ALL``, ``PYTHONHASHSEED``, hypothesis's
+  folder and what the harness passes (``PYVISA_LIBRARY``): no token, key,
+  proxy or VISA setting of the user reaches the driver. Its resources are
+  limited right after it starts (``limits.py``). Before it imports the driver
+  the agent confines itself (``confine.py``): file writes to the scratch
+  folder, TCP to the ports the parent names (``network.py``; then no UDP
+  either), no new session, no capability, no signal outside. The report is
+  written by the parent alone, from validated protocol replies; what the
+  child writes stays in its scratch folder, which the parent lists as
+  evidence.
 * **Time limits.** Every request has one; when it passes the parent kills the
   child's process group and reports where the driver hung. A child that exits,
   is killed by a signal or breaks the protocol ends the same way, with its exit
@@ -44,18 +50,20 @@ import sys
 import threading
 import time
 import zipfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ivi_conform.behaviour import limits
+from ivi_conform.behaviour.limits import Limits
 from ivi_conform.behaviour.protocol import (
-    MAX_LINE_BYTES,
     Callback,
     ProtocolError,
     Reply,
     callback_reply_line,
     request_line,
 )
+from ivi_conform.behaviour.wire import MAX_LINE_BYTES
 from ivi_conform.candidate import Distribution
 
 AGENT = Path(__file__).resolve().parent / "agent.py"
@@ -64,8 +72,8 @@ START_TIMEOUT_S = 20.0
 #: Output of the driver kept for evidence (the head and the tail).
 KEEP_HEAD = 2048
 KEEP_TAIL = 4096
-#: The largest file the child may write.
-MAX_FILE_BYTES = 64 * 1024 * 1024
+#: The one variable of ivi-conform's environment the child gets (the rest is built).
+INHERITED = ("PATH",)
 
 #: Where hypothesis, running ivi-conform's exploration in the child, keeps its files.
 HYPOTHESIS_STORAGE = ".ivi-conform-hypothesis"
@@ -159,6 +167,18 @@ class _Output:
         return self.tail.decode("utf-8", "replace")
 
 
+def _signal_detail(name: str) -> str:
+    """What a signal that ended the child says about why ("" if nothing)."""
+    if name == "SIGSEGV":
+        return " (segmentation fault)"
+    if name == "SIGXCPU":
+        return f" (it used up the {limits.CPU_SECONDS} s of CPU time a child may use)"
+    if name == "SIGABRT":
+        return (f" (an abort: under the {limits.ADDRESS_SPACE_BYTES / 2**30:g} GiB "
+                "address-space limit a failed allocation may end so)")
+    return ""
+
+
 def _signal_name(number: int) -> str:
     try:
         return signal.Signals(number).name
@@ -170,7 +190,15 @@ class Child:
     """One child interpreter running the agent, driven request by request."""
 
     def __init__(self, installation: Installation, scratch: Path,
-                 env: Mapping[str, str] | None = None) -> None:
+                 env: Mapping[str, str] | None = None,
+                 connect_ports: Collection[int] | None = None, datagrams: bool = False) -> None:
+        """Start the child and confine it.
+
+        ``env`` adds to the built environment (the harness's ``PYVISA_LIBRARY``);
+        ``connect_ports`` are the only TCP ports the driver may connect to (None:
+        the network is not confined, UDP included); ``datagrams`` allows UDP
+        beside confined TCP (a named instrument whose host needs DNS).
+        """
         self.installation = installation
         self.scratch = scratch
         scratch.mkdir(parents=True, exist_ok=True)
@@ -178,7 +206,7 @@ class Child:
         (scratch / "tmp").mkdir(exist_ok=True)
         self._before = self._listing()
         environment = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            **{name: os.environ[name] for name in INHERITED if name in os.environ},
             "HOME": str(scratch / "home"),
             "TMPDIR": str(scratch / "tmp"),
             "LC_ALL": "C.UTF-8",
@@ -193,7 +221,7 @@ class Child:
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             cwd=scratch, env=environment, start_new_session=True, close_fds=True,
         )
-        self._limit()
+        self._limits = Limits.apply(self._process.pid)
         self._output = _Output()
         self._drain = threading.Thread(target=self._drain_output, daemon=True)
         self._drain.start()
@@ -201,9 +229,13 @@ class Child:
         self._next_id = 0
         self.gone: Incident | None = None
         self.info: dict[str, object] = {}
+        self._ports_named = connect_ports is not None
+        setup: dict[str, object] = {"path": list(installation.paths),
+                                    "datagrams": datagrams or connect_ports is None}
+        if connect_ports is not None:
+            setup["connect"] = sorted(set(connect_ports))
         try:
-            reply = self.request("setup", "starting the sandbox", START_TIMEOUT_S,
-                                 path=list(installation.paths))
+            reply = self.request("setup", "starting the sandbox", START_TIMEOUT_S, None, **setup)
         except ChildGoneError as gone:  # no driver code has run yet: our failure
             self.gone = Incident("parent", f"the sandbox did not start: {gone.incident}",
                                  gone.incident.output)
@@ -221,16 +253,36 @@ class Child:
         """The child's process id (its process group id too)."""
         return self._process.pid
 
-    def _limit(self) -> None:
-        """No core dumps, bounded files (Linux; elsewhere the time limits remain)."""
-        prlimit = getattr(__import__("resource"), "prlimit", None) if os.name == "posix" else None
-        if prlimit is None:
-            return
-        import resource
-
-        with contextlib.suppress(OSError, ValueError):
-            prlimit(self._process.pid, resource.RLIMIT_CORE, (0, 0))
-            prlimit(self._process.pid, resource.RLIMIT_FSIZE, (MAX_FILE_BYTES, MAX_FILE_BYTES))
+    def confinement(self) -> list[str]:
+        """What confines this child, one sentence each, for the report's runtime notes."""
+        info = self.info
+        abi = info.get("landlock")
+        notes = [f"the child's file writes are confined to its scratch folder by Landlock (ABI "
+                 f"{abi})" if abi else "Landlock is unavailable: the child's file writes are not "
+                 "confined (it runs in a scratch folder; the report is written by the parent)"]
+        ports = info.get("tcp_ports")
+        if isinstance(ports, list):
+            shown = ", ".join(str(port) for port in ports) or "none"
+            notes.append(f"the child's TCP connections are confined by Landlock to the ports "
+                         f"{shown} (its simulators' and the named instrument's; Landlock "
+                         "rules name ports, not addresses)")
+        elif self._ports_named:
+            notes.append("the child's network is not confined: Landlock TCP rules are "
+                         "unavailable here (Linux before 6.7, or another OS)")
+        else:
+            notes.append("the child's network is not confined: no ports were named for it (a "
+                         "VXI-11 instrument learns its port only when it runs)")
+        if info.get("seccomp"):
+            notes.append("a seccomp filter refuses the child " + (
+                "" if info.get("datagrams") else "UDP, ") + "raw and packet sockets, io_uring "
+                "and a new session or process group (whatever it starts stays in the process "
+                "group killed at the end)")
+        if info.get("capabilities") is False:
+            notes.append("the child holds no capability (a child of root included)")
+        if info.get("scoped"):
+            notes.append("the child cannot signal a process or reach an abstract Unix socket "
+                         "outside its sandbox (Landlock scopes)")
+        return notes + self._limits.describe()
 
     def _drain_output(self) -> None:
         stream = self._process.stderr
@@ -288,7 +340,7 @@ class Child:
             return self._die("protocol", f"the child closed its protocol stream during {during}")
         if code < 0:
             name = _signal_name(-code)
-            detail = " (segmentation fault)" if name == "SIGSEGV" else ""
+            detail = _signal_detail(name)
             return self._die("signal", f"the child was killed by {name}{detail} during {during}")
         return self._die("exit", f"the child exited with code {code} during {during}")
 
@@ -376,6 +428,7 @@ class Child:
         with contextlib.suppress(OSError):
             if self._process.stderr is not None:
                 self._process.stderr.close()
+        self._limits.release()
 
     def close(self) -> None:
         """Ask the child to exit, then make sure its process group is gone."""

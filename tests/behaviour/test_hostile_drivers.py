@@ -9,24 +9,40 @@ untouched.
 
 from __future__ import annotations
 
+import contextlib
+import json
+import socket
+import sys
 import time
+import uuid
 from pathlib import Path
 
 import pytest
 from hostile import write_driver
 
+from ivi_conform.behaviour.confine import landlock_abi
+from ivi_conform.behaviour.limits import ADDRESS_SPACE_BYTES
+from ivi_conform.behaviour.results import RuntimeResults
 from ivi_conform.candidate import load
 from ivi_conform.catalog import load_catalog
 from ivi_conform.context import AuditConfig, AuditContext
 from ivi_conform.engine import AuditResult, run_audit
 from ivi_conform.model import Judged, Outcome
+from ivi_conform.reports import write_reports
+from ivi_conform.reports.json_report import report_of
 
 RUNTIME = [rule for rule in load_catalog() if rule.judged is Judged.RUNTIME]
 
 
-def audit(tmp_path: Path, misbehaviour: str) -> tuple[AuditResult, float]:
+def runtime(result: AuditResult) -> RuntimeResults:
+    """The behavioural run of an audit (every audit here loads its candidate)."""
+    assert result.context is not None
+    return result.context.runtime
+
+
+def audit(tmp_path: Path, misbehaviour: str, **fields: object) -> tuple[AuditResult, float]:
     """Build the hostile driver and judge every runtime rule with a 12 s budget (3 s a call)."""
-    source = write_driver(tmp_path / "src", misbehaviour)
+    source = write_driver(tmp_path / "src", misbehaviour, **fields)
     work = tmp_path / "work"
     work.mkdir()
     dist = load(str(source), work_dir=work)
@@ -99,24 +115,134 @@ def test_a_driver_flooding_stdout_does_not_break_the_protocol(tmp_path: Path) ->
     assert seconds < 30
 
 
-def test_a_driver_writing_files_stays_in_its_scratch_folder(tmp_path: Path) -> None:
-    reports = tmp_path / "reports"
-    reports.mkdir()
-    report = reports / "report.json"
-    report.write_text('{"verdict": "non-conformant"}', encoding="utf-8")
-    result, _ = audit(tmp_path, "writer")
-    notes = result.context.runtime.setup_notes()
-    confined = any("confined to its scratch folder by Landlock" in note for note in notes)
-    if not confined:
+@pytest.fixture(scope="module")
+def forger(tmp_path_factory: pytest.TempPathFactory) -> tuple[AuditResult, Path, str]:
+    """One audit of the driver that forges report.json everywhere (the tests below share it).
+
+    ``reports/report.json`` holds an earlier report beside the audit's folders.
+    """
+    if not landlock_abi():  # unconfined, it would scribble report.json in /tmp and beyond
         pytest.skip("Landlock is unavailable here: writes outside the scratch are not confined")
-    assert report.read_text(encoding="utf-8") == '{"verdict": "non-conformant"}'
-    result.context.runtime.setup_notes()
+    tmp_path = tmp_path_factory.mktemp("forger")
+    (tmp_path / "reports").mkdir()
+    (tmp_path / "reports" / "report.json").write_text(EARLIER, encoding="utf-8")
+    marker = f"forged-{uuid.uuid4().hex}"
+    result, _ = audit(tmp_path, "writer", marker=marker)
+    runtime(result).close()
+    return result, tmp_path, marker
+
+
+EARLIER = '{"verdict": "non-conformant"}'
+
+
+def test_a_forged_report_lands_nowhere_and_changes_no_verdict(
+    forger: tuple[AuditResult, Path, str],
+) -> None:
+    result, tmp_path, marker = forger
+    notes = " ".join(runtime(result).setup_notes())
+    assert "confined to its scratch folder by Landlock" in notes
+    reports = tmp_path / "reports"
+    assert (reports / "report.json").read_text(encoding="utf-8") == EARLIER
+    forged = [path for path in tmp_path.rglob("report.json")
+              if marker in path.read_text("utf-8", "replace")]
+    assert forged and all("scratch-" in str(path.relative_to(tmp_path)) for path in forged)
+    for guessed in ("/tmp/report.json", "/var/tmp/report.json", "/root/report.json"):
+        with contextlib.suppress(OSError):
+            assert marker not in Path(guessed).read_text("utf-8", "replace"), guessed
     assert not [r for r in result.results if r.outcome is Outcome.ERROR]
+    write_reports(report_of(result, selection=None), reports, formats=[])
+    written = json.loads((reports / "report.json").read_text(encoding="utf-8"))
+    assert written["verdict"] == result.verdict.value and marker not in json.dumps(written)
 
 
-def test_the_files_a_driver_wrote_are_listed(tmp_path: Path) -> None:
-    result, _ = audit(tmp_path, "writer")
-    runtime = result.context.runtime
-    runtime.close()
-    notes = " ".join(runtime.setup_notes())
+def test_the_files_a_driver_wrote_are_listed(forger: tuple[AuditResult, Path, str]) -> None:
+    notes = " ".join(runtime(forger[0]).setup_notes())
     assert "report.json" in notes and "scratch folder" in notes
+
+
+def test_a_memory_bomb_meets_the_address_space_limit(tmp_path: Path) -> None:
+    result, seconds = audit(tmp_path, "memory")
+    outcomes = {r.rule.id: r for r in result.results}
+    failed = outcomes["run-driver-instantiates"]
+    assert failed.outcome is Outcome.FAIL and "MemoryError" in failed.message, failed.message
+    assert f"the {ADDRESS_SPACE_BYTES / 2**30:g} GiB address-space limit" in failed.message
+    others = [r for r in result.results if r.rule.id != "run-driver-instantiates"]
+    assert all(r.outcome is Outcome.SKIP for r in others)
+    assert seconds < 20
+
+
+def _processes_with(marker: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        with contextlib.suppress(OSError):
+            if entry.name.isdigit() and marker.encode() in (entry / "cmdline").read_bytes():
+                found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the limits are Linux's")
+def test_a_fork_bomb_meets_the_process_limit_and_leaves_nothing_running(tmp_path: Path) -> None:
+    marker = f"4242.{uuid.uuid4().int % 10**9}"  # a duration `sleep` takes, found in /proc
+    result, seconds = audit(tmp_path, "fork", marker=marker)
+    run = runtime(result)
+    notes = " ".join(run.setup_notes())
+    run.close()
+    deadline = time.monotonic() + 5.0
+    while _processes_with(marker) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _processes_with(marker) == [], "a process the driver started outlived the audit"
+    if "processes and threads: not limited" in notes:
+        pytest.skip("no process limit here (root without a writable pids cgroup)")
+    failed = {r.rule.id: r for r in result.results}["run-driver-instantiates"]
+    assert failed.outcome is Outcome.FAIL, failed.message
+    assert "the limit on the processes and threads it may start" in failed.message
+    assert seconds < 20
+
+
+def test_outbound_connections_reach_no_listener_the_driver_was_not_given(
+    tmp_path: Path,
+) -> None:
+    with socket.socket() as listener, \
+            socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as datagrams:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port = listener.getsockname()[1]
+        datagrams.bind(("127.0.0.1", port))
+        result, seconds = audit(tmp_path, "outbound", port=port, marker="leak")
+        notes = " ".join(runtime(result).setup_notes())
+        if "TCP connections are confined" not in notes:
+            pytest.skip("the children's TCP is not confined here (no Landlock TCP rules, or "
+                        "the harness names no ports)")
+        listener.setblocking(False)
+        datagrams.setblocking(False)
+        with pytest.raises(BlockingIOError):
+            listener.accept()
+        with pytest.raises(BlockingIOError):
+            datagrams.recvfrom(100)
+    outcomes = {r.rule.id: r.outcome for r in result.results}
+    assert outcomes["run-driver-instantiates"] is Outcome.PASS
+    assert seconds < 30
+
+
+SECRETS = {"IVI_TEST_SECRET_TOKEN": "ivi-secret-1", "AWS_SECRET_ACCESS_KEY": "aws-secret-2",
+           "GITHUB_TOKEN": "ghp-secret-3"}
+#: What the child's environment may hold (sandbox.py builds it).
+ALLOWED = {"PATH", "HOME", "TMPDIR", "LC_ALL", "PYTHONHASHSEED",
+           "HYPOTHESIS_STORAGE_DIRECTORY", "PYVISA_LIBRARY"}
+
+
+def test_a_driver_snooping_the_environment_finds_no_secret(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name, value in SECRETS.items():
+        monkeypatch.setenv(name, value)
+    result, _ = audit(tmp_path, "snoop")
+    failed = {r.rule.id: r for r in result.results}["run-driver-instantiates"]
+    assert "SNOOPED " in failed.message, failed.message
+    seen, _ = json.JSONDecoder().raw_decode(failed.message.split("SNOOPED ", 1)[1])
+    assert set(seen["environ"]) <= ALLOWED, seen["environ"]
+    everything = json.dumps([r.message for r in result.results])
+    assert not [value for value in SECRETS.values() if value in everything]
+    if landlock_abi():  # another process's /proc/<pid>/environ is out of the sandbox's reach
+        assert set(seen) - {"environ"} and all(
+            seen[key] == "PermissionError" for key in seen if key != "environ"), seen

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import enum
+import importlib.util
 import json
+import types
+from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
+from ivi_conform.behaviour import protocol, wire
 from ivi_conform.behaviour.protocol import (
-    MAX_LINE_BYTES,
     Callback,
     EnumValue,
     ProtocolError,
@@ -19,6 +24,7 @@ from ivi_conform.behaviour.protocol import (
     encode_value,
     parse_line,
 )
+from ivi_conform.behaviour.wire import MAX_LINE_BYTES
 
 
 def line(message: object) -> bytes:
@@ -75,3 +81,64 @@ def test_anything_else_is_a_protocol_error(raw: bytes) -> None:
 def test_an_oversized_line_is_refused_before_parsing() -> None:
     with pytest.raises(ProtocolError, match="bytes"):
         parse_line(b" " * (MAX_LINE_BYTES + 1), 1)
+
+
+def _agent() -> types.ModuleType:
+    """The child-side agent, loaded by its path as the child loads it (never imported)."""
+    where = Path(protocol.__file__).with_name("agent.py")
+    spec = importlib.util.spec_from_file_location("_ivi_conform_agent_under_test", where)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+class Colour(enum.Enum):
+    RED = 1
+
+
+class Pair(NamedTuple):
+    low: int
+    high: int
+
+
+class Percent(int):
+    pass
+
+
+def test_every_tag_the_child_sends_reaches_the_parent_intact() -> None:
+    agent = _agent()
+    sent = {wire.BYTES: b"\x00\xff", wire.FLOAT: float("-inf"), wire.ENUM: Colour.RED,
+            wire.SEQ: Pair(1, 2), wire.SCALAR: Percent(5), wire.OBJ: Colour}
+    seen: dict[str, object] = {}
+    for value in sent.values():
+        form = agent.encode(value)
+        reply = parse_line(wire.line({"id": 1, "ok": True, "value": form}).encode(), 1)
+        assert isinstance(reply, Reply) and reply.ok
+        seen[wire.tag_of(form, wire.FROM_CHILD) or "plain"] = reply.value
+    assert set(seen) == set(wire.FROM_CHILD)  # a new tag needs a case here
+    assert seen[wire.BYTES] == b"\x00\xff" and seen[wire.FLOAT] == float("-inf")
+    assert seen[wire.ENUM] == EnumValue(f"{__name__}.Colour", "RED", 1, "<Colour.RED: 1>")
+    assert seen[wire.SEQ] == Sequence(f"{__name__}.Pair", (1, 2), True)
+    assert seen[wire.SCALAR] == Scalar(f"{__name__}.Percent", 5)
+    remote = seen[wire.OBJ]
+    assert isinstance(remote, Remote) and remote.type.endswith("EnumType")
+
+
+def test_every_tag_the_parent_sends_reaches_the_child_intact() -> None:
+    agent = _agent()
+    handle = agent._register(Colour)
+    remote = Remote(handle, "Colour")
+    sent = {wire.REF: remote, wire.BYTES: b"\x01", wire.TUPLE: (1, "a"),
+            wire.FLOAT: float("inf"), wire.DICT: {"simulate": True},
+            wire.ATTR: wire.attr_form(handle, "RED")}
+    got: dict[str, object] = {}
+    for value in sent.values():
+        form = value if isinstance(value, dict) and wire.ATTR in value else encode_value(value)
+        assert isinstance(form, dict)
+        got[wire.tag_of(form, wire.FROM_PARENT) or "plain"] = agent.decode(
+            json.loads(wire.line(form)))
+    assert set(got) == set(wire.FROM_PARENT)  # a new tag needs a case here
+    assert got[wire.REF] is Colour and got[wire.ATTR] is Colour.RED
+    assert got[wire.BYTES] == b"\x01" and got[wire.TUPLE] == (1, "a")
+    assert got[wire.FLOAT] == float("inf") and got[wire.DICT] == {"simulate": True}

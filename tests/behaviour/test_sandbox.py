@@ -6,6 +6,7 @@ that the child puts first on its path stands for the driver.
 
 from __future__ import annotations
 
+import socket
 import sys
 import textwrap
 import time
@@ -15,8 +16,11 @@ from pathlib import Path
 
 import pytest
 
+from ivi_conform.behaviour import limits
+from ivi_conform.behaviour.confine import landlock_abi
+from ivi_conform.behaviour.limits import ADDRESS_SPACE_BYTES
 from ivi_conform.behaviour.protocol import Callback, Remote, attr_path, encode_value
-from ivi_conform.behaviour.sandbox import Child, ChildGoneError, Installation, install
+from ivi_conform.behaviour.sandbox import INHERITED, Child, ChildGoneError, Installation, install
 from ivi_conform.candidate import load
 
 TINY = '''
@@ -62,15 +66,45 @@ class Tiny:
 
     def leave(self) -> None:
         os._exit(5)
+
+    def spin(self) -> None:
+        while True:
+            pass
+
+    def environment(self) -> list[str]:
+        return sorted(os.environ)
+
+    def hoard(self) -> int:
+        return len(bytearray(10 * 1024 ** 3))
+
+    def reach(self, port: int) -> list[str]:
+        import socket
+        got = []
+        for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
+            try:
+                with socket.socket(socket.AF_INET, kind) as out:
+                    out.settimeout(2.0)
+                    out.connect(("127.0.0.1", port))
+                    out.send(b"x")
+                got.append("sent")
+            except OSError as exc:
+                got.append(type(exc).__name__)
+        return got
 '''
+
+
+def start(tmp_path: Path, connect_ports: list[int] | None = None) -> Child:
+    """A child with the tiny driver on its path."""
+    site = tmp_path / "site"
+    site.mkdir(parents=True, exist_ok=True)
+    (site / "tiny.py").write_text(textwrap.dedent(TINY), encoding="utf-8")
+    return Child(Installation(sys.executable, (str(site),), "tiny"), tmp_path / "scratch",
+                 connect_ports=connect_ports)
 
 
 @pytest.fixture
 def child(tmp_path: Path) -> Iterator[Child]:
-    site = tmp_path / "site"
-    site.mkdir()
-    (site / "tiny.py").write_text(textwrap.dedent(TINY), encoding="utf-8")
-    running = Child(Installation(sys.executable, (str(site),), "tiny"), tmp_path / "scratch")
+    running = start(tmp_path)
     yield running
     running.close()
 
@@ -144,7 +178,9 @@ def test_the_exploration_reports_a_call_that_returned_while_an_error_was_queued(
         return 0
 
     report = child.request("fuzz", "fuzz", 60.0, answer, target=tiny.handle, package="tiny",
-                           seed=1, max_examples=20, exclude=["fail", "hang", "leave"])
+                           seed=1, max_examples=20,
+                           exclude=["fail", "hang", "leave", "hoard", "reach", "environment",
+                                    "spin"])
     assert report.ok and isinstance(report.value, dict), report
     failures = report.value["failures"]
     assert failures and "queued error -222" in failures[0]["problem"]
@@ -165,3 +201,114 @@ def test_install_unpacks_the_wheel_and_merges_its_purelib(tmp_path: Path) -> Non
     assert (site / "demo" / "__init__.py").is_file()
     assert (site / "extra" / "__init__.py").is_file()
     assert not list(site.glob("*.data"))
+
+
+def test_a_memory_bomb_is_the_drivers_memory_error_and_the_child_goes_on(child: Child) -> None:
+    tiny = construct(child)
+    hoarded = child.request("call", "Tiny.hoard()", 10.0, target=tiny.handle,
+                            path=attr_path("hoard"))
+    assert not hoarded.ok and hoarded.exc is not None and hoarded.exc.is_a("MemoryError")
+    if sys.platform.startswith("linux"):
+        assert f"the {ADDRESS_SPACE_BYTES / 2**30:g} GiB address-space limit" in str(hoarded.exc)
+    assert child.request("get", "get", 5.0, target=tiny.handle, path=attr_path("part.level")).ok
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="prlimit is Linux's")
+def test_a_kill_by_the_cpu_limit_ends_the_request_naming_the_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(limits, "CPU_SECONDS", 1)  # the limit read when the child starts
+    running = start(tmp_path)
+    try:
+        tiny = construct(running)
+        with pytest.raises(ChildGoneError, match=r"killed by SIGXCPU \(it used up the 1 s of CPU"):
+            running.request("call", "Tiny.spin()", 15.0, target=tiny.handle,
+                            path=attr_path("spin"))
+    finally:
+        running.close()
+
+
+def _reach(child: Child, port: int) -> object:
+    tiny = construct(child)
+    reply = child.request("call", "Tiny.reach()", 10.0, target=tiny.handle,
+                          path=attr_path("reach"), args=[port])
+    assert reply.ok, reply
+    return reply.value
+
+
+@pytest.mark.skipif(landlock_abi() < 4, reason="no Landlock TCP rules on this kernel")
+def test_the_child_reaches_only_the_tcp_ports_it_was_given(tmp_path: Path) -> None:
+    with socket.socket() as given, socket.socket() as other:
+        for listener in (given, other):
+            listener.bind(("127.0.0.1", 0))
+            listener.listen()
+            listener.setblocking(False)
+        ports = [given.getsockname()[1], other.getsockname()[1]]
+        confined = start(tmp_path / "confined", connect_ports=ports[:1])
+        try:
+            assert _reach(confined, ports[0]) == ["sent", "PermissionError"]  # no UDP at all
+            assert _reach(confined, ports[1]) == ["PermissionError", "PermissionError"]
+            notes = " ".join(confined.confinement())
+            assert f"confined by Landlock to the ports {ports[0]} " in notes
+        finally:
+            confined.close()
+        given.accept()[0].close()
+        with pytest.raises(BlockingIOError):
+            other.accept()
+        free = start(tmp_path / "free")  # no ports named: nothing confined, the test can tell
+        try:
+            assert _reach(free, ports[1]) == ["sent", "sent"]
+            assert "network is not confined" in " ".join(free.confinement())
+        finally:
+            free.close()
+        other.accept()[0].close()
+
+
+def test_the_child_gets_a_built_environment_not_ivi_conforms(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("IVI_TEST_SECRET_TOKEN", "ivi-secret-1")
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.invalid:3128")
+    monkeypatch.setenv("PYTHONPATH", "/elsewhere")
+    running = start(tmp_path)
+    try:
+        tiny = construct(running)
+        seen = running.request("call", "Tiny.environment()", 5.0, target=tiny.handle,
+                               path=attr_path("environment"))
+    finally:
+        running.close()
+    assert seen.ok and isinstance(seen.value, list)
+    assert set(seen.value) == {*INHERITED, "HOME", "TMPDIR", "LC_ALL", "PYTHONHASHSEED",
+                               "HYPOTHESIS_STORAGE_DIRECTORY"}
+
+
+NUMERIC = '''
+import numpy
+import pyvisa
+
+
+def peak() -> int:
+    """Multiply two matrices, then the peak address space (kB) of this process."""
+    square = numpy.ones((400, 400))
+    assert float((square @ square)[0, 0]) == 400.0
+    with open("/proc/self/status", encoding="ascii") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmPeak:"))
+'''
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc")
+def test_a_driver_using_numpy_and_pyvisa_runs_within_the_limits(tmp_path: Path) -> None:
+    pytest.importorskip("numpy")
+    running = start(tmp_path)
+    try:
+        (tmp_path / "site" / "numeric.py").write_text(NUMERIC, encoding="utf-8")
+        imported = running.request("import", "import numeric", 20.0, module="numeric",
+                                   attr="peak")
+        assert imported.ok and isinstance(imported.value, dict), imported
+        function = imported.value["value"]
+        assert isinstance(function, Remote)
+        peak = running.request("call", "numeric.peak()", 20.0, target=function.handle, path=[])
+    finally:
+        running.close()
+    assert peak.ok and isinstance(peak.value, int), peak
+    assert peak.value * 1024 < ADDRESS_SPACE_BYTES / 4, f"VmPeak {peak.value} kB"

@@ -4,21 +4,28 @@ Two static audits of different drivers (the reference driver and a corpus
 driver, each a source folder built by its own backend) run at once, first as
 two threads of one process, then as two processes, each into its own report
 folder; every report must be the one its driver gets, whichever way it ran.
+The pieces they could share are checked one by one below: scratch folders,
+simulator ports (and the ports reserved for each audit's simulators, the only
+ones its children may reach), and one cache table under concurrent writers.
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
 import subprocess
 import sys
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from ivi_conform import cache
+from ivi_conform.behaviour.network import SimulatorPorts
 from ivi_conform.candidate import scratch_dir
 from ivi_conform.cli import main
 from ivi_conform.sim.live import LiveSimulator
@@ -130,3 +137,48 @@ def test_simulators_started_at_once_get_their_own_ports() -> None:
     with LiveSimulator("SR-PN200") as first, LiveSimulator("SR-IB100") as second:
         assert first.port != second.port
         assert first.resource_name != second.resource_name
+
+
+def test_the_ports_reserved_for_concurrent_audits_are_distinct() -> None:
+    first, second = SimulatorPorts(), SimulatorPorts()
+    try:
+        assert not set(first.ports) & set(second.ports)
+        with first.lease() as one, second.lease() as two, \
+                LiveSimulator("SR-PN200", port=one) as a, LiveSimulator("SR-PN200", port=two) as b:
+            assert a.port == one and b.port == two
+    finally:
+        first.close()
+        second.close()
+
+
+def test_a_cache_table_under_concurrent_writers_is_read_whole_or_not_at_all(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Four audits write one table at once while another reads it: never half a table."""
+    monkeypatch.setenv("IVI_CONFORM_CACHE", str(tmp_path))
+    payload = "x" * 400_000
+    path = cache.Table("ruff", "settings", "sksunroof").path
+    assert path is not None
+
+    def write(writer: int) -> None:
+        for round_ in range(25):
+            table = cache.Table("ruff", "settings", "sksunroof")
+            table.put(f"{writer}-{round_}", payload)  # a new key: the table changed, is saved
+            table.save()
+
+    seen: list[object] = []
+    with ThreadPoolExecutor(4) as pool:
+        writers = [pool.submit(write, writer) for writer in range(4)]
+        while not all(writer.done() for writer in writers):
+            with contextlib.suppress(FileNotFoundError):
+                text = path.read_bytes()
+                try:
+                    seen.append(json.loads(text))
+                except ValueError:
+                    seen.append(f"half a table ({len(text)} bytes)")
+        for writer in writers:
+            writer.result()
+    assert seen, "the reader never overlapped a writer"
+    assert all(isinstance(table, dict) and list(table.values()) == [payload] for table in seen), \
+        [table for table in seen if not isinstance(table, dict)][:3]
+    assert [found.name for found in tmp_path.rglob("*.tmp")] == []

@@ -9,8 +9,8 @@ What may escape, per parser (its documented errors):
 
 - wheel and sdist readers, METADATA, pyproject.toml (:mod:`ivi_conform.candidate`):
   :class:`~ivi_conform.candidate.TargetError`;
-- the compliance-document and README reader (:mod:`ivi_conform.documents.compliance`):
-  nothing (``parse_file_version``: ``ValueError``);
+- the compliance-document and README reader (:mod:`ivi_conform.documents.compliance`,
+  :mod:`ivi_conform.documents.locations`): nothing (``parse_file_version``: ``ValueError``);
 - the command line's option values (:mod:`ivi_conform.options`):
   ``argparse.ArgumentTypeError``;
 - the IVI option-string parser: ivi-conform has none of its own (a driver parses
@@ -19,7 +19,13 @@ What may escape, per parser (its documented errors):
   its ``OptionError``;
 - the live simulator's SCPI parser (:func:`ivi_conform.sim.scpi.parse_program`): nothing;
 - the agent's wire protocol (:func:`ivi_conform.behaviour.protocol.parse_line`):
-  :class:`~ivi_conform.behaviour.protocol.ProtocolError`.
+  :class:`~ivi_conform.behaviour.protocol.ProtocolError`; and every value the parent
+  sends reaches the agent intact (``wire.py``, both sides);
+- the VISA resource names the user gives (:func:`ivi_conform.behaviour.network.instrument_ports`):
+  nothing.
+
+``tests/fuzz/conftest.py`` adds the examples run and the escapes (failed fuzz tests)
+to pytest's closing summary.
 
 Escapes found in parsers this module does not own are pinned, each with the
 input that shows it, at the end (as strict xfails until fixed); the fuzz tests
@@ -32,8 +38,10 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib
+import importlib.util
 import io
 import json
+import math
 import sys
 import tarfile
 import tempfile
@@ -49,9 +57,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ivi_conform import candidate, options
-from ivi_conform.behaviour.protocol import ProtocolError, parse_line
+from ivi_conform.behaviour import protocol, wire
+from ivi_conform.behaviour.network import instrument_ports
+from ivi_conform.behaviour.protocol import ProtocolError, encode_value, parse_line
 from ivi_conform.candidate import TargetError
 from ivi_conform.documents import compliance as compliance_doc
+from ivi_conform.documents import locations
 from ivi_conform.sim.instrument import ErrorCode
 from ivi_conform.sim.scpi import canonical, parse_program
 
@@ -62,11 +73,27 @@ if str(_REFERENCE) not in sys.path:
 _REFERENCE_OPTIONS = importlib.import_module("sksunroof.options")
 _REFERENCE_ERRORS = importlib.import_module("sksunroof.errors")
 
+
+def _load_agent() -> Any:
+    """The child-side agent, loaded by its path as the child loads it."""
+    where = Path(protocol.__file__).with_name("agent.py")
+    spec = importlib.util.spec_from_file_location("_ivi_conform_agent_fuzzed", where)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_AGENT = _load_agent()
+
 #: Examples per target: the pure parsers get more than the readers that write files.
 PARSER_EXAMPLES = 400
 ARCHIVE_EXAMPLES = 120
 #: The sdist reader has the most shapes (links, devices, damage): a larger budget.
 SDIST_EXAMPLES = 300
+#: The README reader and the wire round trip each do several parses an example.
+README_EXAMPLES = 200
+WIRE_EXAMPLES = 200
 
 
 def budget(examples: int) -> settings:
@@ -348,6 +375,37 @@ def test_the_reference_drivers_option_string_parser_raises_only_option_errors(
         pass
 
 
+_README_LINES = st.sampled_from([
+    "# Sksunroof", "Documentation", "Documentation: https://x.example/docs", "See the docs:",
+    "- [Docs](https://x.readthedocs.io)", "  - nested", "1. first", "* item", "help(Sksunroof)",
+    "pydoc sksunroof", "`docs/intro.md`", "docs/___Introduction to Sksunroof___.md",
+    "___Introduction\\_to\\_X___.rst", "%20", "![badge](https://img.shields.io/x.svg)",
+    ".. image:: https://badge.fury.io/py/x.svg", "   :target: https://pypi.org/x",
+    "<img src='x.png'>", ".. _docs: https://x.example", "`Docs <https://x.example>`__",
+    "[docs]: https://x.example", "Introduction", "IVI Compliance", "=====", "", "   ", "<*", "*>",
+])
+_READMES = st.one_of(st.text(max_size=300),
+                     st.lists(st.one_of(_README_LINES, st.text(max_size=20)), max_size=30)
+                     .map("\n".join))
+
+
+@budget(README_EXAMPLES)
+@given(text=_READMES, content_type=st.sampled_from(["", "text/markdown", "text/x-rst"]),
+       first_line=st.integers(1, 500))
+def test_the_readme_reader_never_raises(counted: Counted, text: str, content_type: str,
+                                        first_line: int) -> None:
+    counted()
+    doc = compliance_doc.parse_compliance(text, "README.md", first_line=first_line,
+                                          markdown=content_type == "text/markdown")
+    readme = compliance_doc.Readme(text, content_type, "README.md", "README.md", first_line, doc)
+    blocks = locations.readme_blocks(readme)
+    assert all(block.line >= first_line for block in blocks)
+    locations.locations(text)
+    locations.words_of(text)
+    locations.documentation_location(readme)
+    locations.readme_introductions(readme)
+
+
 # --------------------------------------------------------------------------- SCPI
 
 _SCPI_PIECES = st.sampled_from([
@@ -422,6 +480,66 @@ def test_the_protocol_decoder_raises_only_protocol_errors(counted: Counted, line
         parse_line(line, 1)
     except ProtocolError:
         pass
+
+
+_SENT_SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-2**80, 2**80), st.floats(),
+                          st.text(max_size=12), st.binary(max_size=12))
+_SENT = st.recursive(
+    _SENT_SCALARS,
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.tuples(inner, inner),
+                            st.dictionaries(st.text(max_size=6), inner, max_size=4)),
+    max_leaves=16,
+)
+
+
+def _same(sent: object, got: object) -> bool:
+    """Equal, a NaN equal to a NaN."""
+    if isinstance(sent, float) and isinstance(got, float):
+        return sent == got or (math.isnan(sent) and math.isnan(got))
+    if isinstance(sent, list | tuple) and type(sent) is type(got):
+        return len(sent) == len(got) and all(map(_same, sent, got))
+    if isinstance(sent, dict) and isinstance(got, dict):
+        return sent.keys() == got.keys() and all(_same(sent[key], got[key]) for key in sent)
+    return type(sent) is type(got) and sent == got
+
+
+@budget(WIRE_EXAMPLES)
+@given(value=_SENT)
+def test_every_value_the_parent_sends_reaches_the_agent_intact(counted: Counted,
+                                                                value: object) -> None:
+    counted()
+    line = wire.line({"id": 1, "op": "call", "args": encode_value(value)})
+    got = _AGENT.decode(json.loads(line)["args"])
+    assert _same(value, got), (value, got)
+    back = parse_line(wire.line({"id": 1, "ok": True, "value": _AGENT.encode(got)}).encode(), 1)
+    assert back.ok  # type: ignore[union-attr]
+
+
+_RESOURCE_PARTS = st.one_of(st.sampled_from(
+    ["5025", "99999", "0", "65536", "9" * 5000, "\u0665\u0660", "hislip0", "hislip0,4881",
+     "hislip1,70000", "inst0", "localhost", "10.0.0.1", "::1", "", " ", "gpib0,12"]),
+    st.text(max_size=8))
+_RESOURCE_PORTS = st.one_of(
+    st.integers(0, 10**6).map(str),
+    st.sampled_from(["9" * 5000, "\u0665\u0660", "hislip0", "hislip0,4881", "hislip1,70000",
+                     "hislip0," + "9" * 5000, "inst0"]))
+_RESOURCE_KINDS = st.sampled_from(["TCPIP", "TCPIP0", "tcpip3", "GPIB0", "USB0", "X"])
+_RESOURCE_ENDS = st.sampled_from(["SOCKET", "INSTR", "socket", "", "SOCKET "])
+_RESOURCES = st.one_of(
+    st.text(max_size=60),
+    st.tuples(_RESOURCE_KINDS, _RESOURCE_PARTS, _RESOURCE_PORTS, _RESOURCE_ENDS).map("::".join),
+    st.tuples(_RESOURCE_KINDS, st.lists(_RESOURCE_PARTS, max_size=3), _RESOURCE_ENDS)
+    .map(lambda parts: "::".join([parts[0], *parts[1], parts[2]])),
+)
+
+
+@budget(PARSER_EXAMPLES)
+@given(name=_RESOURCES)
+def test_a_resource_name_gives_valid_ports_or_none(counted: Counted, name: str) -> None:
+    counted()
+    ports, dns = instrument_ports(name)
+    assert isinstance(dns, bool)
+    assert ports is None or all(0 < port < 65536 for port in ports)
 
 
 # --------------------------------------------------------------------------- known escapes
