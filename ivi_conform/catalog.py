@@ -1,8 +1,9 @@
 """The rule catalog: the rules ivi-conform enforces, loaded from data.
 
-Each file in ``rules/`` holds the rules of one spec section as ``[[rule]]``
-tables. The catalog is data so that a reviewer can read what is enforced, and
-the sentence it traces to, without reading code.
+Each file in ``rules/`` holds, as ``[[rule]]`` tables, the rules of the spec
+section whose stem it is named after (:data:`SECTION_STEMS`). The catalog is
+data so that a reviewer can read what is enforced, and the sentence it traces
+to, without reading code.
 """
 
 from __future__ import annotations
@@ -17,37 +18,46 @@ from pathlib import Path
 from ivi_conform.model import Judged, Level
 from ivi_conform.needs import NEEDS
 
-#: Headings of the IVI-Python specification v1.0, exactly as the spec writes them.
-SPEC_SECTIONS: tuple[str, ...] = (
-    "Driver Identifier and Driver Class Name",
-    "IVI-Python Driver Architecture",
-    "Style Guide",
-    "Bitness",
-    "Target Python Versions",
-    "IVI-Python Naming",
-    "IVI-Python Packages",
-    "IVI-Python Package Versioning",
-    "IVI-Python Distribution Package Naming",
-    "IVI-Python Package Type-Hinting",
-    "IVI-Python Driver Classes",
-    "IVI-Python Hierarchy",
-    "Repeated Capabilities",
-    "Collection Style Repeated Capabilities and the Hierarchy",
-    "Repeated Capability Reference Property Naming",
-    "IVI-Python Error Handling",
-    "Documentation and Source Code",
-    "Base IVI-Python API",
-    "Required Driver API Mapping Table",
-    "Additional Driver API",
-    "Constructor",
-    "IVI-Python Utility Interface",
-    "Direct IO Properties and Methods",
-    "Package Requirements",
-    "Package Metadata",
-    "Package Contents",
-    "IVI-Python Driver Conformance",
-    "Driver Registration",
-)
+#: Headings of the IVI-Python specification v1.0, exactly as the spec writes them, in its
+#: order, each with its stem: the home of its rules, ``rules/<stem>.toml``, and of their
+#: judges, ``checks/<stem>.py`` and ``behaviour/exercises/<stem>.py`` (hyphens become
+#: underscores), so that a heading leads to all three. A stem is one heading's, except
+#: where one judge reads several: "Style Guide" and "IVI-Python Naming" share ``style``
+#: (one ruff run, its codes split between the two rules); "Repeated Capabilities" and the
+#: two subsections the spec nests under it share ``repeated-capabilities`` (one reading
+#: of the collections). ``tests/test_house.py`` holds the files to this table.
+SECTION_STEMS: dict[str, str] = {
+    "Driver Identifier and Driver Class Name": "identifier",
+    "IVI-Python Driver Architecture": "architecture",
+    "Style Guide": "style",
+    "Bitness": "bitness",
+    "Target Python Versions": "python-versions",
+    "IVI-Python Naming": "style",
+    "IVI-Python Packages": "packages",
+    "IVI-Python Package Versioning": "versioning",
+    "IVI-Python Distribution Package Naming": "distribution-naming",
+    "IVI-Python Package Type-Hinting": "type-hinting",
+    "IVI-Python Driver Classes": "driver-classes",
+    "IVI-Python Hierarchy": "hierarchy",
+    "Repeated Capabilities": "repeated-capabilities",
+    "Collection Style Repeated Capabilities and the Hierarchy": "repeated-capabilities",
+    "Repeated Capability Reference Property Naming": "repeated-capabilities",
+    "IVI-Python Error Handling": "error-handling",
+    "Documentation and Source Code": "documentation",
+    "Base IVI-Python API": "base-api",
+    "Required Driver API Mapping Table": "api-mapping",
+    "Additional Driver API": "additional-api",
+    "Constructor": "constructor",
+    "IVI-Python Utility Interface": "utility",
+    "Direct IO Properties and Methods": "direct-io",
+    "Package Requirements": "package-requirements",
+    "Package Metadata": "metadata",
+    "Package Contents": "package-contents",
+    "IVI-Python Driver Conformance": "conformance",
+    "Driver Registration": "registration",
+}
+#: The headings alone, in the spec's order.
+SPEC_SECTIONS: tuple[str, ...] = tuple(SECTION_STEMS)
 
 SPEC_NAME = "IVI Driver Python Specification"
 SPEC_VERSION = "1.0"

@@ -36,7 +36,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ivi_conform.behaviour.exercises import ChargedElsewhereError, NotJudgedError, quiesce
+from ivi_conform.behaviour.exercises import (
+    ChargedElsewhereError,
+    NotJudgedError,
+    Stillness,
+    quiesce,
+)
 from ivi_conform.behaviour.harness import Call, DriverRef, Harness, plain, show
 from ivi_conform.behaviour.protocol import EnumValue, Remote, Scalar, Sequence, encode_value
 from ivi_conform.sim import MODELS
@@ -550,6 +555,9 @@ class Walker:
         self.before = before
         self.until = until if until is not None else deadline(driver.harness)
         self.log = ErrorLog(simulator)
+        #: What the wait after the last call saw (``before`` touches the instrument, not the
+        #: trace): the wait before the next call counts that stillness instead of restarting.
+        self.still: Stillness | None = None
 
     def step(self, member: Member, action: str, args: tuple[object, ...] = ()) -> Step:
         if time.monotonic() > self.until:
@@ -557,10 +565,10 @@ class Walker:
                                  f"{member.label}); raise --timeout to judge this rule")
         if self.before is not None:
             self.before()
-        quiesce(self.simulator)
+        quiesce(self.simulator, seen=self.still)
         start, logged = len(self.simulator.trace), len(self.log.codes)
         call = perform(self.driver, member, action, args)
-        quiesce(self.simulator)
+        self.still = quiesce(self.simulator)
         queued = tuple(int(code) for code in self.simulator.instrument.errors)
         return Step(member, action, args, call, self.simulator.trace[start:],
                     self.log.codes[logged:], queued)

@@ -21,9 +21,9 @@ from ivi_conform.behaviour.api import (
     commands_of,
     covering_models,
 )
-from ivi_conform.behaviour.exercises.coverage import available, implemented
-from ivi_conform.behaviour.exercises.simulation_switch import agrees
-from ivi_conform.behaviour.exercises.status_off import status_checks
+from ivi_conform.behaviour.exercises.base_api import status_checks
+from ivi_conform.behaviour.exercises.hierarchy import available, implemented
+from ivi_conform.behaviour.exercises.utility import agrees
 from ivi_conform.behaviour.harness import Call
 from ivi_conform.candidate import load
 from ivi_conform.catalog import load_catalog

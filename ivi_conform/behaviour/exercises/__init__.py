@@ -1,4 +1,9 @@
-"""The behavioural exercises, one function per ``run-*`` rule, grouped by concern.
+"""The behavioural exercises: one function per ``run-*`` rule, in the module of its spec section.
+
+A runtime rule's exercise lives in ``<stem>.py``, the stem of its section
+(:data:`~ivi_conform.catalog.SECTION_STEMS`, hyphens as underscores), as its
+catalog entry lives in ``rules/<stem>.toml``. What several exercises share is
+here, never in another section's module.
 
 An exercise drives the driver (in the child, through a
 :class:`~ivi_conform.behaviour.harness.Harness`) against a live simulator it
@@ -14,6 +19,7 @@ import importlib
 import pkgutil
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ivi_conform.behaviour.harness import (
@@ -24,8 +30,11 @@ from ivi_conform.behaviour.harness import (
     Harness,
     NotApplicableError,
     NotJudgedError,
+    drain_queue,
+    plain,
     show,
 )
+from ivi_conform.behaviour.protocol import Remote
 
 if TYPE_CHECKING:
     from ivi_conform.behaviour.results import Observation
@@ -146,27 +155,49 @@ class ConstructionError(Exception):
         self.call = call
 
 
-def quiesce(simulator: LiveSimulator, quiet: float = 0.005, limit: float = 0.5) -> None:
-    """Wait until the simulator has read what the driver wrote.
+@dataclass(frozen=True)
+class Stillness:
+    """What a wait saw: the simulator's trace held ``count`` entries, unchanged since ``since``
+    (``time.monotonic()``)."""
+
+    count: int
+    since: float
+
+
+def quiesce(simulator: LiveSimulator, quiet: float = 0.005, limit: float = 0.5,
+            seen: Stillness | None = None) -> Stillness:
+    """Wait until the simulator has read what the driver wrote; how still its trace then was.
 
     A driver's write returns before the simulator reads it, and a small write
     that follows an unanswered one can wait for the TCP acknowledgement
     (Nagle's algorithm against delayed ACKs: about 40 ms on loopback). So the
     trace must stay still for ``quiet`` seconds, or for 60 ms when its last
     entry is a message without a reply.
+
+    ``seen`` is what an earlier wait on this simulator returned, with no call
+    into the driver since: while the trace has not grown, the stillness that
+    wait saw counts, so a wait before a call does not wait again for what the
+    wait after the previous call already waited for (a walk's steps).
     """
     deadline = time.monotonic() + limit
     count = len(simulator.trace)
-    still_since = time.monotonic()
-    while time.monotonic() < deadline:
-        time.sleep(quiet)
+    resumed = seen is not None and seen.count == count
+    still_since = seen.since if seen is not None and resumed else time.monotonic()
+    while True:
+        if not resumed:
+            time.sleep(quiet)
+        resumed = False
         trace = simulator.trace
+        now = time.monotonic()
         if len(trace) != count:
-            count, still_since = len(trace), time.monotonic()
-            continue
-        unanswered = bool(trace) and trace[-1].direction == "in"
-        if time.monotonic() - still_since >= (0.06 if unanswered else quiet):
-            return
+            count, still_since = len(trace), now
+        else:
+            unanswered = bool(trace) and trace[-1].direction == "in"
+            if now - still_since >= (0.06 if unanswered else quiet):
+                break
+        if now >= deadline:
+            break
+    return Stillness(count, still_since)
 
 
 def settle(simulator: LiveSimulator, done: Callable[[], bool], limit: float = 2.0) -> bool:
@@ -200,7 +231,54 @@ def sent(simulator: LiveSimulator, start: int = 0) -> list[str]:
     return [e.message for e in simulator.trace[start:] if e.direction == "in"]
 
 
-__all__ = ["Call", "ChargedElsewhereError", "ConstructionError", "DriverRef", "Harness",
-           "NotApplicableError", "NotJudgedError", "close", "exercise", "instrument",
-           "live_driver", "quiesce", "registry", "sent", "settle", "show", "sunroof_models",
-           "trace_text"]
+#: The error the error-queue exercises queue: -222, "Data out of range".
+DATA_OUT_OF_RANGE = -222
+
+
+def error_result(driver: DriverRef, value: object, label: str) -> tuple[object, object] | str:
+    """(code, message) of an ErrorQueryResult the driver returned, or what is wrong with it."""
+    if not isinstance(value, Remote):
+        return f"{label} returned {show(value)}, not an ErrorQueryResult"
+    result = driver.ref(value, label)
+    code, message = result.get("code"), result.get("message")
+    if not code.ok or not message.ok:
+        return f"{label} returned {value.type} without code/message ({code}; {message})"
+    return plain(code.value), plain(message.value)
+
+
+def queue_errors(simulator: LiveSimulator, count: int, code: int = DATA_OUT_OF_RANGE) -> None:
+    """Empty the simulator's error queue, then queue ``count`` errors ``code``."""
+    drain_queue(simulator)
+    simulator.faults.error_burst(count, code)
+
+
+def working_form(harness: Harness, wanted: type) -> tuple[object, list[str]]:
+    """Options of type ``wanted`` (dict or str) that switch simulation on, and what failed.
+
+    The form derived by name from the one found first, then every candidate
+    of that type (declared by the driver, then the IVI default).
+    """
+    found = harness.simulation_options()
+    if isinstance(found, wanted):
+        return found, []
+    derived = harness.other_form(found)
+    candidates = [derived] if isinstance(derived, wanted) else []
+    candidates += [options for options, _ in harness.simulation_candidates(harness.facts())
+                   if isinstance(options, wanted) and options not in candidates]
+    tried: list[str] = []
+    for options in candidates:
+        # a candidate may leave simulation off (the driver then talks, or hangs): its own
+        # kind, so that such a hang does not stop the constructions that do simulate
+        with harness.simulated(options, kind="option forms") as (call, driver):
+            enabled = driver.get("ivi_utility.simulation_enabled") if driver else None
+        if enabled is not None and enabled.ok and enabled.value is True:
+            return options, tried
+        tried.append(f"options={options!r} {call if driver is None else 'accepted'}"
+                     + ("" if enabled is None else f", simulation_enabled {enabled}"))
+    return None, tried
+
+
+__all__ = ["DATA_OUT_OF_RANGE", "Call", "ChargedElsewhereError", "ConstructionError",
+           "DriverRef", "Harness", "NotApplicableError", "NotJudgedError", "Stillness", "close",
+           "error_result", "exercise", "instrument", "live_driver", "queue_errors", "quiesce",
+           "registry", "sent", "settle", "show", "sunroof_models", "trace_text", "working_form"]

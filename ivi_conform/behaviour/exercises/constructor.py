@@ -1,4 +1,9 @@
-"""Constructor exercises: identity query, reset, defaults, the two forms of options."""
+"""Constructor exercises: identity query (on and off), reset, defaults, the two forms of options.
+
+The constructor is called against live simulators of the supported models
+(and against instruments the driver does not claim, for ``id_query``), in
+simulation for the option forms.
+"""
 
 from __future__ import annotations
 
@@ -14,31 +19,15 @@ from ivi_conform.behaviour.exercises import (
     sent,
     sunroof_models,
     trace_text,
+    working_form,
 )
-from ivi_conform.behaviour.harness import INSTANTIATES
+from ivi_conform.sim import MODELS
 
 if TYPE_CHECKING:
     from ivi_conform.behaviour.results import Observation
 
+
 UNSUPPORTED_MODEL = "SR-ZZ999"
-
-
-@exercise(INSTANTIATES)
-def instantiates(harness: Harness, obs: Observation) -> None:
-    """The package imports in the child and the root class constructs (the prerequisite)."""
-    name = harness.class_name
-    facts = harness.facts()
-    if facts.unjudged:
-        raise NotJudgedError(facts.unjudged)
-    if facts.failure:
-        obs.problem(f"{name}", facts.failure)
-    else:
-        obs.note(name, facts.how)
-        if facts.simulate is None:
-            obs.note(name, "simulation could not be switched on: " + "; ".join(facts.tried))
-    obs.ok = f"{harness.context.driver.package} imports and {name} constructs ({facts.how})"
-    failure = facts.failure.replace("{", "{{").replace("}", "}}")  # obs.bad is a format
-    obs.bad = f"{name} cannot be instantiated: {failure}"
 
 
 @exercise("run-constructor-id-query-accepts")
@@ -238,76 +227,53 @@ def options_forms(harness: Harness, obs: Observation) -> None:
     obs.bad = "{n} form(s) of options not accepted"
 
 
-def working_form(harness: Harness, wanted: type) -> tuple[object, list[str]]:
-    """Options of type ``wanted`` (dict or str) that switch simulation on, and what failed.
-
-    The form derived by name from the one found first, then every candidate
-    of that type (declared by the driver, then the IVI default).
-    """
-    found = harness.simulation_options()
-    if isinstance(found, wanted):
-        return found, []
-    derived = harness.other_form(found)
-    candidates = [derived] if isinstance(derived, wanted) else []
-    candidates += [options for options, _ in harness.simulation_candidates(harness.facts())
-                   if isinstance(options, wanted) and options not in candidates]
-    tried: list[str] = []
-    for options in candidates:
-        # a candidate may leave simulation off (the driver then talks, or hangs): its own
-        # kind, so that such a hang does not stop the constructions that do simulate
-        with harness.simulated(options, kind="option forms") as (call, driver):
-            enabled = driver.get("ivi_utility.simulation_enabled") if driver else None
-        if enabled is not None and enabled.ok and enabled.value is True:
-            return options, tried
-        tried.append(f"options={options!r} {call if driver is None else 'accepted'}"
-                     + ("" if enabled is None else f", simulation_enabled {enabled}"))
-    return None, tried
-
-
 def _names_simulation(name: str) -> bool:
     from ivi_conform.behaviour.harness import _SIMULATE
 
     return bool(_SIMULATE.search(name))
 
 
-@exercise("run-constructor-bad-options")
-def bad_options(harness: Harness, obs: Observation) -> None:
-    """An unknown option, a malformed option string and a bad value raise an exception.
+#: Identities no sunroof driver supports: an unknown model of the maker, another maker's product.
+FOREIGN_IDENTITIES = ("Skylight Test Systems,SR-ZZ999,SN100042,2.1.0",
+                      "Other Instruments Inc,XR-1000,SN000001,1.0.0")
 
-    Any exception passes, whatever its class or wording, as long as it says
-    something (a message, or a class that names the problem); accepting the
-    bad options silently is the failure.
+
+@exercise("run-constructor-id-query-off")
+def id_query_off(harness: Harness, obs: Observation) -> None:
+    """With ``id_query=False`` the constructor accepts an instrument the driver does not claim.
+
+    Against a live simulator of a sunroof model outside
+    ``supported_instrument_models`` (when there is one) and against one whose
+    ``*IDN?`` names an unknown model or another maker, construction must
+    succeed and the driver must be usable (``instrument_model`` reads).
+    Whether ``*IDN?`` was sent is recorded, not judged: the driver may need
+    the identity for other purposes than verifying it.
     """
+    models = sunroof_models(harness)
     name = harness.class_name
-    as_dict, _ = working_form(harness, dict)
-    as_string, _ = working_form(harness, str)
-    cases: list[tuple[str, object]] = []
-    if isinstance(as_dict, dict):
-        unknown = {**as_dict, "ivi_conform_no_such_option": True}
-        cases.append(("an unknown dictionary key", unknown))
-    if isinstance(as_string, str):
-        first = as_string.split(",")[0].split(";")[0]
-        option_name = first.partition("=")[0].strip()
-        cases += [
-            ("an unknown option name", f"{as_string}, IviConformNoSuchOption=1"),
-            ("a malformed option string", f"{as_string}, ==="),
-            ("a bad Boolean value", f"{option_name}=maybe"),
-        ]
-    with harness.simulation_address() as resource:
-        for what, given in cases:
-            # bad options may leave simulation off: a hang then is this rule's alone
-            call, driver = harness.construct(resource, options=given, kind="bad options")
-            if driver is not None:
-                close(driver)
-                obs.problem(f"{name}.__init__", f"{what} (options={given!r}) was accepted "
-                            "without an exception")
+    unclaimed = [model for model in MODELS if model not in models][:1]
+    cases: list[tuple[str, str | None]] = [(model, None) for model in unclaimed]
+    cases += [(models[0], identity) for identity in FOREIGN_IDENTITIES]
+    for model, identity in cases:
+        with harness.simulator(model) as simulator:
+            if identity is not None:
+                simulator.instrument.identity = identity
+            shown = simulator.instrument.identity
+            call, driver = harness.construct(simulator.resource_name, id_query=False)
+            if driver is None:
+                obs.problem(f"{name}.__init__", f"id_query=False against an instrument whose "
+                            f"*IDN? is {shown!r} {call}; trace: {trace_text(simulator)}")
                 continue
-            assert call.exc is not None
-            short = call.exc.type.rsplit(".", 1)[-1]
-            if not call.exc.message.strip() and short in ("Exception", "BaseException"):
-                obs.problem(f"{name}.__init__", f"{what} (options={given!r}) raised a bare "
-                            f"{short} that says nothing")
+            got = driver.get("ivi_utility.instrument_model")
+            close(driver)
+            asked = any(m.strip().upper().startswith("*IDN?") for m in sent(simulator))
+            if not got.ok:
+                obs.problem(f"{name}.ivi_utility.instrument_model",
+                            f"constructed with id_query=False against {shown!r}, reading it "
+                            f"{got}; trace: {trace_text(simulator)}")
             else:
-                obs.note(f"{name}.__init__", f"options={given!r}: {call}")
-    obs.ok = "unknown options, malformed option strings and bad values raise exceptions"
-    obs.bad = "{n} bad option(s) accepted without an exception"
+                obs.note(f"{name}.__init__", f"id_query=False against {shown!r}: constructed"
+                         f"{' (*IDN? read)' if asked else ' (no *IDN?)'}; instrument_model {got}")
+    obs.ok = (f"id_query=False accepts {len(cases)} instrument(s) the driver does not support "
+              "(no identity verification)")
+    obs.bad = "{n} problem(s): id_query=False still verifies the identity"

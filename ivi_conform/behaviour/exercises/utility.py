@@ -1,31 +1,60 @@
-"""Utility exercises: identity as ``*IDN?`` says it, supported models, driver version, metadata."""
+"""Utility interface exercises: what ``ivi_utility`` answers, and what it does, running.
+
+The identity as ``*IDN?`` says it, the supported models, the driver version,
+``simulation_enabled`` telling the truth, ``error_query`` on the instrument's
+queue; ``reset()`` judged by its effect (the instrument back in its reset
+state); and simulation switched at run time: on stops all I/O, off talks to
+the instrument again.
+"""
 
 from __future__ import annotations
 
 import re
 from typing import TYPE_CHECKING
 
+from ivi_conform.behaviour.api import (
+    Step,
+    Walker,
+    api_members,
+    covering_models,
+    deadline,
+    describe,
+    restore,
+)
 from ivi_conform.behaviour.exercises import (
-    Call,
+    DATA_OUT_OF_RANGE,
     ConstructionError,
     Harness,
-    NotApplicableError,
     NotJudgedError,
+    close,
+    error_result,
     exercise,
     instrument,
     live_driver,
+    queue_errors,
+    sent,
+    settle,
     show,
     sunroof_models,
+    trace_text,
 )
-from ivi_conform.behaviour.harness import _strings, plain
+from ivi_conform.behaviour.harness import _strings, drain_queue, off_options, plain
+from ivi_conform.behaviour.protocol import EnumValue
+from ivi_conform.sim import MODELS
 
 if TYPE_CHECKING:
     from ivi_conform.behaviour.results import Observation
+    from ivi_conform.sim import SunroofInstrument
+
 
 #: Core's FileVersion (3 or 4 decimal fields of at most 5 digits), then an optional " text".
 _FIELD = r"0*\d{1,5}"
+
+
 DRIVER_VERSION = re.compile(
     rf"({_FIELD})\.({_FIELD})\.({_FIELD})(?:\.({_FIELD}))?(?: [\x20-\x7e]*)?")
+
+
 REBRANDED = "Acme Roof Systems"
 
 
@@ -63,8 +92,6 @@ def supported_models(harness: Harness, obs: Observation) -> None:
     (case, separators, a manufacturer prefix) is a problem; a driver that lists
     no spelling of any sunroof model is for another instrument (not judged).
     """
-    from ivi_conform.sim import MODELS
-
     name = harness.class_name
     where = f"{name}.ivi_utility.supported_instrument_models"
     matched = 0
@@ -129,104 +156,292 @@ def driver_version(harness: Harness, obs: Observation) -> None:
     obs.bad = "driver_version does not follow the Core's version format"
 
 
-@exercise("run-metadata-keywords-api")
-def keywords_match_api(harness: Harness, obs: Observation) -> None:
-    """The metadata keywords hold the manufacturer and the models as the API returns them.
+@exercise("run-simulation-enabled-truth")
+def enabled_truth(harness: Harness, obs: Observation) -> None:
+    """``simulation_enabled`` is True with simulation on and False against the instrument.
 
-    Read against the instrument (the sunroof simulator, the vendor's); without
-    one, in simulation, where a driver that cannot give the manufacturer (it
-    raises, or says it cannot query it) is judged on its models only.
+    The simulation half needs no instrument; the live half needs the sunroof
+    simulator or the vendor's instrument, else it is not judged (and the
+    message says so).
     """
     name = harness.class_name
-    keywords = [str(k) for k in harness.context.dist.metadata.get("keywords", []) or []]
-    simulated = not harness.has_sunroof() and not harness.vendor_resource
-    if simulated:
-        with harness.simulated() as (call, driver):
-            if driver is None:
-                raise ConstructionError(call)
-            maker = driver.get("ivi_utility.instrument_manufacturer")
-            listed = driver.get("ivi_utility.supported_instrument_models")
+    where = f"{name}.ivi_utility.simulation_enabled"
+    options = harness.simulation_options()
+    with harness.simulated(options) as (call, driver):
+        if driver is None:
+            obs.problem(f"{name}.__init__", f"construction in simulation {call}")
+        else:
+            value = driver.get("ivi_utility.simulation_enabled")
+            if not value.ok or value.value is not True:
+                obs.problem(where, f"with options={options!r} it {value}, expected True")
+    obs.ok = "simulation_enabled is True in simulation and False against the instrument"
+    obs.bad = "simulation_enabled does not tell the truth"
+    if not harness.has_sunroof():
+        if not harness.vendor_resource:
+            obs.ok = (f"simulation_enabled is True in simulation (options={options!r}); the "
+                      "live half was not judged: no instrument (give --instrument-resource)")
+            return
+        _vendor_half(harness, obs, where)
+        return
+    with harness.simulator(harness.model()) as simulator:
+        live_call, live = harness.construct(simulator.resource_name)
+        if live is None:
+            obs.problem(f"{name}.__init__", f"construction against the instrument {live_call}")
+            return
+        value = live.get("ivi_utility.simulation_enabled")
+        talked = bool(sent(simulator))
+        close(live)
+        if talked and (not value.ok or value.value is not False):
+            obs.problem(where, f"against the live instrument (I/O in the trace: "
+                        f"{trace_text(simulator, 0, 4)}) it {value}, expected False")
+
+
+def _vendor_half(harness: Harness, obs: Observation, where: str) -> None:
+    """The live half against the vendor's instrument, where there is no trace to show I/O:
+    constructed with the options that keep simulation off explicitly, it must read False
+    (with the default options only, it is not judged: the default is simulate-off's)."""
+    off = harness.facts().live
+    if off is None:
+        off = off_options(harness.facts().simulate)
+    with instrument(harness) as (resource, _):
+        live_call, live = harness.construct(resource, options=off)
+        if live is None and off is not None:
+            obs.note(where, f"options={off!r} against {resource} {live_call}")
+            off = None
+            live_call, live = harness.construct(resource, options=None)
+        if live is None:
+            obs.problem(f"{harness.class_name}.__init__",
+                        f"construction against {resource} {live_call}")
+            return
+        value = live.get("ivi_utility.simulation_enabled")
+        close(live)
+    if off is None:
+        obs.note(where, f"against {resource} with the default options it {value}")
+        if value.ok and value.value is True:
+            obs.ok = ("simulation_enabled is True in simulation; against the instrument, with "
+                      "the default options, it reads True: not judged (no option found that "
+                      "keeps simulation off; run-constructor-simulate-off judges the default)")
+    elif not value.ok or value.value is not False:
+        obs.problem(where, f"against {resource} with options={off!r} it {value}, "
+                    "expected False")
     else:
-        with instrument(harness) as (resource, simulator), live_driver(
-                harness, simulator or resource) as driver:
-            maker = driver.get("ivi_utility.instrument_manufacturer")
-            listed = driver.get("ivi_utility.supported_instrument_models")
-    if not listed.ok or (not simulated and not maker.ok):
-        raise NotApplicableError(f"the API did not answer: {maker}; {listed}")
-    api = _strings(listed.value)
-    unjudged = ""
-    if simulated and not given_in_simulation(maker):
-        unjudged = (f"; instrument_manufacturer not judged: in simulation it {maker} (no "
-                    "instrument to read it from: give --instrument-resource)")
-        obs.note(f"{name}.ivi_utility.instrument_manufacturer", unjudged[2:])
-    else:
-        api.insert(0, str(plain(maker.value)))
-    where = f"{harness.context.dist.name} METADATA Keywords"
-    for value in api:
-        if value not in keywords:
-            obs.problem(where, f"{value!r} (from {name}.ivi_utility"
-                        f"{', in simulation' if simulated else ''}) is not a keyword; "
-                        f"keywords: {keywords!r}")
-    obs.ok = f"the keywords hold {', '.join(api)} as the API returns them{unjudged}"
-    obs.bad = "{n} API value(s) missing from the keywords"
+        obs.note(where, f"against {resource} with options={off!r} it {value}")
 
 
-#: What a driver says instead of a manufacturer it cannot query ("Cannot query from instrument").
-_PLACEHOLDER = re.compile(r"simulat|not available|cannot|can't|unknown|n/a|^\W*$", re.IGNORECASE)
+@exercise("run-errors-error-query")
+def error_query(harness: Harness, obs: Observation) -> None:
+    """``error_query`` returns None on an empty queue and one ErrorQueryResult per queued error."""
+    where = f"{harness.class_name}.ivi_utility.error_query"
+    with harness.simulator(harness.model()) as simulator, \
+            live_driver(harness, simulator) as driver:
+        drain_queue(simulator)
+        empty = driver.call("ivi_utility.error_query")
+        if not empty.ok or empty.value is not None:
+            obs.problem(where, f"on an empty error queue it {empty}, expected None")
+        queue_errors(simulator, 2)
+        for index in (1, 2):
+            got = driver.call("ivi_utility.error_query")
+            if not got.ok:
+                obs.problem(where, f"with an error queued it {got}")
+                continue
+            parsed = error_result(driver, got.value, "error_query()")
+            if isinstance(parsed, str):
+                obs.problem(where, parsed)
+            elif parsed[0] != DATA_OUT_OF_RANGE or "range" not in str(parsed[1]).lower():
+                obs.problem(where, f"error {index} of 2 read as {parsed!r}, expected "
+                            f"({DATA_OUT_OF_RANGE}, 'Data out of range')")
+            left = len(simulator.instrument.errors)
+            if left != 2 - index:
+                obs.problem(where, f"after {index} call(s) {left} error(s) are still queued: it "
+                            "must extract a single error per call")
+        after = driver.call("ivi_utility.error_query")
+        if not after.ok or after.value is not None:
+            obs.problem(where, f"once the queue is empty again it {after}, expected None")
+        obs.note(where, trace_text(simulator, 0, 12))
+    obs.ok = "error_query returns None on an empty queue and extracts one error per call"
+    obs.bad = "{n} problem(s) with error_query"
 
 
-def given_in_simulation(maker: Call) -> bool:
-    """Whether ``instrument_manufacturer`` read in simulation gave a manufacturer's name."""
-    value = plain(maker.value)
-    return maker.ok and isinstance(value, str) and not _PLACEHOLDER.search(value)
+#: The settings changed before the reset, away from the reset state (speed 20, 80 N, on).
+DISTURBED_SPEED, DISTURBED_THRESHOLD = 37, 55
 
 
-@exercise("run-compliance-api-values")
-def compliance_matches_api(harness: Harness, obs: Observation) -> None:
-    """Driver Version, Driver Vendor, Supported Instrument Models: the running API's values."""
-    from ivi_conform.documents.compliance import find_compliance_document
+def disturb(instrument: SunroofInstrument) -> None:
+    """Move everything the model has away from its reset state (through the simulator)."""
+    spec = instrument.spec
+    instrument.set_speed(50)
+    for number in range(1, spec.panels + 1):
+        if spec.slide and number == 1 or not spec.tilt:
+            instrument.set_position(number, 40)
+        else:
+            instrument.set_tilt(number, 25)
+    if spec.shade:
+        instrument.set_shade(60)
+    instrument.set_pinch_threshold(DISTURBED_THRESHOLD)
+    instrument.set_pinch_enabled(False)
 
-    found = find_compliance_document(harness.context)
-    if found is None:
-        raise NotApplicableError("the wheel ships no compliance document "
-                                 "(contents-compliance-document judges that)")
-    doc = found.doc
-    if harness.has_sunroof():
-        models = sunroof_models(harness)
-        with harness.simulator(models[0]) as simulator, live_driver(harness,
-                                                                    simulator) as driver:
-            version = driver.get("ivi_utility.driver_version")
-            vendor = driver.get("ivi_utility.driver_vendor")
-            listed = driver.get("ivi_utility.supported_instrument_models")
-    else:  # none of the three needs the instrument: read in simulation
-        with harness.simulated() as (call, simulated):
-            if simulated is None:
-                raise ConstructionError(call)
-            version = simulated.get("ivi_utility.driver_version")
-            vendor = simulated.get("ivi_utility.driver_vendor")
-            listed = simulated.get("ivi_utility.supported_instrument_models")
+
+def differences(instrument: SunroofInstrument) -> list[str]:
+    """What differs from the reset state of the contract (``*RST``)."""
+    spec = instrument.spec
+    found: list[str] = []
+    for number in range(1, spec.panels + 1):
+        if spec.slide and instrument.position(number) != 0:
+            found.append(f"panel {number} position {instrument.position(number)}")
+        if spec.tilt and instrument.tilt(number) != 0:
+            found.append(f"panel {number} tilt {instrument.tilt(number)}")
+    if spec.shade and instrument.shade() != 0:
+        found.append(f"shade {instrument.shade()}")
+    if instrument.speed() != 20:
+        found.append(f"motor speed {instrument.speed()}")
+    if not instrument.pinch_enabled():
+        found.append("anti-pinch off")
+    if instrument.pinch_threshold() != 80:
+        found.append(f"pinch threshold {instrument.pinch_threshold()}")
+    return found
+
+
+@exercise("run-utility-reset-state")
+def reset_state(harness: Harness, obs: Observation) -> None:
+    """After ``ivi_utility.reset()`` the instrument is in its reset state, whatever it was in."""
+    models = sunroof_models(harness)
+    where = f"{harness.class_name}.ivi_utility.reset"
+    model = max(models, key=lambda m: _richness(m))
+    with harness.simulator(model) as simulator, live_driver(harness, simulator) as driver:
+        instrument = simulator.instrument
+        disturb(instrument)
+        simulator.instrument.set_speed(DISTURBED_SPEED)
+        simulator.wait_idle(5.0)
+        before = differences(instrument)
+        start = len(simulator.trace)
+        call = driver.call("ivi_utility.reset")
+        if not call.ok:
+            obs.problem(where, f"against a {model} in a changed state ({', '.join(before)}) it "
+                        f"{call}")
+            return
+        settle(simulator, lambda: not differences(instrument), limit=3.0)
+        left = differences(instrument)
+        if left:
+            obs.problem(where, f"the {model} was in a changed state ({', '.join(before)}); "
+                        f"after reset() it still has {', '.join(left)}; trace: "
+                        f"{trace_text(simulator, start)}")
+        else:
+            obs.note(where, f"{model}: {', '.join(before)} -> reset state; trace: "
+                     f"{trace_text(simulator, start, 6)}")
+    obs.ok = ("reset() puts the instrument in its reset state (panels and shade closed, speed 20, "
+              "anti-pinch on at 80 N)")
+    obs.bad = "reset() does not put the instrument in its reset state"
+
+
+def _richness(model: str) -> int:
+    spec = MODELS[model]
+    return spec.panels + spec.slide + spec.tilt + spec.shade
+
+
+#: Where a driver may let simulation be switched: the ABC's name, then the mapping table's.
+SWITCHES = ("ivi_utility.simulation_enabled", "ivi_utility.simulate", "simulate")
+
+
+#: The instrument's state while the driver simulates: away from anything a simulation starts at.
+SWITCHED_SPEED, SWITCHED_THRESHOLD = 37, 63
+
+
+def agrees(value: object, reply: str) -> bool:
+    """Whether a value the driver returned is what the instrument replied (loosely)."""
+    value = plain(value)
+    text = reply.strip().strip('"')
+    if isinstance(value, EnumValue):
+        return text.upper() in (str(value.name).upper(), str(plain(value.value)).upper())
+    if isinstance(value, bool):
+        return text.upper() in (("1", "ON") if value else ("0", "OFF"))
+    if isinstance(value, int | float):
+        try:
+            return abs(float(text) - float(value)) < 1e-6 * max(1.0, abs(float(value)))
+        except ValueError:
+            return True  # not a numeric reply: not comparable
+    if isinstance(value, str):
+        return value.strip().upper() == text.upper() or "," in text
+    return True
+
+
+def disagreements(steps: list[Step]) -> list[str]:
+    """Reads that sent one query, got one reply, and returned something else."""
+    out: list[str] = []
+    for step in steps:
+        sent = [e for e in step.entries if e.direction == "in"]
+        replies = [e for e in step.entries if e.direction == "out"]
+        if step.action != "get" or not step.call.ok or len(sent) != 1 or len(replies) != 1:
+            continue
+        if not agrees(step.call.value, replies[0].message):
+            out.append(f"{step.member.label} returned {show(step.call.value)} while the "
+                       f"instrument answered {sent[0].message!r} with {replies[0].message!r}")
+    return out
+
+
+def distinct_state(instrument: SunroofInstrument) -> None:
+    instrument.set_speed(SWITCHED_SPEED)
+    instrument.set_pinch_threshold(SWITCHED_THRESHOLD)
+    instrument.set_pinch_enabled(False)
+
+
+@exercise("run-simulation-switch")
+def simulation_switch(harness: Harness, obs: Observation) -> None:
+    """A settable simulation switch stops I/O when on and resumes it, consistently, when off.
+
+    Connected to the live simulator (status checking off), simulation is
+    switched on: every property read and written back and every method
+    called must send nothing. Switched off, every property is read again:
+    the driver must talk to the instrument, and each read that sent one
+    query must return the instrument's reply, not the simulation's value.
+    A driver whose simulation cannot be switched after construction passes.
+    """
+    models = sunroof_models(harness)
     name = harness.class_name
-    pairs = (("Driver Identification", "Driver Version", version, "driver_version"),
-             ("Driver Identification", "Driver Vendor", vendor, "driver_vendor"))
-    for section, item_name, got, api in pairs:
-        item = doc.item(section, item_name)
-        if item is None:
-            continue  # compliance-sections-items reports a missing item
-        value = plain(got.value)
-        if not got.ok:
-            obs.problem(f"{name}.ivi_utility.{api}", f"reading it {got}")
-        elif item.text.strip() != str(value):
-            obs.problems.append(doc.evidence(item, f"{item_name} {item.text!r} is not what "
-                                             f"{name}.ivi_utility.{api} returns: {value!r}"))
-    item = doc.item("Hardware Information", "Supported Instrument Models")
-    if item is not None and listed.ok:
-        api_models = set(_strings(listed.value))
-        written = set(item.listed())
-        if written != api_models:
-            obs.problems.append(doc.evidence(item, f"Supported Instrument Models "
-                                             f"{sorted(written)} differ from what "
-                                             f"supported_instrument_models returns: "
-                                             f"{sorted(api_models)}"))
-    obs.ok = f"{found.where}: Driver Version, Driver Vendor and Supported Instrument Models " \
-             "are what the running driver returns"
-    obs.bad = "{n} compliance document item(s) differ from the running driver's API"
+    model = covering_models(models)[0]
+    with harness.simulator(model) as simulator, live_driver(
+            harness, simulator, status=False) as driver:
+        entries = {str(entry.get("path")): entry for entry in describe(driver)}
+        switch = next((path for path in SWITCHES if entries.get(path, {}).get("settable")), None)
+        if switch is None:
+            obs.ok = ("simulation cannot be switched after construction (permitted): there is "
+                      "no switching to manage")
+            return
+        where = f"{name}.{switch}"
+        turned = driver.set(switch, True)
+        if not turned.ok:
+            obs.ok = (f"{switch} has a setter that refuses to switch simulation on ({turned}): "
+                      "switching is not offered")
+            obs.note(where, f"= True {turned}")
+            return
+        state = driver.get(switch)
+        if not state.ok or state.value is not True:
+            obs.problem(where, f"set to True, it then reads {state}")
+        members = [m for m in api_members(driver) if not m.label.startswith(switch)]
+        start = len(simulator.trace)
+        until = deadline(harness)
+        Walker(driver, simulator, until=until).walk(members)
+        if len(simulator.trace) > start:
+            obs.problem(name, f"after {switch} = True the driver still talked to the "
+                        f"instrument: {trace_text(simulator, start)}")
+        restore(simulator)
+        distinct_state(simulator.instrument)
+        back = driver.set(switch, False)
+        if not back.ok:
+            obs.problem(where, f"switching simulation off again: = False {back}")
+            return
+        state = driver.get(switch)
+        if not state.ok or state.value is not False:
+            obs.problem(where, f"set to False, it then reads {state}")
+        start = len(simulator.trace)
+        reads = Walker(driver, simulator, until=until).walk(members, sets=False,
+                                                            calls=False)
+        if len(simulator.trace) == start:
+            obs.problem(name, f"after {switch} = False every property was read without any "
+                        "I/O: the driver still simulates")
+        for detail in disagreements(reads):
+            obs.problem(f"{name} after {switch} = False", detail)
+        obs.note(where, f"on: no I/O over {len(members)} members; off: "
+                 f"{trace_text(simulator, start, 6)}")
+    obs.ok = (f"{switch}: switched on, the driver does no I/O; switched off, it reads the "
+              "instrument's state again")
+    obs.bad = "{n} problem(s) switching simulation at run time"

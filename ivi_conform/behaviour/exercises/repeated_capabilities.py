@@ -16,8 +16,9 @@ panel 1; the members are found by what they send.
 
 from __future__ import annotations
 
+import contextlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING
@@ -64,6 +65,25 @@ def collections(driver: DriverRef) -> list[str]:
     """The paths of the collections reachable without indexing (``panels``); maybe none."""
     return [str(entry["path"]) for entry in members(driver)
             if entry.get("kind") == "collection" and "[]" not in str(entry.get("path"))]
+
+
+@dataclass(frozen=True)
+class Session:
+    """Where every repeated-capability exercise starts: its driver and what it collects."""
+
+    simulator: LiveSimulator
+    driver: DriverRef
+    #: :func:`collections` of the driver: none for a selector style (or no repeated capability).
+    paths: list[str]
+
+
+@contextlib.contextmanager
+def session(harness: Harness) -> Iterator[Session]:
+    """A live driver on a model with two panels (when the driver supports one), and its
+    collections: the one preamble of the four exercises."""
+    with harness.simulator(harness.model(panels=2)) as simulator, \
+            live_driver(harness, simulator) as driver:
+        yield Session(simulator, driver, collections(driver))
 
 
 def _no_collection(driver: DriverRef, simulator: LiveSimulator) -> NotApplicableError:
@@ -116,9 +136,8 @@ def item(driver: DriverRef, path: str, key: Key) -> Call:
 def indexable(harness: Harness, obs: Observation) -> None:
     """Each collection is indexable by every name it lists."""
     name = harness.class_name
-    with harness.simulator(harness.model(panels=2)) as simulator, \
-            live_driver(harness, simulator) as driver:
-        paths = collections(driver)
+    with session(harness) as started:
+        driver, simulator, paths = started.driver, started.simulator, started.paths
         if not paths:
             raise _no_collection(driver, simulator)
         for path in paths:
@@ -138,9 +157,8 @@ def indexable(harness: Harness, obs: Observation) -> None:
 def item_name(harness: Harness, obs: Observation) -> None:
     """Each item's ``name`` is the physical identifier it was selected with."""
     name = harness.class_name
-    with harness.simulator(harness.model(panels=2)) as simulator, \
-            live_driver(harness, simulator) as driver:
-        paths = collections(driver)
+    with session(harness) as started:
+        driver, simulator, paths = started.driver, started.simulator, started.paths
         if not paths:
             raise _no_collection(driver, simulator)
         for path in paths:
@@ -220,14 +238,15 @@ def _member(driver: DriverRef, simulator: LiveSimulator, api: ApiMap,
                   ("PAN:STAT?",))
 
 
-def _instances(driver: DriverRef, simulator: LiveSimulator) -> list[Instance]:
+def _instances(started: Session) -> list[Instance]:
     """Every instance the API reaches: each listed key of the collection, or each selection.
 
     A collection when the driver has one, else the selectors found; a
     driver with neither on a one-panel model has no repeated capability.
     """
+    driver, simulator = started.driver, started.simulator
     api = discover(driver, simulator)
-    if collections(driver):
+    if started.paths:
         access, settable, axis = _member(driver, simulator, api, selected=False)
         cut = max(index for index, step in enumerate(access.steps) if step[0] == "item")
         head, tail = access.steps[:cut], access.steps[cut + 1:]
@@ -263,11 +282,11 @@ def reaches_instance(harness: Harness, obs: Observation) -> None:
     the panel its instance reads, and only that one.
     """
     name = harness.class_name
-    model = harness.model(panels=2)
-    with harness.simulator(model) as simulator, live_driver(harness, simulator) as driver:
+    with session(harness) as started:
+        driver, simulator = started.driver, started.simulator
         instrument = simulator.instrument
         addressed: dict[tuple[str, int], str] = {}
-        for instance in _instances(driver, simulator):
+        for instance in _instances(started):
             where = f"{name}.{instance.label}"
             chosen = instance.choose()
             if not chosen.ok:
@@ -343,9 +362,8 @@ def _illegal_selections(driver: DriverRef, simulator: LiveSimulator, name: str,
 def illegal_index(harness: Harness, obs: Observation) -> None:
     """Indexing a collection with a name it does not list, or selecting no instance, raises."""
     name = harness.class_name
-    with harness.simulator(harness.model(panels=2)) as simulator, \
-            live_driver(harness, simulator) as driver:
-        paths = collections(driver)
+    with session(harness) as started:
+        driver, simulator, paths = started.driver, started.simulator, started.paths
         if not paths:
             _illegal_selections(driver, simulator, name, obs)
         for path in paths:
