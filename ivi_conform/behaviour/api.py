@@ -44,6 +44,7 @@ from ivi_conform.behaviour.exercises import (
 )
 from ivi_conform.behaviour.harness import Call, DriverRef, Harness, plain, show
 from ivi_conform.behaviour.protocol import EnumValue, Remote, Scalar, Sequence, encode_value
+from ivi_conform.behaviour.wire import attr_form
 from ivi_conform.sim import MODELS
 from ivi_conform.sim.scpi import Call as Parsed
 from ivi_conform.sim.scpi import canonical, parse_program
@@ -358,7 +359,7 @@ def enum_ref(driver: DriverRef, value: EnumValue) -> object | None:
         found = driver.ref(loaded.value, module).request(
             "get", f"{value.type}", 10.0, path=[["attr", part] for part in parts[cut:]])
         if found.ok and isinstance(found.value, Remote):
-            return {"$attr": found.value.handle, "name": value.name}
+            return attr_form(found.value.handle, value.name)
     return None
 
 

@@ -35,6 +35,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from ivi_conform.behaviour.network import SimulatorPorts, instrument_ports
 from ivi_conform.behaviour.protocol import (
     Remote,
     RemoteException,
@@ -224,6 +225,9 @@ class Harness:
         self.vendor_resource = context.config.instrument_resource or ""
         #: The child's PYVISA_LIBRARY: pyvisa-py for the live simulator (None: pyvisa's default).
         self.pyvisa_library: str | None = "@py"
+        #: Loopback ports for this audit's simulators: with the named instrument's, the only
+        #: ones its children may connect to.
+        self.ports = SimulatorPorts()
 
     def fair_limit(self) -> float:
         """The shortest limit after which a call that has not returned is the driver's hang.
@@ -318,14 +322,14 @@ class Harness:
         shutil.rmtree(scratch, ignore_errors=True)
         started = time.perf_counter()
         env = {"PYVISA_LIBRARY": self.pyvisa_library} if self.pyvisa_library else {}
-        self._child = Child(self.installation, scratch, env)
+        # a profile simulates the vendor's instrument in the child: no port to reach
+        vendor_ports, dns = ((), False) if self.vendor_profile else instrument_ports(
+            self.vendor_resource)
+        connect = None if vendor_ports is None else (*self.ports.ports, *vendor_ports)
+        self._child = Child(self.installation, scratch, env, connect_ports=connect, datagrams=dns)
         self._root = None
         if self._children == 1:
-            abi = self._child.info.get("landlock")
-            self.notes.append(
-                f"the child's file writes are confined to its scratch folder by Landlock (ABI "
-                f"{abi})" if abi else "Landlock is unavailable: the child's file writes are not "
-                "confined (it runs in a scratch folder; the report is written by the parent)")
+            self.notes.extend(self._child.confinement())
         self.timings["child starts"] = self.timings.get("child starts", 0.0) + (
             time.perf_counter() - started)
         return self._child
@@ -824,7 +828,8 @@ class Harness:
         from ivi_conform.sim import LiveSimulator
 
         model = self.sunroof_models()[0] if self.has_sunroof() else "SR-PN200"
-        with LiveSimulator(model, port=0, time_scale=TIME_SCALE) as simulator:
+        with self.ports.lease() as port, \
+                LiveSimulator(model, port=port, time_scale=TIME_SCALE) as simulator:
             yield simulator.resource_name
 
     @contextmanager
@@ -864,7 +869,8 @@ class Harness:
         kwargs: dict[str, object] = {"time_scale": time_scale}
         if manufacturer is not None:
             kwargs["manufacturer"] = manufacturer
-        with LiveSimulator(model, port=0, **kwargs) as simulator:  # type: ignore[arg-type]
+        with self.ports.lease() as port, \
+                LiveSimulator(model, port=port, **kwargs) as simulator:  # type: ignore[arg-type]
             yield simulator
 
 
