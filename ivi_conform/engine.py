@@ -36,7 +36,7 @@ class RuleResult:
     internal_error: str = ""
 
 
-def _finding(rule: Rule, context: AuditContext) -> Finding:
+def _finding(rule: Rule, context: AuditContext, stages: Callable[[str], None]) -> Finding:
     """What the rule's check (static) or exercise (runtime) saw, after its needs."""
     if rule.judged is Judged.MANUAL:
         return Finding.skipped("judged by the vendor, not from the distribution")
@@ -47,22 +47,28 @@ def _finding(rule: Rule, context: AuditContext) -> Finding:
     if unmet is not None:
         return unmet.finding()
     if rule.judged is Judged.RUNTIME:
-        return context.runtime.finding(rule.id)
+        return context.runtime.finding(rule.id, stages)
     check_function = registry().get(rule.id)
     if check_function is None:
         return Finding.errored(f"ivi-conform has no check for rule {rule.id}")
     return check_function(context)
 
 
-def judge(rule: Rule, context: AuditContext) -> RuleResult:
+def _unwatched(stage: str) -> None:
+    """The stages of a rule nobody watches."""
+
+
+def judge(rule: Rule, context: AuditContext,
+          stages: Callable[[str], None] = _unwatched) -> RuleResult:
     """Judge one rule; turn a failed "should" into ``warn``; catch our own bugs.
 
     An exception out of a check is ivi-conform's fault, never the driver's: the
-    rule ends as ``error`` with the traceback kept for the report.
+    rule ends as ``error`` with the traceback kept for the report. ``stages``
+    is told of each stage of a runtime rule's exercise as it starts.
     """
     started = time.perf_counter()
     try:
-        finding = _finding(rule, context)
+        finding = _finding(rule, context, stages)
     except Exception as exc:  # noqa: BLE001 - any bug of ours becomes an error result
         return RuleResult(
             rule,
@@ -99,6 +105,16 @@ ProgressObserver = Callable[[Progress], None]
 
 def _ignore(progress: Progress) -> None:
     """The observer of an audit nobody watches."""
+
+
+def _stages(progress: ProgressObserver, rule: Rule, done: int,
+            total: int) -> Callable[[str], None]:
+    """The observer of one rule's stages, as :class:`Progress` of the audit."""
+
+    def stage(what: str) -> None:
+        progress(Progress(f"{rule.judged.value} rules, {what}", rule, done, total))
+
+    return stage
 
 
 def verdict_of(results: Iterable[RuleResult]) -> Verdict:
@@ -172,7 +188,8 @@ def run_audit(context: AuditContext, rules: Sequence[Rule] | None = None,
     try:
         for rule in chosen:
             progress(Progress(f"{rule.judged.value} rules", rule, len(results), len(chosen)))
-            results.append(judge(rule, context))
+            results.append(judge(rule, context, _stages(progress, rule, len(results),
+                                                        len(chosen))))
     finally:
         context.close()
     return AuditResult(context, tuple(results), started, time.perf_counter() - clock,

@@ -59,19 +59,24 @@ class Verdict(enum.StrEnum):
 
 @dataclass(frozen=True)
 class Evidence:
-    """One place that supports a finding: a file and line, and what is there."""
+    """One place that supports a finding: a file and line, and what is there.
+
+    A behavioural rule adds what went over the wire (``trace``: one exchange a
+    line, ``> sent`` or ``< reply``) and the hypothesis reproducer of a fuzzed
+    failure (``reproducer``) as fields of their own, so that each rendering
+    shows them as it likes (a block, a property, a quoted line) without
+    reading them back out of the sentence.
+    """
 
     file: str
     line: int | None = None
     detail: str = ""
+    trace: tuple[str, ...] = ()
+    reproducer: str = ""
 
     def __str__(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}"
         return f"{where}: {self.detail}" if self.detail else where
-
-    def to_json(self) -> dict[str, object]:
-        """The evidence as the report schema has it."""
-        return {"file": self.file, "line": self.line, "detail": self.detail}
 
 
 @dataclass(frozen=True)

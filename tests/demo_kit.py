@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import tempfile
 import textwrap
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -119,8 +119,9 @@ class _DemoRuntime:
 
     stages = {"install": 0.5}
     timings = {"demo-runtime": 0.25}
+    runs: list[object] = []  # the demo driver ran against no instrument
 
-    def finding(self, rule_id: str) -> Finding:
+    def finding(self, rule_id: str, progress: Callable[[str], None] | None = None) -> Finding:
         return Finding.passed(f"the demo driver behaved ({rule_id})")
 
     def setup_notes(self) -> list[str]:

@@ -26,6 +26,7 @@ more, ends its rule as not judged ("raise --timeout").
 from __future__ import annotations
 
 import contextlib
+import importlib.metadata
 import json
 import re
 import shutil
@@ -45,6 +46,7 @@ from ivi_conform.behaviour.protocol import (
     attr_path,
     encode_value,
 )
+from ivi_conform.behaviour.results import Run, StageObserver, unobserved
 from ivi_conform.behaviour.sandbox import (
     CallbackHandler,
     Child,
@@ -219,6 +221,12 @@ class Harness:
         self.io_timeout_s = 0.0
         self.notes: list[str] = []
         self.timings: dict[str, float] = {}
+        #: The instruments the driver was run against, one per (model, simulation).
+        self.runs: dict[tuple[str, bool], Run] = {}
+        #: Told of each stage as it starts (set by the runner for the rule being judged).
+        self.progress: StageObserver = unobserved
+        #: The exercise running now (set by the runner), named in the stages it goes through.
+        self.exercise = ""
         #: The vendor's own instrument, for a driver of another instrument than the sunroof.
         profile = context.config.instrument_profile
         self.vendor_profile = str(profile) if profile is not None else ""
@@ -301,6 +309,7 @@ class Harness:
     @property
     def installation(self) -> Installation:
         if self._installation is None:
+            self.stage("installing the driver")
             self._installation = install(self.context.dist, self.context.work_dir)
             self.timings["install"] = self._installation.seconds
             self.notes.append(self._installation.note)
@@ -318,6 +327,8 @@ class Harness:
         """End the current child, if any, and start a new one."""
         self.close_child()
         self._children += 1
+        installation = self.installation
+        self.stage("starting a child")
         scratch = self.base / f"scratch-{self._children}"
         shutil.rmtree(scratch, ignore_errors=True)
         started = time.perf_counter()
@@ -326,13 +337,48 @@ class Harness:
         vendor_ports, dns = ((), False) if self.vendor_profile else instrument_ports(
             self.vendor_resource)
         connect = None if vendor_ports is None else (*self.ports.ports, *vendor_ports)
-        self._child = Child(self.installation, scratch, env, connect_ports=connect, datagrams=dns)
+        self._child = Child(installation, scratch, env, connect_ports=connect, datagrams=dns)
         self._root = None
         if self._children == 1:
             self.notes.extend(self._child.confinement())
         self.timings["child starts"] = self.timings.get("child starts", 0.0) + (
             time.perf_counter() - started)
         return self._child
+
+    def stage(self, what: str) -> None:
+        """Tell the observer that ``what`` starts, within the current exercise."""
+        self.progress(f"{self.exercise}: {what}" if self.exercise else what)
+
+    def record_run(self, simulator: LiveSimulator, simulation: bool) -> None:
+        """Keep the instrument a simulator served as one of the runs (see :class:`Run`).
+
+        The identity is what it answered to ``*IDN?``. A live run is kept only
+        for a model the driver supports (the exercises that offer a foreign
+        identity or an unclaimed model test the driver's refusal, they are not
+        setups it was tested on); a run in simulation is kept whatever the
+        address served, since the driver's simulation answers in its place.
+        """
+        answered = _idn_reply(simulator)
+        if not simulation and (answered is None or not self._supports(answered[1])):
+            return
+        manufacturer, model, serial, firmware = answered or ("", "", "", "")
+        library, version = _visa_library(self.pyvisa_library)
+        talked = bool(simulator.trace)
+        run = Run(model=model, manufacturer=manufacturer, firmware=firmware, serial=serial,
+                  resource=_PORT.sub("::<port>::", simulator.resource_name),
+                  bus=_SIMULATOR_BUS if talked else "none (the driver performed no I/O)",
+                  visa_library=library, visa_version=version, simulation=simulation)
+        known = self.runs.get((model, simulation))
+        if known is None or (not known.firmware and run.firmware):
+            self.runs[(model, simulation)] = run
+
+    def _supports(self, model: str) -> bool:
+        """Whether ``model`` is one the driver declares (at run time, else in its files)."""
+        facts = self._facts
+        if facts is None:
+            return False
+        declared = facts.models if facts.models_from else facts.static_models
+        return _folded(model) in {_folded(one) for one in declared}
 
     def close_child(self) -> None:
         """Close the current child and note what it wrote outside the protocol."""
@@ -498,6 +544,7 @@ class Harness:
         chooses the simulated models.
         """
         if self._facts is None:
+            self.stage("probing the driver")
             started = time.perf_counter()
             facts = Facts(static_models=self._static_models())
             rule, self.rule = self.rule, INSTANTIATES  # what goes wrong here, it charges
@@ -828,9 +875,13 @@ class Harness:
         from ivi_conform.sim import LiveSimulator
 
         model = self.sunroof_models()[0] if self.has_sunroof() else "SR-PN200"
+        self.stage(f"the driver in simulation ({model} simulator at its address)")
         with self.ports.lease() as port, \
                 LiveSimulator(model, port=port, time_scale=TIME_SCALE) as simulator:
-            yield simulator.resource_name
+            try:
+                yield simulator.resource_name
+            finally:
+                self.record_run(simulator, simulation=True)
 
     @contextmanager
     def simulated(self, options: object = None, kind: str = "simulated"
@@ -869,9 +920,13 @@ class Harness:
         kwargs: dict[str, object] = {"time_scale": time_scale}
         if manufacturer is not None:
             kwargs["manufacturer"] = manufacturer
+        self.stage(f"{model} simulator")
         with self.ports.lease() as port, \
                 LiveSimulator(model, port=port, **kwargs) as simulator:  # type: ignore[arg-type]
-            yield simulator
+            try:
+                yield simulator
+            finally:
+                self.record_run(simulator, simulation=False)
 
 
 @dataclass
@@ -918,6 +973,42 @@ def off_options(simulated: object) -> object:
     if isinstance(simulated, str) and re.fullmatch(r"\s*\w+\s*=\s*\w+\s*", simulated):
         return simulated.split("=")[0].strip() + "=False"
     return None
+
+
+#: The port of a simulator's resource name: leased per audit, so not a fact about the run.
+_PORT = re.compile(r"::\d+::")
+#: The bus of every simulator: the driver reaches it through pyvisa over TCP.
+_SIMULATOR_BUS = "LAN (raw TCP socket on the loopback interface, ivi-conform's simulator)"
+#: The package behind each PYVISA_LIBRARY the children are given.
+_VISA_PACKAGES = {"@py": "pyvisa-py", "@sim": "pyvisa-sim"}
+
+
+def _idn_reply(simulator: LiveSimulator) -> tuple[str, str, str, str] | None:
+    """(manufacturer, model, serial, firmware) as the simulator first answered ``*IDN?``."""
+    trace = simulator.trace
+    for asked, answer in zip(trace, trace[1:], strict=False):
+        if (asked.direction == "in" and asked.message.strip().upper().startswith("*IDN?")
+                and answer.direction == "out"):
+            parts = [part.strip() for part in answer.message.split(",")]
+            if len(parts) == 4:
+                return parts[0], parts[1], parts[2], parts[3]
+    return None
+
+
+def _visa_library(library: str | None) -> tuple[str, str]:
+    """The VISA implementation a child's PYVISA_LIBRARY names, and its installed version.
+
+    The children run the parent's interpreter, so the parent's installed
+    version is theirs.
+    """
+    suffix = "@sim" if library is not None and library.endswith("@sim") else library
+    package = _VISA_PACKAGES.get(suffix or "", "")
+    if not package:
+        return "pyvisa's default library", ""
+    try:
+        return package, importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        return package, ""
 
 
 def _folded(text: str) -> str:

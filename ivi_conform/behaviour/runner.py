@@ -34,23 +34,30 @@ from ivi_conform.behaviour.exercises import (
     registry,
 )
 from ivi_conform.behaviour.harness import INSTANTIATES, Harness, NotRunnableError
-from ivi_conform.behaviour.results import Observation, RuntimeResults
+from ivi_conform.behaviour.results import (
+    Observation,
+    RuntimeResults,
+    StageObserver,
+    unobserved,
+)
 from ivi_conform.behaviour.sandbox import ChildGoneError
 
 if TYPE_CHECKING:
     from ivi_conform.context import AuditContext
 
 
-def _run_one(harness: Harness, rule_id: str) -> Observation:
+def _run_one(harness: Harness, rule_id: str, progress: StageObserver) -> Observation:
     obs = Observation(rule_id)
     function = registry().get(rule_id)
     if function is None:
         obs.error = f"ivi-conform has no exercise for rule {rule_id}"
         return obs
-    harness.rule = rule_id
+    harness.rule, harness.progress = rule_id, progress
     try:
         if rule_id != INSTANTIATES:
-            harness.prerequisite()
+            harness.prerequisite()  # the shared probe: its stages are no exercise's
+        harness.exercise = f"exercise {function.__name__}"
+        harness.stage("starting")
         function(harness, obs)
     except NotApplicableError as skip:
         obs.skip = str(skip)
@@ -72,19 +79,17 @@ def _run_one(harness: Harness, rule_id: str) -> Observation:
             obs.fatal = f"the driver kept this rule from being judged: {gone.incident}"
     except Exception as exc:  # noqa: BLE001 - a bug of ours: the rule ends as error
         obs.error = f"ivi-conform failed in the exercise: {type(exc).__name__}: {exc}"
+    finally:
+        harness.progress, harness.exercise = unobserved, ""
     return obs
 
 
 def exercise(context: AuditContext) -> RuntimeResults:
     """The behavioural run of ``context``'s candidate (exercises start on first use)."""
     harness = Harness(context)
-
-    def describe() -> list[str]:
-        timings = ", ".join(f"{key} {value:.2f} s" for key, value in harness.timings.items())
-        return [*harness.notes, f"timings: {timings}"]
-
-    results = RuntimeResults(lambda rule_id: _run_one(harness, rule_id), describe, harness.close,
-                             harness.timings)
+    results = RuntimeResults(lambda rule_id, progress: _run_one(harness, rule_id, progress),
+                             lambda: list(harness.notes), harness.close, harness.timings,
+                             harness.runs)
     weakref.finalize(results, harness.close)
     atexit.register(harness.close)
     return results

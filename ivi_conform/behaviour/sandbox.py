@@ -262,10 +262,11 @@ class Child:
                  "confined (it runs in a scratch folder; the report is written by the parent)"]
         ports = info.get("tcp_ports")
         if isinstance(ports, list):
-            shown = ", ".join(str(port) for port in ports) or "none"
-            notes.append(f"the child's TCP connections are confined by Landlock to the ports "
-                         f"{shown} (its simulators' and the named instrument's; Landlock "
-                         "rules name ports, not addresses)")
+            # the count, not the numbers: the simulators' ports differ from process to process,
+            # and the report of an audit split over pytest-xdist workers must equal a serial one
+            notes.append(f"the child's TCP connections are confined by Landlock to {len(ports)} "
+                         "port(s): its simulators' reserved loopback ports and the named "
+                         "instrument's (Landlock rules name ports, not addresses)")
         elif self._ports_named:
             notes.append("the child's network is not confined: Landlock TCP rules are "
                          "unavailable here (Linux before 6.7, or another OS)")

@@ -35,12 +35,15 @@ from ivi_conform.reports.report_types import (
     Metadata,
     Report,
     RuleEntry,
+    Run,
 )
 from ivi_conform.reports.vendor_document import VendorDocument
 
 TO_FILL = f"**{PLACEHOLDER}**"
 #: How many evidence lines per rule the document shows; report.json has them all.
 EVIDENCE_SHOWN = 10
+#: How many lines of an evidence's I/O trace the document quotes; report.json has them all.
+TRACE_QUOTED = 3
 #: The Python counterpart of the Core's language-specific driver types.
 DRIVER_TYPE = "IVI-Python"
 #: IVI Generation 2026 is the Core 1.0 plus a released language-specific specification.
@@ -376,42 +379,37 @@ def _unit_testing(section: Section, report: Report, values: _Values,
 
 
 def _setups_by_audit(report: Report) -> list[tuple[str, list[tuple[str, str]]]]:
-    """The test setups of ivi-conform's own run of the driver, from what it recorded.
+    """The test setups of ivi-conform's own run of the driver, from the runs it recorded.
 
     One for the instruments the driver talked to (each model and firmware as it
-    answered ``*IDN?``), one for the driver's own simulation mode; none for a
-    static audit.
+    answered ``*IDN?``; the runs of one bus and VISA library share a setup),
+    one for the driver's own simulation mode; none for a static audit.
     """
     audit = report["audit"]
     runtime = audit["runtime"]
     if runtime is None:
         return []
-    judges = audit["judges"]
-    resource, profile = audit["instrument"]["resource"], audit["instrument"]["profile"]
     system = [("Operating System", f"{audit['bitness']} {audit['operating_system']}, "
                                    f"CPython {audit['python']}"),
               ("Driver Bitness", audit["bitness"])]
+    pyvisa = audit["judges"].get("pyvisa") or "(version unknown)"
     setups: list[tuple[str, list[tuple[str, str]]]] = []
-    answered = runtime["instruments"]
-    if answered:
-        models = ", ".join(f"{one['model']} ({one['firmware']})" for one in answered)
-        if resource is None:
-            instrument = f"{models}, as each answered *IDN?, simulated by ivi-conform"
-            bus = "LAN (raw TCP socket on the loopback interface, ivi-conform's simulator)"
-        else:
-            instrument = f"{models}, as each answered *IDN?"
-            bus = f"{resource.split('::', 1)[0]} (VISA resource {resource})"
-        library = "pyvisa-sim" if profile else "pyvisa-py"
-        visa = f"{library} {judges.get(library) or '(version unknown)'} with pyvisa " \
-               f"{judges.get('pyvisa') or '(version unknown)'}"
+    live: dict[tuple[str, str, str], list[Run]] = {}
+    for run in runtime["runs"]:
+        if not run["simulation"] and run["firmware"]:
+            live.setdefault((run["bus"], run["visa_library"], run["visa_version"]), []).append(run)
+    for (bus, library, version), runs in live.items():
+        models = ", ".join(f"{run['model']} ({run['firmware']})" for run in runs)
+        simulator = audit["instrument"]["resource"] is None
+        instrument = f"{models}, as each answered *IDN?" + (
+            ", simulated by ivi-conform" if simulator else "")
+        visa = f"{library} {version or '(version unknown)'} with pyvisa {pyvisa}"
         setups.append(("ivi-conform's audit, instrument I/O", [
             ("Instrument Model (Firmware Version)", instrument), ("Bus Interface", bus),
             *system, ("VISA Vendor and Version", visa)]))
-    simulated = [note for note in runtime["notes"] if note.startswith("simulation switched on")]
-    if simulated:
+    if any(run["simulation"] for run in runtime["runs"]):
         setups.append(("ivi-conform's audit, the driver's simulation mode", [
-            ("Instrument Model (Firmware Version)",
-             f"none: the driver's own simulation ({simulated[0]})"),
+            ("Instrument Model (Firmware Version)", "none: the driver's own simulation"),
             ("Bus Interface", "none (simulation performs no I/O)"), *system]))
     return setups
 
@@ -551,7 +549,9 @@ def _evidence(rule: RuleEntry) -> Iterator[str]:
         if evidence["line"] is not None:
             where += f":{evidence['line']}"
         detail = f": {_plain(evidence['detail'])}" if evidence["detail"] else ""
-        yield f"  - `{where}`{detail}"
+        exchanges = evidence.get("trace", [])[:TRACE_QUOTED]
+        quoted = f" (I/O: {_plain(' | '.join(exchanges))})" if exchanges else ""
+        yield f"  - `{where}`{detail}{quoted}"
     hidden = len(rule["evidence"]) - len(shown)
     if hidden:
         yield f"  - and {hidden} more (report.json lists them all)"

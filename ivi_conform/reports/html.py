@@ -12,14 +12,13 @@ driver returned, which may be anything.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from html import escape
 
 from ivi_conform.options import section_slug
 from ivi_conform.reports import standing
 from ivi_conform.reports.console import OUTCOME_ORDER, counts_line
-from ivi_conform.reports.report_types import Evidence, Report
+from ivi_conform.reports.report_types import Evidence, Report, Run
 
 _STYLE = """
 body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:70em;padding:0 1em;color:#222}
@@ -39,10 +38,6 @@ _ATTENTION = ("fail", "warn", "not-judged", "error")
 _COVERAGE_RULE = "run-coverage-commands"
 #: How that rule's evidence introduces the commands no member sends.
 _MISSING = "no API member sends "
-#: Where an I/O trace excerpt starts in an evidence detail: its first ``> sent`` or ``< reply``.
-_TRACE_START = re.compile(r"(?:^|(?<=: )|(?<=; ))[<>] ")
-#: Where a hypothesis reproducer starts in an evidence detail.
-_REPRODUCER = re.compile(r"(?:reproduce|after) \(hypothesis[^)]*\): ")
 
 
 def render(report: Report) -> str:
@@ -147,39 +142,18 @@ def _findings(report: Report) -> Iterator[str]:
 
 
 def _evidence(item: Evidence) -> str:
-    """One piece of evidence: where and what, then its I/O trace excerpt one exchange a
-    line, then the hypothesis reproducer as code (see :func:`split_evidence`)."""
+    """One piece of evidence: where and what, then its I/O trace one exchange a line, then
+    the hypothesis reproducer as code: blocks read better than a sentence holding them."""
     where = str(item["file"]) + (f":{item['line']}" if item["line"] is not None else "")
-    text, trace, reproducer = split_evidence(str(item["detail"]))
-    shown = f"<code>{_e(where)}</code>" + (f": {_e(text)}" if text else "")
+    shown = f"<code>{_e(where)}</code>" + (f": {_e(item['detail'])}" if item["detail"] else "")
+    trace = item.get("trace", [])
     if trace:
         shown += f'<pre class="trace">{_e(chr(10).join(trace))}</pre>'
+    reproducer = item.get("reproducer", "")
     if reproducer:
-        label, _, code = reproducer.partition(": ")
-        shown += f'<div>{_e(label)}:</div><pre class="reproducer"><code>{_e(code)}</code></pre>'
+        shown += ('<div>reproduce:</div><pre class="reproducer">'
+                  f"<code>{_e(reproducer)}</code></pre>")
     return shown
-
-
-def split_evidence(detail: str) -> tuple[str, list[str], str]:
-    """``(text, trace lines, reproducer)`` of an evidence detail.
-
-    The behavioural rules write an I/O trace excerpt as ``> sent | < replied | ...``
-    after the text it belongs to, and a hypothesis failure's reproducer after
-    ``reproduce (hypothesis ...)`` or ``after (hypothesis ...)``; both read
-    better as blocks than inside a sentence.
-    """
-    text, reproducer = detail, ""
-    found = _REPRODUCER.search(text)
-    if found is not None:
-        text, reproducer = text[:found.start()].rstrip(" ;"), text[found.start():].strip()
-    trace: list[str] = []
-    start = _TRACE_START.search(text)
-    if start is not None:
-        entries = text[start.start():].split(" | ")
-        if all(entry[:2] in ("> ", "< ") or entry.startswith("...") for entry in entries):
-            trace = [entry.strip() for entry in entries]
-            text = text[:start.start()].rstrip(" :;")
-    return text, trace, reproducer
 
 
 def _coverage(report: Report) -> Iterator[str]:
@@ -200,11 +174,29 @@ def _coverage(report: Report) -> Iterator[str]:
     yield "</ul>"
 
 
+def _runs(runs: list[Run]) -> Iterator[str]:
+    """The instruments the driver ran against, as they answered ``*IDN?``, one a row."""
+    if not runs:
+        return
+    yield ('<table id="runs"><tr><th>instrument (as answered)</th><th>firmware</th>'
+           "<th>bus</th><th>VISA</th><th>driver's simulation</th></tr>")
+    for run in runs:
+        answered = " ".join(part for part in (run["manufacturer"], run["model"],
+                                              run["serial"]) if part) or "did not ask *IDN?"
+        visa = f"{run['visa_library']} {run['visa_version']}".strip()
+        yield (f"<tr><td>{_e(answered)}</td><td>{_e(run['firmware'])}</td>"
+               f"<td>{_e(run['bus'])}</td><td>{_e(visa)}</td>"
+               f"<td>{'on' if run['simulation'] else 'off'}</td></tr>")
+    yield "</table>"
+
+
 def _errors(report: Report) -> Iterator[str]:
     errors = report["audit"]["internal_errors"]
     runtime = report["audit"]["runtime"]
-    if runtime and runtime["notes"]:
-        yield "<h2>How the driver was run</h2><ul>"
+    if runtime and (runtime["notes"] or runtime["runs"]):
+        yield "<h2>How the driver was run</h2>"
+        yield from _runs(runtime["runs"])
+        yield "<ul>"
         for note in runtime["notes"]:
             yield f"<li>{_e(note)}</li>"
         yield "</ul>"

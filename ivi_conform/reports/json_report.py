@@ -10,6 +10,7 @@ The schema is data for consumers: nothing here imports a validator at run time.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import importlib.metadata
 import json
@@ -27,7 +28,7 @@ from ivi_conform.context import AuditConfig, AuditContext
 from ivi_conform.documents import compliance as compliance_doc
 from ivi_conform.documents.core_format import SECTIONS
 from ivi_conform.engine import SPEC, TOOL, AuditResult, RuleResult, verdict_of
-from ivi_conform.model import Evidence, Judged, Outcome, Verdict
+from ivi_conform.model import Evidence, Outcome, Verdict
 from ivi_conform.reports.report_types import (
     Answered,
     Audit,
@@ -36,6 +37,7 @@ from ivi_conform.reports.report_types import (
     Metadata,
     Report,
     RuleEntry,
+    Run,
     Runtime,
     ShippedDocument,
     ShippedItem,
@@ -43,6 +45,9 @@ from ivi_conform.reports.report_types import (
     Summary,
     Target,
     Wheel,
+)
+from ivi_conform.reports.report_types import (
+    Evidence as EvidenceEntry,
 )
 
 #: The value of the report's ``schema`` field; bumped on any incompatible change.
@@ -52,10 +57,6 @@ CORE_SPEC = {"name": "IVI Driver Core Specification", "version": "1.0"}
 
 #: How a value the vendor must still give is written (in compliance.md; not taken back).
 PLACEHOLDER = "[vendor to fill]"
-#: A reply to ``*IDN?`` as the I/O traces of the evidence show it: ``< maker,model,serial,fw``.
-_IDN_REPLY = re.compile(r"(?:^|\| )< ([^,|]+),([^,|]+),([^,|]+),([^,|\s]+)")
-#: Runtime rules whose simulator deliberately answers as a model the driver does not support.
-_FOREIGN_MODEL_RULES = frozenset({"run-constructor-id-query-rejects"})
 #: An underline or overline of a setext or reStructuredText heading.
 _ADORNMENT = re.compile(r"^([=\-~^\"'`#*+_:.!$%&,/;<>?@\\|])\1{2,}\s*$")
 
@@ -81,7 +82,7 @@ def result_to_json(result: RuleResult) -> dict[str, Any]:
         "id": result.rule.id,
         "outcome": result.outcome.value,
         "message": result.message,
-        "evidence": [evidence.to_json() for evidence in result.evidence],
+        "evidence": [evidence_entry(evidence) for evidence in result.evidence],
         "seconds": result.seconds,
         "internal_error": result.internal_error,
     }
@@ -90,7 +91,9 @@ def result_to_json(result: RuleResult) -> dict[str, Any]:
 def result_from_json(data: Mapping[str, Any], rule: Rule) -> RuleResult:
     """The inverse of :func:`result_to_json`, given the catalog's entry for the rule."""
     evidence = tuple(
-        Evidence(str(item["file"]), item.get("line"), str(item.get("detail", "")))
+        Evidence(str(item["file"]), item.get("line"), str(item.get("detail", "")),
+                 tuple(str(line) for line in item.get("trace", ())),
+                 str(item.get("reproducer", "")))
         for item in data.get("evidence", ())
     )
     return RuleResult(
@@ -117,10 +120,20 @@ def rule_entry(result: RuleResult) -> RuleEntry:
         "decision": rule.decision or None,
         "outcome": result.outcome.value,
         "message": result.message,
-        "evidence": [{"file": evidence.file, "line": evidence.line, "detail": evidence.detail}
-                     for evidence in result.evidence],
+        "evidence": [evidence_entry(evidence) for evidence in result.evidence],
         "seconds": round(result.seconds, 6),
     }
+
+
+def evidence_entry(evidence: Evidence) -> EvidenceEntry:
+    """One piece of evidence as the report has it (trace and reproducer only when there are)."""
+    entry: EvidenceEntry = {"file": evidence.file, "line": evidence.line,
+                            "detail": evidence.detail}
+    if evidence.trace:
+        entry["trace"] = list(evidence.trace)
+    if evidence.reproducer:
+        entry["reproducer"] = evidence.reproducer
+    return entry
 
 
 # -- the report ---------------------------------------------------------------------------
@@ -166,8 +179,6 @@ def build_report(
     rules chosen when they are not the whole catalog.
     """
     runtime = runtime if runtime is not None else runtime_snapshot(context)
-    if runtime is not None:
-        runtime["instruments"] = _instruments(results)
     audit: Audit = {
             "runner": runner,
             "started": started.astimezone(UTC).isoformat(timespec="seconds").replace(
@@ -244,52 +255,55 @@ def _judges() -> dict[str, str | None]:
 
 
 def runtime_snapshot(context: AuditContext | None) -> Runtime | None:
-    """How the driver was run (sandbox, options, stage timings); None when it was not.
-
-    ``instruments`` is filled by :func:`build_report` from the rules' evidence.
-    """
+    """How the driver was run (sandbox, options, stage timings, runs); None when it was not."""
     runtime = context.runtime_started if context is not None else None
     if runtime is None:
         return None
+    runs = [cast(Run, dataclasses.asdict(run)) for run in runtime.runs]
     return {
         "notes": runtime.setup_notes(),
         "stages": {name: round(seconds, 3) for name, seconds in runtime.stages.items()},
         "rule_seconds": {name: round(seconds, 3) for name, seconds in runtime.timings.items()},
-        "instruments": [],
+        "runs": runs,
+        "instruments": _instruments(runs),
     }
 
 
 def merge_runtime(snapshots: Iterable[Runtime]) -> Runtime | None:
     """One runtime block from several processes' (each ran some of the runtime rules).
 
-    Notes are kept once each, in order; the stages each process paid are added up.
+    Notes are kept once each, in order; the stages each process paid are added
+    up; a run is kept once per (model, simulation), the one that answered
+    ``*IDN?`` first, so that the runs are those of one process doing it all.
     """
     merged: Runtime | None = None
+    runs: dict[tuple[str, bool], Run] = {}
     for snapshot in snapshots:
         if merged is None:
-            merged = {"notes": [], "stages": {}, "rule_seconds": {}, "instruments": []}
+            merged = {"notes": [], "stages": {}, "rule_seconds": {}, "runs": [],
+                      "instruments": []}
         merged["notes"] += [note for note in snapshot["notes"] if note not in merged["notes"]]
         for name, seconds in snapshot["stages"].items():
             merged["stages"][name] = round(merged["stages"].get(name, 0.0) + seconds, 3)
         merged["rule_seconds"].update(snapshot["rule_seconds"])
+        for run in snapshot["runs"]:
+            known = runs.get((run["model"], run["simulation"]))
+            if known is None or (not known["firmware"] and run["firmware"]):
+                runs[run["model"], run["simulation"]] = run
+    if merged is not None:
+        merged["runs"] = [runs[key] for key in sorted(runs)]
+        merged["instruments"] = _instruments(merged["runs"])
     return merged
 
 
-def _instruments(results: Iterable[RuleResult]) -> list[Answered]:
-    """The instruments as they answered ``*IDN?`` in the runtime rules' I/O traces, once each.
-
-    This is what the driver really talked to (model and firmware as answered),
-    for the test setup ivi-conform's own run documents in compliance.md.
-    """
+def _instruments(runs: Iterable[Run]) -> list[Answered]:
+    """The instruments as they answered ``*IDN?`` in the runs not in simulation, once each."""
     seen: dict[tuple[str, ...], Answered] = {}
-    for result in results:
-        if result.rule.judged is not Judged.RUNTIME or result.rule.id in _FOREIGN_MODEL_RULES:
-            continue
-        for evidence in result.evidence:
-            for found in _IDN_REPLY.finditer(evidence.detail):
-                fields = tuple(part.strip() for part in found.groups())
-                seen.setdefault(fields, {"manufacturer": fields[0], "model": fields[1],
-                                         "serial": fields[2], "firmware": fields[3]})
+    for run in runs:
+        if not run["simulation"] and run["firmware"]:
+            fields = (run["manufacturer"], run["model"], run["serial"], run["firmware"])
+            seen.setdefault(fields, {"manufacturer": run["manufacturer"], "model": run["model"],
+                                     "serial": run["serial"], "firmware": run["firmware"]})
     return sorted(seen.values(), key=lambda answered: (answered["model"], answered["firmware"]))
 
 

@@ -96,7 +96,11 @@ def _testcase(suite: ElementTree.Element, rule: RuleEntry, section: str) -> str 
 
 def _details(rule: RuleEntry) -> str:
     lines = [str(rule["message"])]
-    lines += [f"  {standing.evidence_text(item)}" for item in rule["evidence"]]
+    for item in rule["evidence"]:
+        lines.append(f"  {standing.evidence_text(item)}")
+        lines += [f"    {exchange}" for exchange in item.get("trace", [])]
+        if item.get("reproducer"):
+            lines.append(f"    reproduce: {item.get('reproducer')}")
     lines.append(f"{rule['id']} ({rule['level']}), {rule['source']}, {rule['section']}: "
                  f"\"{rule['sentence']}\"")
     return "\n".join(lines)

@@ -111,12 +111,27 @@ class Answered(TypedDict):
     firmware: str
 
 
+class Run(TypedDict):
+    """One instrument the driver was run against: its identity as answered, and how."""
+
+    model: str
+    manufacturer: str
+    firmware: str
+    serial: str
+    resource: str
+    bus: str
+    visa_library: str
+    visa_version: str
+    simulation: bool
+
+
 class Runtime(TypedDict):
     """How the driver was run in its sandbox."""
 
     notes: list[str]
     stages: dict[str, float]
     rule_seconds: dict[str, float]
+    runs: list[Run]
     instruments: list[Answered]
 
 
@@ -142,7 +157,14 @@ class Audit(TypedDict):
     judges: dict[str, str | None]
 
 
-class Evidence(TypedDict):
+class WireEvidence(TypedDict, total=False):
+    """What a behavioural rule adds to its evidence, when it has it."""
+
+    trace: list[str]
+    reproducer: str
+
+
+class Evidence(WireEvidence):
     """Where a rule's outcome shows: a file and line, or an API member, and what was seen."""
 
     file: str

@@ -138,6 +138,12 @@ def _result(rule: RuleEntry, index: int, paths: _Paths) -> dict[str, Any]:
         "properties": {"outcome": rule["outcome"], "section": rule["section"],
                        "evidence": [standing.evidence_text(item) for item in rule["evidence"]]},
     }
+    traces = [{"evidence": number, "trace": item.get("trace", []),
+               "reproducer": item.get("reproducer", "")}
+              for number, item in enumerate(rule["evidence"])
+              if item.get("trace") or item.get("reproducer")]
+    if traces:  # what went over the wire and how to replay it, by evidence index
+        result["properties"]["io"] = traces
     related = [paths.location(item, number)
                for number, item in enumerate(files[1:RELATED_SHOWN + 1], start=1)]
     if related:

@@ -249,7 +249,7 @@ def test_the_child_reaches_only_the_tcp_ports_it_was_given(tmp_path: Path) -> No
             assert _reach(confined, ports[0]) == ["sent", "PermissionError"]  # no UDP at all
             assert _reach(confined, ports[1]) == ["PermissionError", "PermissionError"]
             notes = " ".join(confined.confinement())
-            assert f"confined by Landlock to the ports {ports[0]} " in notes
+            assert "confined by Landlock to 1 port(s)" in notes
         finally:
             confined.close()
         given.accept()[0].close()

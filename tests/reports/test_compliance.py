@@ -23,6 +23,7 @@ from ivi_conform.context import AuditConfig
 from ivi_conform.engine import audit
 from ivi_conform.reports import json_report
 from ivi_conform.reports.compliance import render as render_compliance
+from ivi_conform.reports.report_types import Run
 from ivi_conform.reports.vendor_document import literal_line
 
 SKROOFKIT = mutate.CORPUS / "skroofkit"
@@ -137,14 +138,18 @@ def test_a_vendors_none_the_audit_contradicts_is_not_kept(failing: Report) -> No
 
 def test_the_audits_own_runs_are_test_setups_of_their_own(conformant: Report) -> None:
     report = copy.deepcopy(conformant)
+    bus = "LAN (raw TCP socket on the loopback interface, ivi-conform's simulator)"
+    runs: list[Run] = [
+        {"model": model, "manufacturer": "Demo Instruments", "firmware": firmware,
+         "serial": serial, "resource": "TCPIP0::127.0.0.1::<port>::SOCKET", "bus": bus,
+         "visa_library": "pyvisa-py", "visa_version": "0.8.1", "simulation": False}
+        for model, firmware, serial in (("D-1", "1.0", "7"), ("D-2", "2.0", "8"))]
+    runs.append(runs[0] | {"model": "", "firmware": "", "serial": "", "manufacturer": "",
+                           "bus": "none (the driver performed no I/O)", "simulation": True})
     report["audit"]["runtime"] = {
         "notes": ["simulation switched on with options={'simulate': True}"], "stages": {},
-        "rule_seconds": {}, "instruments": [
-            {"manufacturer": "Demo Instruments", "model": "D-1", "serial": "7",
-             "firmware": "1.0"},
-            {"manufacturer": "Demo Instruments", "model": "D-2", "serial": "8",
-             "firmware": "2.0"}]}
-    report["audit"]["judges"] |= {"pyvisa": "1.16.2", "pyvisa-py": "0.8.1"}
+        "rule_seconds": {}, "runs": runs, "instruments": json_report._instruments(runs)}
+    report["audit"]["judges"] |= {"pyvisa": "1.16.2", "pyvisa-py": "9.9.9"}  # runs say 0.8.1
     validate(report)
     unit = _section(render_compliance(report), "Unit Testing")
     assert "### Test Setup 1\n" in unit  # the vendor's own, kept
@@ -159,22 +164,14 @@ def test_the_audits_own_runs_are_test_setups_of_their_own(conformant: Report) ->
     assert "Test Setup 2" not in _section(render_compliance(conformant), "Unit Testing")
 
 
-def test_the_instruments_are_read_from_the_runtime_rules_io_traces() -> None:
-    from ivi_conform.catalog import load_catalog
-    from ivi_conform.engine import RuleResult
-    from ivi_conform.model import Evidence, Outcome
-
-    rules = {rule.id: rule for rule in load_catalog()}
-    trace = "reset=True: > *IDN? | < Skylight Test Systems,SR-IB100,SN100042,2.1.0 | > *RST"
-    foreign = "> *IDN? | < Skylight Test Systems,SR-ZZ999,SN1,2.1.0"
-    results = [
-        RuleResult(rules["run-constructor-reset"], Outcome.PASS, "", (Evidence("x", None, trace),
-                                                                      Evidence("x", None, trace))),
-        RuleResult(rules["run-constructor-id-query-rejects"], Outcome.PASS, "",
-                   (Evidence("x", None, foreign),)),
-        RuleResult(rules["style-pep8"], Outcome.PASS, "", (Evidence("x", None, foreign),)),
-    ]
-    assert json_report._instruments(results) == [
+def test_the_instruments_are_the_runs_that_answered_outside_simulation() -> None:
+    answered: Run = {"model": "SR-IB100", "manufacturer": "Skylight Test Systems",
+                     "firmware": "2.1.0", "serial": "SN100042", "resource": "r", "bus": "b",
+                     "visa_library": "pyvisa-py", "visa_version": "1", "simulation": False}
+    unasked: Run = answered | {"model": "SR-PN200", "firmware": "", "serial": "",
+                               "manufacturer": ""}
+    simulated: Run = answered | {"model": "SR-PN400", "simulation": True}
+    assert json_report._instruments([answered, answered, unasked, simulated]) == [
         {"manufacturer": "Skylight Test Systems", "model": "SR-IB100", "serial": "SN100042",
          "firmware": "2.1.0"}]
 
@@ -200,3 +197,14 @@ def test_the_compliance_document_reads_back(driver: str) -> None:
     identification = doc.item("Driver Identification", "Driver Version")
     assert identification is not None and identification.text == "1.0.0"
     assert doc.test_setups
+
+
+def test_evidence_quotes_the_first_exchanges_of_its_trace(failing: Report) -> None:
+    report = copy.deepcopy(failing)
+    runtime = next(rule for rule in report["rules"] if rule["id"] == "demo-runtime")
+    runtime["outcome"] = "fail"
+    runtime["evidence"] = [{"file": "Demodrv.__init__", "line": None, "detail": "reset=True"}]
+    assert "- `Demodrv.__init__`: reset=True\n" in render_compliance(report)
+    runtime["evidence"][0]["trace"] = ["> *IDN?", "< D,1,2,3", "> *CLS", "> *RST"]
+    assert ("- `Demodrv.__init__`: reset=True (I/O: \\> \\*IDN? \\| \\< D,1,2,3 \\| \\> \\*CLS)\n"
+            in render_compliance(report))

@@ -94,11 +94,11 @@ def test_runtime_evidence_shows_its_io_trace_its_reproducer_and_the_command_cove
     runtime = next(rule for rule in report["rules"] if rule["id"] == "demo-runtime")
     runtime["outcome"] = "fail"
     runtime["evidence"] = [
-        {"file": "Demodrv.__init__", "line": None,
-         "detail": "reset=True: > *IDN? | < Demo,D-1,7,1.0 | > *RST"},
+        {"file": "Demodrv.__init__", "line": None, "detail": "reset=True",
+         "trace": ["> *IDN?", "< Demo,D-1,7,1.0", "> *RST"]},
         {"file": "Demodrv.motor.speed", "line": None,
-         "detail": "queued -222 but returned; reproduce (hypothesis seed 3): "
-                   "driver.motor.speed = 101"}]
+         "detail": "queued -222 but returned (hypothesis seed 3)",
+         "reproducer": "driver.motor.speed = 101"}]
     coverage = copy.deepcopy(runtime) | {
         "id": "run-coverage-commands", "outcome": "fail",
         "message": "the API covers 19/21 of the instrument's commands",
@@ -108,9 +108,35 @@ def test_runtime_evidence_shows_its_io_trace_its_reproducer_and_the_command_cove
     page = _page(report)
     text = "".join(page.text)
     assert "> *IDN?\n< Demo,D-1,7,1.0\n> *RST" in text  # one exchange a line
-    assert "reproduce (hypothesis seed 3):driver.motor.speed = 101" in text
+    assert "(hypothesis seed 3)reproduce:driver.motor.speed = 101" in text
     assert page.ids["coverage"] == "h2"
     assert "sent by no API member:SHAD:POSPINC:THR" in text
     rendered = html.render(report)
     assert '<pre class="trace">' in rendered and '<pre class="reproducer"><code>' in rendered
     assert "Instrument command coverage" not in html.render(failing)
+
+
+def test_a_trace_is_a_block_only_when_the_evidence_carries_one(failing: Report) -> None:
+    report = copy.deepcopy(failing)
+    runtime = next(rule for rule in report["rules"] if rule["id"] == "demo-runtime")
+    runtime["outcome"] = "fail"
+    # a detail that reads like a trace is the driver's text, not a trace: shown as it is
+    runtime["evidence"] = [{"file": "Demodrv", "line": None, "detail": "said: > *RST | < 1"}]
+    assert '<pre class="trace">' not in html.render(report)
+    runtime["evidence"][0]["trace"] = ["> *RST", "< 1"]
+    rendered = html.render(report)
+    assert '<pre class="trace">&gt; *RST\n&lt; 1</pre>' in rendered
+    assert "said: &gt; *RST | &lt; 1" in rendered
+
+
+def test_the_runs_are_a_table_of_what_each_instrument_answered(conformant: Report) -> None:
+    report = copy.deepcopy(conformant)
+    assert "runs" not in _page(report).ids
+    runtime = report["audit"]["runtime"]
+    assert runtime is not None
+    runtime["runs"] = [{"model": "D-1", "manufacturer": "Demo", "firmware": "1.0", "serial": "7",
+                        "resource": "r", "bus": "LAN", "visa_library": "pyvisa-py",
+                        "visa_version": "0.8.1", "simulation": False}]
+    page = _page(report)
+    assert page.ids["runs"] == "table"
+    assert "Demo D-1 71.0LANpyvisa-py 0.8.1off" in "".join(page.text)

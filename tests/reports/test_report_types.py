@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import types
 import typing
-from typing import Any, Literal, TypedDict, get_args, get_origin
+from typing import Any, Literal, get_args, get_origin
 
 from ivi_conform.reports import report_types
 from ivi_conform.reports.json_report import schema
@@ -146,7 +146,7 @@ def test_a_key_required_on_one_side_only_is_found() -> None:
 
 
 def test_a_changed_type_or_enum_is_found() -> None:
-    class Evidence(TypedDict):
+    class Evidence(report_types.WireEvidence):
         file: str
         line: str | None  # the schema says an integer
         detail: str

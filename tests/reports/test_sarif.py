@@ -161,3 +161,20 @@ def test_a_driver_at_the_repository_root_with_a_src_layout(
     assert uri == "src/demodrv/extra.py"
     uri = results["demo-broken"]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
     assert uri == "pyproject.toml"
+
+
+def test_an_evidences_trace_and_reproducer_are_result_properties(failing: Report) -> None:
+    report = copy.deepcopy(failing)
+    runtime = next(rule for rule in report["rules"] if rule["id"] == "demo-runtime")
+    runtime["outcome"] = "fail"
+    runtime["evidence"] = [{"file": "Demodrv.reset", "line": None, "detail": "no *RST"}]
+
+    def io() -> Any:
+        results = _valid(report)["runs"][0]["results"]
+        return next(result for result in results if result["ruleId"] == "demo-runtime")[
+            "properties"].get("io")
+
+    assert io() is None
+    runtime["evidence"].insert(0, {"file": "Demodrv", "line": None, "detail": "x"})
+    runtime["evidence"][1] |= {"trace": ["> *IDN?", "< D,1,2,3"], "reproducer": "d.reset()"}
+    assert io() == [{"evidence": 1, "trace": ["> *IDN?", "< D,1,2,3"], "reproducer": "d.reset()"}]
