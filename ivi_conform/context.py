@@ -97,9 +97,11 @@ class AuditContext:
 
     @functools.cached_property
     def source(self) -> SourceIndex:
-        """The candidate's Python files, parsed (ruff starts beside the parse)."""
+        """The candidate's Python files, parsed (ruff and mypy start beside the parse)."""
         if self._judges_ahead(ruff.RULE_IDS):
             ruff.start(self)
+        if self._judges_ahead(frozenset({mypy.RULE_ID})):
+            mypy.start_ahead(self)  # on the package the paths show; checked against the index
         return SourceIndex(self.dist.files)
 
     @functools.cached_property

@@ -29,17 +29,25 @@ The flags, and why:
 * ``--output json`` so that every error becomes evidence with file and line;
 * ``--num-workers`` for a package of 40 modules or more (a generated
   driver): mypy's parallel mode, retried once without it if it fails;
-* a persistent cache (``IVI_CONFORM_MYPY_CACHE``, else
-  ``$XDG_CACHE_HOME/ivi-conform/mypy``) shared by every audit, so the
-  standard library is analysed once per mypy version; the file-system cache
-  is used (not SQLite) because its writes are atomic renames, safe for
+* a persistent cache (``IVI_CONFORM_MYPY_CACHE``, else ``mypy`` in
+  ivi-conform's cache folder, :func:`ivi_conform.cache.cache_root`) shared by
+  every audit, so the standard library is analysed once per mypy version
+  and a re-audit re-checks only the modules that changed; the file-system
+  cache is used (not SQLite) because its writes are atomic renames, safe for
   parallel audits;
-* the package extracted to the same folder at every audit (``sources/<package>``
-  in that cache, under a lock), rewriting only the files whose bytes changed,
-  so that mypy's incremental cache re-checks only what changed; an audit
-  finding the folder locked by another extracts to its own work folder;
-* started in the background (:func:`start`) as soon as the driver's package
-  is known, so that it runs beside ivi-conform's own analysis.
+* the package extracted to a folder of its own in that cache (under a
+  lock; an audit finding it locked, or without locks, extracts to its own
+  work folder), where only the files whose bytes changed are rewritten, each
+  stamped with a modification time made from a hash of its bytes
+  (:func:`content_mtime`): mypy takes a module as unchanged, without reading
+  it, when its size and whole-second time stamp match its cache's, so a
+  stamp that is a function of the bytes makes that shortcut a comparison
+  of contents (a rewrite of the same size within the same second, which
+  the time of writing would let through, gets another stamp);
+* started in the background, so that it runs beside ivi-conform's own
+  analysis: on a large driver before the files are parsed, on the package
+  their paths show (:func:`ahead`, taken only if the index names the same
+  package), else when the driver's package is known (:func:`start`).
 
 A crash, a time-out or output we cannot read is ivi-conform's failure to
 judge (``error``), never the driver's.
@@ -49,6 +57,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import hashlib
 import json
 import os
 import re
@@ -63,6 +72,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
+from packaging.utils import canonicalize_name
+
+from ivi_conform import cache
 from ivi_conform.model import Evidence
 
 try:
@@ -104,13 +116,13 @@ class MypyRun:
     suppressions: tuple[Evidence, ...] = ()
 
 
-def cache_dir() -> Path:
-    """Where mypy keeps its cache between audits."""
+def cache_dir() -> Path | None:
+    """Where mypy keeps its cache between audits (None: ivi-conform's cache is off)."""
     configured = os.environ.get("IVI_CONFORM_MYPY_CACHE")
     if configured:
         return Path(configured)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "ivi-conform" / "mypy"
+    root = cache.cache_root()
+    return None if root is None else root / "mypy"
 
 
 def _timeout() -> float:
@@ -125,14 +137,6 @@ def mypy_of(context: AuditContext) -> MypyRun:
     return context.fact(_mypy)
 
 
-def result_for(context: AuditContext) -> MypyRun | None:
-    """The audit's mypy run, for the benchmark that reports mypy's own time after the rule ran.
-
-    The run is a fact of the context: asked for after typing-consistent, it is that run.
-    """
-    return mypy_of(context)
-
-
 def _mypy(context: AuditContext) -> MypyRun:
     return context.fact(started).result()
 
@@ -142,15 +146,68 @@ def start(context: AuditContext) -> None:
     context.fact(started)
 
 
+def start_ahead(context: AuditContext) -> None:
+    """Start mypy before the files are parsed, on the package they show (see :func:`ahead`)."""
+    context.fact(ahead)
+
+
 def started(context: AuditContext) -> Future[MypyRun]:
-    """The audit's mypy run, in a thread waiting on mypy's child process (a fact)."""
-    future: Future[MypyRun] = Future()
+    """The audit's mypy run, in a thread waiting on mypy's child process (a fact).
+
+    The run :func:`ahead` starts is the one taken when it checks the very
+    package the driver's shape names; otherwise mypy is started on that package.
+    """
     package = context.driver.package
     if package is None:
+        future: Future[MypyRun] = Future()
         future.set_result(MypyRun((), 0.0, 0,
                                   problem="the wheel holds no import package to type-check"))
         return future
-    files, work = context.dist.files, context.work_dir / "mypy"
+    if package == _package_by_paths(context):
+        return context.fact(ahead)[1]  # started ahead, or now
+    return _in_thread(context, package)
+
+
+def ahead(context: AuditContext) -> tuple[str, Future[MypyRun]]:
+    """mypy started on the package the wheel's paths show, before anything is parsed (a fact).
+
+    The driver's package is known only from the syntax index, which takes
+    a generated driver a second or two to build; the wheel's paths already
+    show it (:func:`_package_by_paths`), so mypy runs beside the parse.
+    :func:`started` takes this run only if the index names the same package:
+    a wrong guess costs time, never the verdict.
+    """
+    guess = _package_by_paths(context)
+    if guess is None:
+        future: Future[MypyRun] = Future()
+        future.set_result(MypyRun((), 0.0, 0, problem="no package to start mypy ahead on"))
+        return "", future
+    return guess, _in_thread(context, guess)
+
+
+def _package_by_paths(context: AuditContext) -> str | None:
+    """The one top-level package with an ``__init__.py``, or the one named like the distribution.
+
+    The driver's shape picks the package named like the distribution first
+    (:func:`ivi_conform.static.driver.find_driver`), among the same packages
+    when their ``__init__.py`` parses.
+    """
+    tops = sorted({path.partition("/")[0] for path in context.dist.files
+                   if path.count("/") == 1 and path.endswith("/__init__.py")
+                   and path.partition("/")[0].isidentifier()})
+    wanted = canonicalize_name(context.dist.name or "")
+    named = [top for top in tops if canonicalize_name(top) == wanted]
+    return tops[0] if len(tops) == 1 else named[0] if len(named) == 1 else None
+
+
+def _in_thread(context: AuditContext, package: str) -> Future[MypyRun]:
+    """mypy on ``package`` of the audit's files, run by a thread waiting on its child process.
+
+    Each package gets a work folder of its own: a run started ahead on a
+    wrong guess never shares one with the run on the driver's package.
+    """
+    future: Future[MypyRun] = Future()
+    files, work = context.dist.files, context.work_dir / "mypy" / package
 
     def run_in_thread() -> None:
         try:
@@ -225,19 +282,40 @@ def _switched_off(text: str, suppressions: list[Evidence]) -> str:
     return "".join(lines)
 
 
+#: The earliest stamp :func:`content_mtime` gives (1980-01-01, the oldest a ZIP can hold).
+_STAMP_EPOCH = 315_532_800
+#: How many whole seconds the stamps spread over (about 34 years from the epoch above).
+_STAMP_SPAN = 2 ** 30
+
+
+def content_mtime(data: bytes) -> int:
+    """A file's modification time (ns) made from its bytes, in whole seconds.
+
+    mypy's cache takes a module of the recorded size and whole-second mtime
+    as unchanged without hashing it; stamped this way, two versions of a
+    module of the same size share a stamp only if a 30-bit hash of their
+    bytes collides (about one in a billion), whenever they were written.
+    """
+    seconds = int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "little")
+    return (_STAMP_EPOCH + seconds % _STAMP_SPAN) * 1_000_000_000
+
+
 def _extract(files: Mapping[str, bytes], package: str, folder: Path
              ) -> tuple[int, tuple[Evidence, ...]]:
-    """Write the package's typed files (and py.typed) below ``folder``, suppressions off.
+    """Make ``folder`` hold the package's typed files (and py.typed), suppressions off.
 
-    A file already there with the same bytes is left alone (its time stamp
-    kept, so mypy's incremental cache takes it as unchanged); files of an
-    earlier release that this one no longer ships are removed. Returns how
-    many typed files were written and the suppressions switched off.
+    Each file is stamped by :func:`content_mtime`, so that mypy's incremental
+    cache takes exactly the modules whose bytes it has seen as unchanged. A
+    file already there with the same bytes and stamp (the folder of an
+    earlier audit of the package) is left alone; files this wheel does not
+    ship are removed. Returns how many typed files the package has and the
+    suppressions switched off.
     """
     count = 0
     suppressed: list[Evidence] = []
     prefix = package + "/"
-    wanted: dict[str, bytes] = {}
+    made: set[str] = set()
+    wanted: set[str] = set()
     for path, data in files.items():
         if not path.startswith(prefix):
             continue
@@ -253,54 +331,77 @@ def _extract(files: Mapping[str, bytes], package: str, folder: Path
                 suppressed.extend(found)
                 data = _switched_off(text, found).encode("utf-8")
             count += 1
-        wanted[os.path.join(folder, *posix.parts)] = data
-    _synchronise(folder, wanted)
-    return count, tuple(suppressed)
-
-
-def _synchronise(folder: Path, wanted: Mapping[str, bytes]) -> None:
-    """Make ``folder`` hold exactly ``wanted`` (path → bytes), rewriting only what differs."""
-    made: set[str] = set()
-    for target, data in wanted.items():
+        target = os.path.join(folder, *posix.parts)
+        wanted.add(target)
+        stamp = content_mtime(data)
+        if _holds(target, data, stamp):
+            continue
         parent = os.path.dirname(target)
         if parent not in made:
             os.makedirs(parent, exist_ok=True)
             made.add(parent)
-        try:
-            with open(target, "rb") as stream:
-                if stream.read() == data:
-                    continue
-        except OSError:
-            pass
         with open(target, "wb") as stream:
             stream.write(data)
-    if not folder.is_dir():
-        return
+        os.utime(target, ns=(stamp, stamp))
     for root, _, names in os.walk(folder):
         for name in names:
             if os.path.join(root, name) not in wanted:
                 with contextlib.suppress(OSError):
                     os.unlink(os.path.join(root, name))
+    return count, tuple(suppressed)
+
+
+def _holds(target: str, data: bytes, stamp: int) -> bool:
+    """Whether ``target`` already has these bytes and this stamp."""
+    try:
+        if os.stat(target).st_mtime_ns != stamp:
+            return False
+        with open(target, "rb") as stream:
+            return stream.read() == data
+    except OSError:
+        return False
 
 
 @contextlib.contextmanager
 def _sources_folder(package: str, work: Path) -> Iterator[Path]:
-    """Where to extract the package for mypy: the audit's own work folder.
+    """Where to extract the package for mypy: its folder in mypy's cache, else ``work``.
 
-    A folder shared between audits let mypy's incremental cache take a
-    rewritten module of the same size and second as unchanged (two variants
-    of one package audited in a row), so each audit extracts its own.
+    The folder of the package's last audit holds most of its files already:
+    only the changed ones are written (a generated driver's five thousand
+    files took a second or two to write at every audit). One audit at a time
+    uses it (a lock); another, or one where locks or the cache are not to be
+    had, extracts to its own work folder.
     """
-    yield work
-
-
-def cache_key(package: str) -> str:
-    """A folder name for the package's sources (a package name is an identifier)."""
-    return package if package.isidentifier() else re.sub(r"\W", "_", package)
+    shared = _usable_cache()
+    if shared is None or fcntl is None:
+        yield work
+        return
+    root = shared / "sources" / (package if package.isidentifier()
+                                 else re.sub(r"\W", "_", package))
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        lock = open(root / ".lock", "a+b")  # noqa: SIM115 - held across the yield below
+    except OSError:
+        yield work
+        return
+    with lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            locked = False
+        else:
+            locked = True
+        try:
+            yield root if locked else work
+        finally:
+            if locked:
+                fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def _usable_cache() -> Path | None:
     folder = cache_dir()
+    if folder is None:
+        return None
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:
@@ -322,11 +423,11 @@ def _run(files: Mapping[str, bytes], package: str, work: Path, root: Path) -> My
         return MypyRun((), 0.0, 0, problem=f"the wheel holds no Python file of {package}/")
     config = (work / "mypy.ini").resolve()  # mypy runs in ``root``
     config.write_text("[mypy]\n", encoding="utf-8")
-    cache = (_usable_cache() or work / "cache").resolve()
+    cache_folder = (_usable_cache() or work / "cache").resolve()
     command = (
         sys.executable, "-P", "-m", "mypy",
         "--config-file", str(config),
-        "--cache-dir", str(cache), "--no-sqlite-cache",
+        "--cache-dir", str(cache_folder), "--no-sqlite-cache",
         "--follow-imports", "silent",
         "--output", "json", "--no-error-summary", "--no-pretty", "--no-color-output",
         "--hide-error-context",

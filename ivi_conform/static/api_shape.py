@@ -26,6 +26,7 @@ from ivi_conform.static.source import (
     Module,
     SourceIndex,
     simple_name,
+    walk_statements,
 )
 
 # -- annotations -------------------------------------------------------------------------------
@@ -480,16 +481,27 @@ def inferred_class(index: SourceIndex, owner: ClassInfo, member: Member) -> Clas
     return found
 
 
+#: The fields of a statement, ``except`` or ``case`` that hold statement lists.
+_BLOCK_FIELDS = ("body", "orelse", "finalbody", "handlers", "cases")
+
+
 def _own_returns(function: Function) -> list[ast.Return]:
+    """The function's ``return`` statements, not those of functions or classes inside it.
+
+    Only statement lists are walked: a ``return`` is a statement, and no
+    expression holds one (a lambda's body is an expression).
+    """
     found: list[ast.Return] = []
     pending: list[ast.AST] = list(function.body)
     while pending:
         node = pending.pop()
         if isinstance(node, ast.Return):
             found.append(node)
-        elif not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
-                            | ast.Lambda):
-            pending.extend(ast.iter_child_nodes(node))
+        elif not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            for name in _BLOCK_FIELDS:
+                block = getattr(node, name, None)
+                if isinstance(block, list):
+                    pending.extend(block)
     return found
 
 
@@ -499,7 +511,7 @@ def _class_of(index: SourceIndex, owner: ClassInfo, function: Function,
     if isinstance(value, ast.Call):
         return index.constructed_class(owner.module, function, value.func)
     if isinstance(value, ast.Name):
-        assigned = [node.value for node in ast.walk(function)
+        assigned = [node.value for node in walk_statements(function)
                     if isinstance(node, ast.Assign) and node.value is not None
                     and any(isinstance(t, ast.Name) and t.id == value.id for t in node.targets)]
         return _one_class(index, owner, function, assigned)
@@ -555,7 +567,7 @@ def _attribute_class(index: SourceIndex, owner: ClassInfo, getter: Function,
 
 def _self_assignments(index: SourceIndex, method: Function
                       ) -> dict[str, list[ast.Assign | ast.AnnAssign]]:
-    """The method's assignments to ``self.<name>``, by name, in ``ast.walk`` order (kept).
+    """The method's assignments to ``self.<name>``, by name, in ``ast.walk``'s order.
 
     One walk of the method serves every attribute asked of it: a generated
     class with hundreds of lazy getters asks about each of them, and walking
@@ -567,7 +579,7 @@ def _self_assignments(index: SourceIndex, method: Function
 
 def _walk_self_assignments(method: Function) -> dict[str, list[ast.Assign | ast.AnnAssign]]:
     found: dict[str, list[ast.Assign | ast.AnnAssign]] = {}
-    for node in ast.walk(method):
+    for node in walk_statements(method):
         if isinstance(node, ast.Assign):
             targets = node.targets
         elif isinstance(node, ast.AnnAssign):

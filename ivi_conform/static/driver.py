@@ -14,7 +14,13 @@ from dataclasses import dataclass
 
 from packaging.utils import canonicalize_name
 
-from ivi_conform.static.source import ClassInfo, MemberKind, SourceIndex, simple_name
+from ivi_conform.static.source import (
+    ClassInfo,
+    MemberKind,
+    SourceIndex,
+    simple_name,
+    walk_statements,
+)
 
 
 @dataclass(frozen=True)
@@ -102,7 +108,7 @@ def _assigned_class(
     for method in owner.node.body:
         if not isinstance(method, ast.FunctionDef | ast.AsyncFunctionDef):
             continue
-        for statement in ast.walk(method):
+        for statement in walk_statements(method):
             if (isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Call)
                     and any(isinstance(target, ast.Attribute) and target.attr == returned[0]
                             for target in statement.targets)):

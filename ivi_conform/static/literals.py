@@ -96,7 +96,7 @@ class StaticValues:
         self.index = index
         self.distribution = distribution
         self._bindings: dict[str, dict[str, ast.expr]] = {}
-        self._built: dict[int, list[tuple[ast.Call, Module, ClassInfo | None]]] | None = None
+        self._built: dict[int, list[tuple[ast.Call, Module, ClassInfo | None]]] = {}
 
     def returned(self, owner: ClassInfo, name: str) -> tuple[object, Evidence] | None:
         """What member ``name`` of ``owner`` (or a base) always returns, if constant."""
@@ -277,7 +277,7 @@ class StaticValues:
                          in zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True)
                          if default is not None})
         values: list[object] = []
-        for call, module, within in self._constructions().get(id(owner), []):
+        for call, module, within in self._constructions(owner):
             if any(isinstance(arg, ast.Starred) for arg in call.args) or any(
                     keyword.arg is None for keyword in call.keywords):
                 return UNKNOWN
@@ -297,25 +297,44 @@ class StaticValues:
             return UNKNOWN
         return values[0] if all(value == values[0] for value in values) else UNKNOWN
 
-    def _constructions(self) -> dict[int, list[tuple[ast.Call, Module, ClassInfo | None]]]:
-        """Every ``Class(...)`` call of the candidate, by the class it builds (computed once)."""
-        if self._built is not None:
-            return self._built
-        built: dict[int, list[tuple[ast.Call, Module, ClassInfo | None]]] = {}
+    def _constructions(self, owner: ClassInfo
+                       ) -> list[tuple[ast.Call, Module, ClassInfo | None]]:
+        """Every ``Owner(...)`` call of the candidate, with the class it sits in (found once).
+
+        Only the modules that could hold such a call are walked: a call
+        ``N(...)`` builds ``owner`` only where ``N`` is the owner's name or a
+        name the module imports, resolved to ``owner``, and ``N`` is then in
+        the module's text. Walking every expression of a generated driver
+        for each class asked about took seconds; most modules name none.
+        """
+        known = self._built.get(id(owner))
+        if known is not None:
+            return known
+        built: list[tuple[ast.Call, Module, ClassInfo | None]] = []
         infos = {id(info.node): info for info in self.index.classes}
         for module in self.index.modules.values():
+            if not self._may_construct(module, owner):
+                continue
             pending: list[tuple[ast.AST, ClassInfo | None]] = [(module.tree, None)]
             while pending:
                 node, within = pending.pop()
                 if isinstance(node, ast.ClassDef):
                     within = infos.get(id(node), within)
-                if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-                    target = self.index.resolve(node.func.id, module)
-                    if target is not None:
-                        built.setdefault(id(target), []).append((node, module, within))
+                if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                        and self.index.resolve(node.func.id, module) is owner):
+                    built.append((node, module, within))
                 pending.extend((child, within) for child in ast.iter_child_nodes(node))
-        self._built = built
+        self._built[id(owner)] = built
         return built
+
+    def _may_construct(self, module: Module, owner: ClassInfo) -> bool:
+        """Whether a ``N(...)`` call in ``module`` could build ``owner`` (its text names N)."""
+        source = self.index.files.get(module.path)
+        if source is None or not source.isascii():  # identifiers may be written normalised
+            return True
+        names = {owner.name, *self.index.imported_names(module)}
+        return any(name.encode() in source and self.index.resolve(name, module) is owner
+                   for name in names)
 
     def _call(self, node: ast.Call, module: Module, sub: _Evaluate) -> object:
         if self._is_metadata_version(node.func, module):

@@ -11,6 +11,7 @@ import ast
 import contextlib
 import enum
 import gc
+from collections import deque
 from collections.abc import Callable, Hashable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -187,7 +188,7 @@ def _instance_members(node: ast.ClassDef) -> dict[str, Member]:
             continue
         seen.add(name)
         function = methods[name]
-        for statement in ast.walk(function):
+        for statement in walk_statements(function):
             if isinstance(statement, ast.Assign):
                 targets, value = statement.targets, statement.value
             elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
@@ -292,6 +293,30 @@ def statements(tree: ast.Module) -> Iterator[ast.stmt]:
                 pending.extend(reversed(block))
 
 
+#: The nodes between a statement and the statements nested in it (``except``, ``case``).
+_STATEMENT_HOLDERS = (ast.stmt, ast.excepthandler, ast.match_case)
+
+
+def walk_statements(node: ast.AST) -> Iterator[ast.stmt]:
+    """The statements inside ``node`` (itself included), in ``ast.walk``'s order.
+
+    ``ast.walk`` visits every expression too, most of a function's nodes,
+    although no expression holds a statement; this walk goes breadth first
+    through statements, handlers and cases only, so the statements come in
+    the very order ``ast.walk`` gives them (a search taking the first match
+    finds the same one), several times faster.
+    """
+    pending = deque([node])
+    while pending:
+        current = pending.popleft()
+        if isinstance(current, ast.stmt):
+            yield current
+        for name in current._fields:
+            value = getattr(current, name, None)
+            if isinstance(value, list):
+                pending.extend(item for item in value if isinstance(item, _STATEMENT_HOLDERS))
+
+
 def scopes(tree: ast.Module) -> Iterator[ast.Module | ast.ClassDef | ast.FunctionDef
                                           | ast.AsyncFunctionDef]:
     """The module and every class and function in it, at any depth (those with docstrings)."""
@@ -347,6 +372,8 @@ class SourceIndex:
     """
 
     def __init__(self, files: Mapping[str, bytes]) -> None:
+        #: The files indexed (the distribution's own mapping, not a copy), for text searches.
+        self.files = files
         self.modules: dict[str, Module] = {}
         self.parse_errors: list[Evidence] = []
         self.classes: list[ClassInfo] = []
@@ -427,6 +454,10 @@ class SourceIndex:
                     found[alias.asname or alias.name] = (base, alias.name)
         self._import_cache[module_name] = found
         return found
+
+    def imported_names(self, module: Module) -> list[str]:
+        """The names a module's top-level ``from`` imports bind."""
+        return list(self._imports(module.name))
 
     def imported_name(self, name: str, near: Module) -> tuple[str, str] | None:
         """Where a name that module ``near`` imports comes from: (absolute module, name)."""
@@ -540,7 +571,7 @@ class SourceIndex:
         if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
             imported = self.imported_name(func.value.id, module)
             dotted_module = ".".join(part for part in imported if part) if imported else None
-            inner = _local_module(module, function, func.value.id)
+            inner = _local_module(module, self.imports_inside(function), func.value.id)
             for candidate in (inner, dotted_module, func.value.id):
                 if candidate is not None and candidate in self.modules:
                     return self._class_in(candidate, func.attr)
@@ -560,9 +591,16 @@ class SourceIndex:
             return self.constructed_class(owner.module, scope, value.func)
         return None
 
+    def imports_inside(self, function: ast.FunctionDef | ast.AsyncFunctionDef
+                       ) -> list[ast.Import | ast.ImportFrom]:
+        """The imports inside a function, in ``ast.walk``'s order, found once per function."""
+        return self.memo(("imports-inside", id(function)), lambda: [
+            node for node in walk_statements(function)
+            if isinstance(node, ast.Import | ast.ImportFrom)])
+
     def _local_import(self, module: Module, function: ast.FunctionDef | ast.AsyncFunctionDef,
                       name: str) -> ClassInfo | None:
-        for node in ast.walk(function):
+        for node in self.imports_inside(function):
             if isinstance(node, ast.ImportFrom):
                 for alias in node.names:
                     if (alias.asname or alias.name) == name:
@@ -590,10 +628,10 @@ def _anchor(module: Module, level: int, base: str | None) -> str:
     return ".".join([*parts, base] if base else parts)
 
 
-def _local_module(module: Module, function: ast.FunctionDef | ast.AsyncFunctionDef,
+def _local_module(module: Module, imports: list[ast.Import | ast.ImportFrom],
                   name: str) -> str | None:
-    """The module a name bound by an import inside the function stands for."""
-    for node in ast.walk(function):
+    """The module a name bound by one of a function's ``imports`` stands for."""
+    for node in imports:
         if isinstance(node, ast.ImportFrom):
             for alias in node.names:
                 if (alias.asname or alias.name) == name:

@@ -1,7 +1,8 @@
 """A re-audit served from the cache gives the report a cold audit gives.
 
 The per-file results (ruff's findings) are cached by content in the user
-cache folder, here a temporary one; mypy keeps its own incremental cache.
+cache folder, here a temporary one, with mypy's incremental cache below it;
+a cold audit starts from an empty folder.
 The driver is the reference one plus generated modules (tabs, long lines,
 unannotated members), enough files for ruff and mypy to start ahead.
 """
@@ -55,12 +56,16 @@ def _driver(folder: Path) -> Path:
 
 
 def _rules(result: AuditResult) -> list[dict[str, Any]]:
-    entries = []
-    for entry in map(rule_entry, result.results):
+    entries: list[dict[str, Any]] = []
+    for entry in map(dict, map(rule_entry, result.results)):
         del entry["seconds"]
-        entry["message"] = _TIMING.sub("(N s of mypy", entry["message"])
+        entry["message"] = _TIMING.sub("(N s of mypy", str(entry["message"]))
         entries.append(entry)
     return entries
+
+
+def _outcome(result: AuditResult, rule_id: str) -> str:
+    return next(entry.outcome.value for entry in result.results if entry.rule.id == rule_id)
 
 
 def _audit(target: Path, work: Path) -> AuditResult:
@@ -69,8 +74,8 @@ def _audit(target: Path, work: Path) -> AuditResult:
 
 @pytest.fixture
 def caches(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("IVI_CONFORM_CACHE", str(tmp_path / "cache"))
-    monkeypatch.setenv("IVI_CONFORM_MYPY_CACHE", str(tmp_path / "mypy-cache"))
+    monkeypatch.setenv("IVI_CONFORM_CACHE", str(tmp_path / "cache"))  # mypy's cache below it
+    monkeypatch.delenv("IVI_CONFORM_MYPY_CACHE", raising=False)
     return tmp_path / "cache"
 
 
@@ -91,17 +96,20 @@ def test_a_cached_re_audit_gives_the_cold_report(tmp_path: Path, caches: Path) -
 def test_a_re_audit_after_one_change_gives_the_cold_report_of_the_changed_driver(
         tmp_path: Path, caches: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     driver = _driver(tmp_path / "driver")
-    _audit(driver, tmp_path / "first")
+    first = _audit(driver, tmp_path / "first")
     changed = driver / "sksunroof" / "generated" / "Group3.py"
-    changed.write_text(changed.read_text(encoding="utf-8") + "x=1 # a new departure\n",
+    changed.write_text(changed.read_text(encoding="utf-8")
+                       + "x=1 # a new departure\ny: int = 'and a new mypy error'\n",
                        encoding="utf-8")
     cached = _audit(driver, tmp_path / "again")
+    assert _outcome(first, "typing-consistent") == "pass"
+    assert _outcome(cached, "typing-consistent") == "fail", "mypy saw the change"
     linted = [path.relative_to(tmp_path / "again" / "pep8-lint").as_posix()
               for path in (tmp_path / "again" / "pep8-lint").rglob("*.py")
               if path.name != "__init__.py"]  # the package markers go beside it
     assert linted == ["sksunroof/generated/Group3.py"], "only the changed file went to ruff"
 
-    monkeypatch.setenv("IVI_CONFORM_CACHE", str(tmp_path / "empty-cache"))
+    monkeypatch.setenv("IVI_CONFORM_CACHE", str(tmp_path / "empty-cache"))  # ruff's and mypy's
     cold = _audit(driver, tmp_path / "cold")
     assert _rules(cached) == _rules(cold)
 

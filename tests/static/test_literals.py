@@ -96,3 +96,45 @@ def test_expressions(expression: str, value: object) -> None:
     })
     found = StaticValues(index).returned(index.classes_named("Utility")[0], "value")
     assert (None if found is None else found[0]) == value
+
+
+_BUILT_UNDER_ANOTHER_NAME = {
+    "pkg/__init__.py": "from pkg.utility import Utility as Made\n",
+    "pkg/utility.py": '''\
+        class Utility:
+            def __init__(self, vendor):
+                self._vendor = vendor
+
+            @property
+            def driver_vendor(self):
+                return self._vendor
+    ''',
+    # the one construction names the class only by the alias the package re-exports
+    "pkg/driver.py": '''\
+        from pkg import Made
+
+
+        class Driver:
+            def __init__(self):
+                self.utility = Made("Skylight")
+    ''',
+}
+
+
+def test_an_argument_is_followed_to_a_construction_under_a_re_exported_alias() -> None:
+    index = _index(_BUILT_UNDER_ANOTHER_NAME)
+    utility = index.classes_named("Utility")[0]
+    found = StaticValues(index).returned(utility, "driver_vendor")
+    assert found is not None and found[0] == "Skylight"
+
+
+def test_an_argument_given_two_values_by_two_constructions_is_unknown() -> None:
+    index = _index({**_BUILT_UNDER_ANOTHER_NAME, "pkg/other.py": '''\
+        from pkg.utility import Utility
+
+
+        def elsewhere():
+            return Utility("Someone Else")
+    '''})
+    utility = index.classes_named("Utility")[0]
+    assert StaticValues(index).returned(utility, "driver_vendor") is None

@@ -1,0 +1,57 @@
+"""The syntax index's walks: the statements a search sees, in the order it sees them."""
+
+from __future__ import annotations
+
+import ast
+import textwrap
+
+from ivi_conform.static.source import walk_statements
+
+_NESTED = textwrap.dedent('''\
+    import os
+
+
+    class Outer:
+        x = 1
+
+        def method(self, value):
+            if value:
+                self.a = 1
+            else:
+                try:
+                    self.b = 2
+                except ValueError:
+                    self.c = 3
+                else:
+                    self.d = 4
+                finally:
+                    self.e = 5
+            match value:
+                case 1:
+                    self.f = lambda: [y for y in range(3)]
+                case _:
+                    pass
+            with open(os.devnull) as stream:
+                for line in stream:
+                    self.g = line
+            while False:
+                break
+
+            def inner():
+                from .child import ChildCls
+                return ChildCls
+
+            class Local:
+                z = 3
+            return inner
+''')
+
+
+def test_the_statements_come_as_ast_walk_gives_them() -> None:
+    tree = ast.parse(_NESTED)
+    walked = [node for node in ast.walk(tree) if isinstance(node, ast.stmt)]
+    assert len(walked) > 20
+    assert list(walk_statements(tree)) == walked
+    method = tree.body[1].body[1]  # type: ignore[attr-defined]
+    assert list(walk_statements(method)) == [
+        node for node in ast.walk(method) if isinstance(node, ast.stmt)]
