@@ -529,7 +529,8 @@ def op_threads(request: dict[str, Any]) -> object:
         for _ in range(rounds):
             try:
                 obj = _resolve(target, job["path"])
-                value = obj
+                # a member read by a method call (``speed.get()``) is called, a property is read
+                value = obj() if job.get("call") and callable(obj) else obj
                 results[index].append({"ok": True, "value": encode(value)})
             except Exception as exc:  # noqa: BLE001 - the driver's exception is the observation
                 results[index].append({"ok": False, "exc": _describe_exception(exc)})

@@ -9,10 +9,14 @@ finds what it needs here, in one of two ways.
   The members come from the agent's ``describe`` (type hints find references
   and collections), then from the classes' own dictionaries for what hints do
   not show (descriptors other than ``property``, nodes without annotations).
-* **Mapping** (:func:`discover`, :class:`ApiMap`): reading each value property
-  once against the live simulator shows which SCPI query it sends
-  (``PAN2:POS?``), whatever its name, so that an exercise asks for "the member
-  that reads ``MOT:SPE?``" or "the member that sets ``PAN2:POS``". A
+* **Mapping** (:func:`discover`, :class:`ApiMap`): reading each member once
+  against the live simulator shows which SCPI query it sends (``PAN2:POS?``),
+  whatever its name, so that an exercise asks for "the member that reads
+  ``MOT:SPE?``" or "the member that sets ``PAN2:POS``". A member is a
+  property, or methods that read and write a setting together (a get()/set()
+  pair on an object, get_x()/set_x() siblings, a query method): the spec
+  leaves that form to the vendor, and :class:`Access` carries how to read and
+  write each (:func:`readings`, :func:`get`, :func:`put`). A
   selector-style repeated capability (a method that selects the active panel
   for the members that follow) is found the same way: calling a one-argument
   method that sends nothing, then reading again, changes the panel suffix of
@@ -33,11 +37,12 @@ import ast
 import itertools
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from ivi_conform.behaviour.exercises import (
     ChargedElsewhereError,
+    NotApplicableError,
     NotJudgedError,
     Stillness,
     quiesce,
@@ -48,6 +53,7 @@ from ivi_conform.behaviour.wire import attr_form
 from ivi_conform.sim import MODELS
 from ivi_conform.sim.scpi import Call as Parsed
 from ivi_conform.sim.scpi import canonical, parse_program
+from ivi_conform.static.api_shape import hierarchy_of
 
 if TYPE_CHECKING:
     from ivi_conform.sim import LiveSimulator, ModelSpec, TraceEntry
@@ -128,13 +134,55 @@ class Key:
         return any(token and token.lower() in value.lower() for token in tokens)
 
 
+#: How a member is read and written (:attr:`Access.form`). The spec leaves the form of a
+#: setting to the vendor (its hierarchy example ends in a method): all four are members.
+PROPERTY = "property"  # read and assigned: ``motor.speed``, ``motor.speed = 20``
+PAIR = "pair"  # an object with get() and set(value): ``motor.speed.get()``, ``.set(20)``
+ACCESSORS = "accessors"  # sibling methods: ``motor.get_speed()``, ``motor.set_speed(20)``
+QUERY = "query"  # a method of no argument whose call reads: ``motor.current.get()``
+
+
 @dataclass(frozen=True)
 class Access:
-    """How to reach one member: an optional selector call first, then a path."""
+    """How to reach one member: an optional selector call first, then a path; and its form.
+
+    ``steps`` lead to the property, to the object holding ``get()``/``set()``
+    (a pair), or to the reading method (``get_speed``, a query method), so
+    that ``steps[:-1]`` is always the object the member belongs to.
+    """
 
     label: str
     steps: Steps
     select: tuple[Steps, object] | None = None
+    form: str = PROPERTY
+
+    def reading(self) -> tuple[Steps, bool]:
+        """The path read, and whether it is a method called with no argument."""
+        if self.form == PAIR:
+            return [*self.steps, ["attr", "get"]], True
+        return self.steps, self.form != PROPERTY
+
+    def writing(self) -> Steps | None:
+        """The path of the method called with the value; None for an assignment."""
+        if self.form == PAIR:
+            return [*self.steps, ["attr", "set"]]
+        if self.form == ACCESSORS:
+            return [*self.steps[:-1], ["attr", "set_" + str(self.steps[-1][1])[len("get_"):]]]
+        return None
+
+    @property
+    def read_shown(self) -> str:
+        """The reading as the user writes it: ``motor.speed``, ``motor.speed.get()``."""
+        return self.label + {PROPERTY: "", PAIR: ".get()"}.get(self.form, "()")
+
+    def write_shown(self, value: object) -> str:
+        """The writing as the user writes it: ``panels['Panel1'].position.set(1)``."""
+        if self.form == PAIR:
+            return f"{self.label}.set({value!r})"
+        if self.form == ACCESSORS:
+            head, _, name = self.label.rpartition("get_")
+            return f"{head}set_{name}({value!r})"
+        return f"{self.label} = {value!r}"
 
 
 @dataclass(frozen=True)
@@ -173,7 +221,7 @@ class ApiMap:
             return None
         if access.select is None:
             return access
-        return Access(access.label, access.steps) if access.label in self.active else None
+        return replace(access, select=None) if access.label in self.active else None
 
     def reader(self, query: str) -> Access | None:
         """The member whose reading sends ``query`` (``PAN2:POS?``)."""
@@ -223,12 +271,6 @@ class Step:
     @property
     def sent(self) -> list[str]:
         return [e.message for e in self.entries if e.direction == "in"]
-
-    def trace(self, limit: int = 8) -> str:
-        shown = [f"{'>' if e.direction == 'in' else '<'} {e.message}"
-                 for e in self.entries[:limit]]
-        more = f" ... (+{len(self.entries) - limit})" if len(self.entries) > limit else ""
-        return (" | ".join(shown) + more) if shown else "(no I/O)"
 
 
 class ErrorLog:
@@ -385,6 +427,47 @@ def api_members(driver: DriverRef) -> list[Member]:
     out: list[Member] = []
     _discover(driver, (), "", out, 0)
     return out
+
+
+def collections(driver: DriverRef) -> list[str]:
+    """The paths of the collections reachable without indexing (``panels``); maybe none.
+
+    Those ``describe`` types as collections, then those the walk
+    (:func:`api_members`) entered through the keys they list: a collection
+    whose type hints do not resolve (imported for type checkers only) is
+    found by what it is, a ``Mapping`` of the driver's objects say.
+    """
+    found = [str(entry["path"]) for entry in members(driver)
+             if entry.get("kind") == "collection" and "[]" not in str(entry.get("path"))]
+    for member in api_members(driver):
+        ops = [op for op, _ in member.path]
+        if "item" in ops and "item" not in ops[:ops.index("item")]:
+            head = ".".join(str(key) for _, key in member.path[:ops.index("item")])
+            if head and head not in found:
+                found.append(head)
+    return found
+
+
+def described_methods(driver: DriverRef) -> list[dict[str, object]]:
+    """The methods of :func:`api_members` as ``describe`` entries (``panels[].stop``).
+
+    For the drivers whose type hints do not resolve, where ``describe``
+    sees only the root: the walk reached the rest.
+    """
+    return [{"path": "".join(f".{key}" if op == "attr" else "[]" for op, key in member.path
+                             ).lstrip("."),
+             "kind": "method", "returns": member.type,
+             "params": [{"name": name, "type": hint, "required": needed}
+                        for name, hint, needed in member.params]}
+            for member in api_members(driver) if member.kind == "method"]
+
+
+def declared_collections(harness: Harness) -> list[str]:
+    """The collection reference properties the driver's source declares (rc-collection-style's
+    reading), for telling a collection the run did not reach from one that is not there."""
+    context = harness.context
+    found = hierarchy_of(context.source, context.driver)
+    return sorted({ref.name for ref in found.references if ref.collection}) if found else []
 
 
 def _params(entry: dict[str, object]) -> tuple[tuple[str, str, bool], ...]:
@@ -614,18 +697,27 @@ def restore(simulator: LiveSimulator) -> None:
 
 
 def get(driver: DriverRef, access: Access, timeout: float | None = None) -> Call:
-    """Read a member (after its selector call, if any)."""
+    """Read a member (after its selector call, if any), in its form."""
     if access.select is not None and not (done := select(driver, access)).ok:
         return done
-    return driver.request("get", f"driver.{access.label}", driver.harness.limit(timeout),
-                          path=access.steps)
+    path, called = access.reading()
+    limit = driver.harness.limit(timeout)
+    if called:
+        return driver.request("call", f"driver.{access.read_shown}", limit, path=path,
+                              args=encode_value([]))
+    return driver.request("get", f"driver.{access.read_shown}", limit, path=path)
 
 
 def put(driver: DriverRef, access: Access, value: object) -> Call:
-    """Write a member (after its selector call, if any)."""
+    """Write a member (after its selector call, if any), in its form."""
     if access.select is not None and not (done := select(driver, access)).ok:
         return done
-    return driver.request("set", f"driver.{access.label} = {value!r}",
+    method = access.writing()
+    if method is not None:
+        return driver.request("call", f"driver.{access.write_shown(value)}",
+                              driver.harness.limit(), path=method,
+                              args=encode_value([value]))
+    return driver.request("set", f"driver.{access.write_shown(value)}",
                           driver.harness.limit(), path=access.steps, value=encode_value(value))
 
 
@@ -660,33 +752,71 @@ def _queries(simulator: LiveSimulator, start: int) -> list[str]:
     return found
 
 
-def _value_property(entry: dict[str, object]) -> bool:
-    return entry.get("kind") == "property"
+def _required(member: Member) -> int:
+    return sum(1 for _, _, needed in member.params if needed)
+
+
+#: Where a method is not read as a setting: the utility's and direct I/O's own methods
+#: (reset, error queries, raw I/O) are judged by their own rules.
+NOT_READ = ("ivi_utility.", "ivi_direct_io.")
+#: Return types that say a method reads nothing (or says nothing of what it returns).
+NO_VALUE = frozenset({"", "None", "NoneType"})
+
+
+def readings(found: list[Member]) -> list[tuple[Access, bool]]:
+    """The members that may read one setting, each with whether it is settable.
+
+    Properties first (as they are found); then the methods that make a
+    member together: an object with ``get()`` of no argument and
+    ``set(value)`` of one (the generated style, ``motor.speed.get()``),
+    sibling ``get_x()`` / ``set_x(value)`` on one class; last, any other
+    method of no argument that declares a return value (a query method, a
+    ``get()`` without ``set``). Which of them reads a setting, and which
+    setting, the trace of a call tells (:func:`discover`).
+    """
+    methods = {member.label: member for member in found if member.kind == "method"
+               and not member.label.startswith(NOT_READ)}
+    out: list[tuple[Access, bool]] = [(Access(m.label, m.steps()), m.settable)
+                                      for m in found if m.kind == "property"]
+    paired: set[str] = set()
+    for label, member in methods.items():
+        head, _, name = label.rpartition(".")
+        prefix = f"{head}." if head else ""
+        if _required(member) or not (name == "get" and head or name.startswith("get_")):
+            continue
+        writer = methods.get(f"{head}.set" if name == "get" else f"{prefix}set_{name[4:]}")
+        if writer is None or _required(writer) != 1:
+            continue
+        paired |= {label, writer.label}
+        if name == "get":
+            out.append((Access(head, member.steps()[:-1], form=PAIR), True))
+        else:
+            out.append((Access(label, member.steps(), form=ACCESSORS), True))
+    out += [(Access(label, member.steps(), form=QUERY), False)
+            for label, member in methods.items()
+            if label not in paired and not _required(member) and member.type not in NO_VALUE]
+    return out
 
 
 def discover(driver: DriverRef, simulator: LiveSimulator) -> ApiMap:
-    """Read every value property once; map the query each sends to the member.
+    """Read every member of :func:`readings` once; map the query each sends to the member.
 
     A read that sends exactly one query (status reads aside) maps it; one
     that sends none or several is left out. Then one-argument methods that
     send nothing are tried as panel selectors.
     """
     api = ApiMap()
-    entries = members(driver)
-    properties = [entry for entry in entries if _value_property(entry)]
-    plain_reads: list[tuple[str, Steps, bool]] = []
-    for entry in properties:
-        for label, steps in expand(driver, str(entry.get("path"))):
-            start = len(simulator.trace)
-            got = driver.request("get", f"driver.{label}", driver.harness.limit(), path=steps)
-            sent = _queries(simulator, start)
-            settable = bool(entry.get("settable"))
-            if got.ok and len(sent) == 1 and sent[0] not in api.queries:
-                api.queries[sent[0]] = Access(label, steps)
-                if settable:
-                    api.settable.add(label)
-                plain_reads.append((label, steps, settable))
-    _find_selectors(driver, simulator, entries, plain_reads, api)
+    plain_reads: list[tuple[Access, bool]] = []
+    for access, settable in readings(api_members(driver)):
+        start = len(simulator.trace)
+        got = get(driver, access)
+        sent = _queries(simulator, start)
+        if got.ok and len(sent) == 1 and sent[0] not in api.queries:
+            api.queries[sent[0]] = access
+            if settable:
+                api.settable.add(access.label)
+            plain_reads.append((access, settable))
+    _find_selectors(driver, simulator, members(driver), plain_reads, api)
     return api
 
 
@@ -715,13 +845,13 @@ def _selector_arguments(params: object) -> list[int | str]:
 
 def _find_selectors(driver: DriverRef, simulator: LiveSimulator,
                     entries: list[dict[str, object]],
-                    reads: list[tuple[str, Steps, bool]], api: ApiMap) -> None:
+                    reads: list[tuple[Access, bool]], api: ApiMap) -> None:
     """Methods of one argument that change the panel the plain reads address."""
     if simulator.instrument.panel_count < 2 or any(query.startswith("PAN2:")
                                                    for query in api.queries):
         return  # one panel, or the panels are reached without a selector
-    panel_reads = [(label, steps, settable) for label, steps, settable in reads
-                   if any(query.startswith("PAN") and api.queries[query].label == label
+    panel_reads = [(access, settable) for access, settable in reads
+                   if any(query.startswith("PAN") and api.queries[query].label == access.label
                           for query in api.queries)]
     if not panel_reads:
         return
@@ -743,17 +873,16 @@ def _find_selectors(driver: DriverRef, simulator: LiveSimulator,
             if not called.ok or _sent_setting(simulator, start):
                 break
             chosen.append(argument)
-            for label, read_steps, settable in panel_reads:
+            for read, settable in panel_reads:
                 start = len(simulator.trace)
-                got = driver.request("get", f"driver.{label}", driver.harness.limit(),
-                                     path=read_steps)
+                got = get(driver, read)
                 sent = _queries(simulator, start)
                 if not got.ok or len(sent) != 1:
                     continue
                 panels.add(sent[0].split(":", 1)[0])
                 if sent[0] not in api.queries:
-                    access = Access(f"{path}({argument!r}); {label}", read_steps,
-                                    (steps, argument))
+                    access = replace(read, label=f"{path}({argument!r}); {read.label}",
+                                     select=(steps, argument))
                     api.queries[sent[0]] = access
                     if settable:
                         api.settable.add(access.label)
@@ -771,9 +900,9 @@ def _find_selectors(driver: DriverRef, simulator: LiveSimulator,
     # later, an alias of the selector say, may have changed it)
     path, steps, argument = first
     for query, access in list(api.queries.items()):
-        if access.select is None and any(access.label == label for label, _, _ in panel_reads):
-            api.queries[query] = Access(f"{path}({argument!r}); {access.label}", access.steps,
-                                        (steps, argument))
+        if access.select is None and any(access.label == read.label for read, _ in panel_reads):
+            api.queries[query] = replace(access, label=f"{path}({argument!r}); {access.label}",
+                                         select=(steps, argument))
             api.active.add(api.queries[query].label)
             if access.label in api.settable:
                 api.settable.add(api.queries[query].label)
@@ -856,6 +985,41 @@ def contrasting_models(models: list[str]) -> list[str]:
 
 
 # -- what an exercise could not find --------------------------------------------------------------
+
+
+def judged_nothing(what: str, found: list[str]) -> Exception:
+    """Why a rule whose exercise judged nothing has not passed.
+
+    ``found`` names the members the driver has to exercise: none, and the
+    rule does not apply (a skip that says so); some, and ivi-conform failed
+    to exercise them, which is not judged (naming ``what`` went without).
+    """
+    if not found:
+        return NotApplicableError(f"{what}: the driver has no member to exercise")
+    shown = ", ".join(found[:4]) + (" ..." if len(found) > 4 else "")
+    return NotJudgedError(f"{what}, though the driver has {len(found)} member(s) to exercise "
+                          f"({shown}): a rule that exercised nothing has not passed")
+
+
+def exercisable(driver: DriverRef) -> list[str]:
+    """The members a walk reaches outside ivi_utility and direct I/O, as the user writes them."""
+    return [member.label + ("()" if member.kind == "method" else "")
+            for member in api_members(driver) if not member.label.startswith(NOT_READ)]
+
+
+def method_readings(driver: DriverRef) -> list[tuple[str, Call, str]]:
+    """Each member read by a method call (``get()``, ``get_x()``, a query method), read once.
+
+    (the reading as the user writes it, the call, the declared type of what it returns).
+    """
+    found = api_members(driver)
+    returns = {member.label: member.type for member in found if member.kind == "method"}
+    out: list[tuple[str, Call, str]] = []
+    for access, _ in readings(found):
+        if access.form != PROPERTY:
+            method = f"{access.label}.get" if access.form == PAIR else access.label
+            out.append((access.read_shown, get(driver, access), returns.get(method, "")))
+    return out
 
 
 def unfound(driver: DriverRef, simulator: LiveSimulator, what: str,

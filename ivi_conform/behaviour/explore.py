@@ -22,7 +22,7 @@ import inspect
 import time
 import types
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,7 +36,13 @@ Ask = Callable[..., object]
 
 @dataclass
 class Target:
-    """One settable property or method of one object of the hierarchy."""
+    """One settable property or method of one object of the hierarchy.
+
+    ``reader`` names the method of the same owner that reads back what a
+    call of this one set: ``get`` for the ``set`` of a get()/set() pair,
+    ``get_speed`` for ``set_speed`` (the parent's ``api.readings`` finds the
+    same members).
+    """
 
     label: str
     owner: object
@@ -44,6 +50,82 @@ class Target:
     kind: str  # "set" | "call"
     hints: list[Any] = field(default_factory=list)
     readable: bool = False
+    reader: str = ""
+
+    def read_back(self) -> object:
+        """The value the member holds now, read as the user reads it."""
+        if self.kind == "set":
+            return getattr(self.owner, self.name)
+        return getattr(self.owner, self.reader)()
+
+
+#: Described property types that say nothing: the value read tells whether it is a node.
+UNTYPED = frozenset({"Any", "None", "object", "typing.Any"})
+
+
+def _reader(owner: object, name: str) -> str:
+    """The zero-argument method of ``owner`` that reads what ``name(value)`` sets ("": none)."""
+    wanted = "get" if name == "set" else "get_" + name[len("set_"):] if name.startswith(
+        "set_") else ""
+    method = getattr(type(owner), wanted, None) if wanted else None
+    if not inspect.isfunction(method):
+        return ""
+    params = list(inspect.signature(method).parameters.values())[1:]
+    return wanted if all(p.default is not p.empty or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+                         for p in params) else ""
+
+
+def read(owner: object, name: str) -> object:
+    """Read the member ``name`` of ``owner`` in its form (the parent's ``Access.form``).
+
+    A property is read; a method (``get_speed``, a query method) is called;
+    an object with ``get()`` and ``set()`` (a pair) is asked ``get()``.
+    """
+    value = getattr(owner, name)
+    if inspect.ismethod(value):
+        return value()
+    if _pair(value):
+        return value.get()
+    return value
+
+
+def _form(owner: object, name: str) -> str:
+    """How the member ``name`` of ``owner`` is written: assigned, by its ``set_`` sibling, or
+    by the ``set()`` of the object it holds (found without reading it)."""
+    static = inspect.getattr_static(type(owner), name, None)
+    if inspect.isfunction(static):
+        return "accessors" if name.startswith("get_") else "query"
+    assignable = static.fset is not None if isinstance(static, property) else hasattr(
+        type(static), "__set__")
+    return "property" if assignable else "pair"
+
+
+def write(owner: object, name: str, value: object) -> None:
+    """Write the member ``name`` of ``owner`` in its form: assigned, ``set_x(value)`` or
+    ``set(value)``."""
+    form = _form(owner, name)
+    if form == "accessors":
+        getattr(owner, "set_" + name[len("get_"):])(value)
+    elif form == "pair" and _pair(held := getattr(owner, name)):
+        held.set(value)
+    else:
+        setattr(owner, name, value)
+
+
+def written(owner: object, name: str, label: str, value: object) -> str:
+    """A write as the user writes it: ``drv.motor.speed.set(20)``, ``drv.motor.speed = 20``."""
+    form = _form(owner, name)
+    if form == "accessors":
+        return f"drv.{label.rpartition('get_')[0]}set_{name[len('get_'):]}({value!r})"
+    if form == "pair":
+        return f"drv.{label}.set({value!r})"
+    return f"drv.{label} = {value!r}"
+
+
+def _pair(value: object) -> bool:
+    """An object of get() and set(value): one member in the generated style."""
+    return callable(getattr(value, "get", None)) and callable(getattr(value, "set", None)) \
+        and not isinstance(value, Mapping | type)
 
 
 def _hints(function: object) -> dict[str, Any]:
@@ -80,12 +162,84 @@ def _expand(root: object, path: str) -> list[tuple[str, object]]:
     return owners
 
 
+def _nodes(root: object, members: list[dict[str, Any]], exclude: set[str],
+           package: str) -> Iterator[tuple[str, object]]:
+    """The objects of the driver's package behind the properties ``describe`` could not type.
+
+    A reference property whose hints do not resolve (annotations imported
+    only for type checkers) is described without a type; read here, its
+    value shows a node (or a collection of nodes, entered through its first
+    keys), walked by introspection in turn.
+    """
+    pending: list[tuple[str, object, str, int]] = []
+    for entry in members:
+        path = str(entry["path"])
+        if entry["kind"] == "property" and str(entry.get("type")) in UNTYPED and not any(
+                part.rstrip("[]") in exclude for part in path.split(".")):
+            name = path.split(".")[-1]
+            for label, owner in _expand(root, path):
+                pending.append((f"{label}.{name}" if label else name, owner, name, 0))
+    seen: set[int] = set()
+    while pending:
+        label, owner, name, depth = pending.pop(0)
+        try:
+            value = getattr(owner, name)
+        except Exception:  # noqa: BLE001 - a reference property that raises: not explored
+            continue
+        module = type(value).__module__
+        if not (module == package or module.startswith(package + ".")) or id(value) in seen \
+                or depth > 5:
+            continue
+        seen.add(id(value))
+        items: list[tuple[str, object]] = []
+        if isinstance(value, Mapping):
+            try:
+                items = [(f"{label}[{key!r}]", value[key]) for key in list(value)[:4]]
+            except Exception:  # noqa: BLE001 - a collection that cannot be listed
+                items = []
+        for node_label, node in [(label, value), *items]:
+            if node is not value:
+                seen.add(id(node))
+            yield node_label, node
+            for attribute in sorted(dir(type(node))):
+                static = inspect.getattr_static(type(node), attribute, None)
+                if not attribute.startswith("_") and attribute not in exclude and isinstance(
+                        static, property) and static.fset is None:
+                    pending.append((f"{node_label}.{attribute}", node, attribute, depth + 1))
+
+
+def _object_targets(label: str, owner: object, exclude: set[str]) -> list[Target]:
+    """The settable properties and the methods of one node found by :func:`_nodes`."""
+    targets: list[Target] = []
+    for name in sorted(dir(type(owner))):
+        if name.startswith("_") or name in exclude:
+            continue
+        member = inspect.getattr_static(type(owner), name, None)
+        full = f"{label}.{name}"
+        if isinstance(member, property) and member.fset is not None:
+            setter = [h for k, h in _hints(member.fset).items() if k != "return"]
+            targets.append(Target(full, owner, name, "set", setter[:1] or [Any],
+                                  member.fget is not None))
+        elif inspect.isfunction(member):
+            targets.append(_method(full, owner, name, member))
+    return targets
+
+
+def _method(full: str, owner: object, name: str, member: Callable[..., Any]) -> Target:
+    hints = _hints(member)
+    params = [p for p in list(inspect.signature(member).parameters.values())[1:]
+              if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    return Target(full, owner, name, "call", [hints.get(p.name, Any) for p in params],
+                  reader=_reader(owner, name) if len(params) == 1 else "")
+
+
 def discover(root: object, members: list[dict[str, Any]], exclude: set[str],
-             value_member: Callable[..., Any] | None = None) -> list[Target]:
+             value_member: Callable[..., Any] | None = None, package: str = "") -> list[Target]:
     """The settable properties (and data descriptors) and the methods, with their hints.
 
     ``value_member`` is the agent's reading of a property or descriptor:
-    (type, settable, setter type).
+    (type, settable, setter type). The nodes ``describe`` could not type
+    are then walked by introspection (:func:`_nodes`).
     """
     targets: list[Target] = []
     for entry in members:
@@ -110,11 +264,12 @@ def discover(root: object, members: list[dict[str, Any]], exclude: set[str],
                 if settable:
                     targets.append(Target(full, owner, name, "set", [setter_hint or Any], True))
             elif inspect.isfunction(member):
-                hints = _hints(member)
-                params = [p for p in list(inspect.signature(member).parameters.values())[1:]
-                          if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-                targets.append(Target(full, owner, name, "call",
-                                      [hints.get(p.name, Any) for p in params]))
+                targets.append(_method(full, owner, name, member))
+    if package:
+        known = {target.label for target in targets}
+        for label, node in _nodes(root, members, exclude, package):
+            targets += [target for target in _object_targets(label, node, exclude)
+                        if target.label not in known]
     return targets
 
 
@@ -209,7 +364,7 @@ def fuzz(root: object, request: dict[str, Any], ask: Ask, encode: Encode) -> dic
     if from_agent is None:
         raise ValueError("fuzz needs the described members")
     found = discover(root, from_agent, set(request.get("exclude", [])),
-                     request.get("value_member"))
+                     request.get("value_member"), str(request.get("package", "")))
     targets = [target for target in found
                if all(strategy(hint) is not None for hint in target.hints)]
     if not targets:
@@ -247,9 +402,10 @@ def fuzz(root: object, request: dict[str, Any], ask: Ask, encode: Encode) -> dic
         history.append(step)
         stats["examples"] += 1
         before: object = None
-        if target.kind == "set" and target.readable:
+        readable = target.readable or bool(target.reader)
+        if readable:
             try:
-                before = getattr(target.owner, target.name)
+                before = target.read_back()
             except Exception:  # noqa: BLE001 - a reading that fails: no coercion judged
                 before = None
         mark = ask("mark")
@@ -273,17 +429,17 @@ def fuzz(root: object, request: dict[str, Any], ask: Ask, encode: Encode) -> dic
             fail(target, "queued", f"{what} while the instrument queued error {code} "
                  f"{message!r}", step)
             return
-        if target.kind == "set" and target.readable:
+        if readable:
             ask("settle")
             try:
-                back = getattr(target.owner, target.name)
+                back = target.read_back()
             except Exception as exc:  # noqa: BLE001 - reading back what was set must work
                 fail(target, "readback", f"the set returned normally but reading it back "
                      f"raised {type(exc).__name__}: {exc}", step)
                 return
             told = isinstance(observed, dict) and bool(observed.get("sent"))
             if not _same(args[0], back) and not _closer(args[0], back, before, told):
-                fail(target, "readback", f"the set returned normally but the property reads "
+                fail(target, "readback", f"the set returned normally but the member reads "
                      f"{back!r}, not {args[0]!r}", step)
 
     explore()
@@ -323,10 +479,10 @@ def machine(root: object, request: dict[str, Any], ask: Ask, encode: Encode) -> 
             chooser(argument)
         owner, name = reach
         if action == "get":
-            return getattr(owner, name)
+            return read(owner, name)
         if action == "call":
             return getattr(owner, name)()
-        setattr(owner, name, value)
+        write(owner, name, value)
         return None
 
     def label(panel: dict[str, Any], field_name: str) -> str:
@@ -366,8 +522,10 @@ def machine(root: object, request: dict[str, Any], ask: Ask, encode: Encode) -> 
 
     def setter(index: int, field_name: str, value: int) -> None:
         panel = panels[index]
-        if panel.get(field_name) is not None:
-            act(f"drv.{label(panel, field_name)} = {value}",
+        reach = panel.get(field_name)
+        if reach is not None:
+            owner, name = reach
+            act(written(owner, name, label(panel, field_name), value),
                 lambda: on(panel, field_name, value))
 
     def stopper(index: int) -> None:

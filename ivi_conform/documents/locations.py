@@ -39,7 +39,9 @@ URL = re.compile(r"https?://[^\s<>()\[\]\"'`]+", re.IGNORECASE)
 _MD_TARGET = re.compile(r"\]\(\s*(?:<([^>]*)>|([^)\s]+))")
 _MD_REFERENCE = re.compile(r"^\s*\[[^\]]+\]:\s*(\S+)", re.MULTILINE)
 _RST_TARGET = re.compile(r"`[^`<]*<([^<>`]+)>`__?|^\.\.\s+_[^:]+:\s*(\S+)", re.MULTILINE)
-_CODE_PATH = re.compile(r"`([^`\s]*(?:/|\.(?:md|rst|txt|html?|pdf)\b)[^`\s]*)`", re.IGNORECASE)
+#: A path in a code span: no spaces, or a document file name that has spaces in it
+_CODE_PATH = re.compile(r"`([^`\s]*(?:/|\.(?:md|rst|txt|html?|pdf)\b)[^`\s]*"
+                        r"|[^`\n]*\.(?:md|rst|txt|html?|pdf))`", re.IGNORECASE)
 _BARE_PATH = re.compile(r"(?<![\w/.])[\w./-]+\.(?:md|rst|html?|pdf)\b", re.IGNORECASE)
 COMMAND = re.compile(r"\bpydoc\b|\bhelp\(", re.IGNORECASE)
 _PLACEHOLDER = re.compile(r"<\*|\*>|link to|^#?$|^\.\.\.$|tbd|todo", re.IGNORECASE)
@@ -145,7 +147,8 @@ def locations(text: str) -> list[str]:
     found += [match[1] for match in _MD_REFERENCE.finditer(text)]
     found += [match[1] or match[2] for match in _RST_TARGET.finditer(text)]
     found += [match[1] for match in _CODE_PATH.finditer(text)]
-    found += [match[0] for match in _BARE_PATH.finditer(text)]
+    # a bare path inside a code span is that span's path again (or a piece of it)
+    found += [match[0] for match in _BARE_PATH.finditer(_CODE_PATH.sub(" ", text))]
     found += [match[0] for match in COMMAND.finditer(text)]
     return [place.strip() for place in found if place and not _PLACEHOLDER.search(place.strip())
             and not _picture(place.strip())]

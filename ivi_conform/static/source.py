@@ -443,7 +443,9 @@ class SourceIndex:
         is_package = module.path.endswith("__init__.py")
         package = module_name if is_package else module_name.rpartition(".")[0]
         found: dict[str, tuple[str, str]] = {}
-        for node in module.tree.body:
+        # names imported for type checkers only (``if TYPE_CHECKING:``) name classes too (an
+        # annotation may use them); they come first, so that a runtime import of a name wins
+        for node in [*_type_checking_imports(module.tree), *module.tree.body]:
             if isinstance(node, ast.ImportFrom):
                 base = node.module or ""
                 if node.level:
@@ -656,3 +658,16 @@ def strip_optional(annotation: ast.expr) -> ast.expr:
     ):
         return annotation.slice
     return annotation
+
+
+def _type_checking_imports(tree: ast.Module) -> list[ast.stmt]:
+    """The statements of a module's top-level ``if TYPE_CHECKING:`` blocks."""
+    return [statement for node in tree.body
+            if isinstance(node, ast.If) and _is_type_checking(node.test)
+            for statement in node.body]
+
+
+def _is_type_checking(test: ast.expr) -> bool:
+    """``TYPE_CHECKING`` or ``typing.TYPE_CHECKING`` (the only guard type checkers assume true)."""
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")

@@ -55,3 +55,30 @@ def test_the_statements_come_as_ast_walk_gives_them() -> None:
     method = tree.body[1].body[1]  # type: ignore[attr-defined]
     assert list(walk_statements(method)) == [
         node for node in ast.walk(method) if isinstance(node, ast.stmt)]
+
+
+def test_a_name_imported_for_type_checkers_only_is_resolved() -> None:
+    """``if TYPE_CHECKING:`` imports name the classes a driver's annotations use."""
+    from ivi_conform.static.source import SourceIndex
+
+    files = {
+        "pkg/__init__.py": b"",
+        "pkg/position.py": b"class PositionCls:\n    pass\n",
+        "pkg/panel.py": textwrap.dedent('''\
+            from __future__ import annotations
+            import typing
+            from typing import TYPE_CHECKING
+            if TYPE_CHECKING:
+                from .position import PositionCls
+            if typing.TYPE_CHECKING:
+                from .state import StateCls as State
+            from .runtime import Shared
+            if TYPE_CHECKING:
+                from .elsewhere import Shared
+            ''').encode(),
+    }
+    index = SourceIndex(files)
+    near = index.modules["pkg.panel"]
+    assert index.imported_name("PositionCls", near) == ("pkg.position", "PositionCls")
+    assert index.imported_name("State", near) == ("pkg.state", "StateCls")
+    assert index.imported_name("Shared", near) == ("pkg.runtime", "Shared")  # the runtime one

@@ -18,7 +18,7 @@ import contextlib
 import importlib
 import pkgutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -39,6 +39,7 @@ from ivi_conform.behaviour.protocol import Remote
 if TYPE_CHECKING:
     from ivi_conform.behaviour.results import Observation
     from ivi_conform.sim import LiveSimulator
+    from ivi_conform.sim.live import TraceEntry
 
 ExerciseFunction = Callable[[Harness, "Observation"], None]
 
@@ -216,13 +217,22 @@ def settle(simulator: LiveSimulator, done: Callable[[], bool], limit: float = 2.
         time.sleep(0.02)
 
 
-def trace_text(simulator: LiveSimulator, start: int = 0, limit: int = 14) -> str:
-    """The simulator's trace from entry ``start``, as ``> sent`` / ``< replied`` lines."""
-    quiesce(simulator)
-    entries = simulator.trace[start:]
+def io_lines(entries: Sequence[TraceEntry], limit: int = 14) -> list[str]:
+    """Trace entries as an evidence's ``trace``: ``> sent`` / ``< replied``, one a line.
+
+    The first ``limit`` entries, then how many more there were; ``(no I/O)``
+    when there were none (that the driver sent nothing is evidence too).
+    """
     shown = [f"{'>' if e.direction == 'in' else '<'} {e.message}" for e in entries[:limit]]
-    more = f" ... (+{len(entries) - limit})" if len(entries) > limit else ""
-    return " | ".join(shown) + more if shown else "(no I/O)"
+    if len(entries) > limit:
+        shown.append(f"... (+{len(entries) - limit})")
+    return shown or ["(no I/O)"]
+
+
+def trace_lines(simulator: LiveSimulator, start: int = 0, limit: int = 14) -> list[str]:
+    """The simulator's trace from entry ``start``, once still, as :func:`io_lines`."""
+    quiesce(simulator)
+    return io_lines(simulator.trace[start:], limit)
 
 
 def sent(simulator: LiveSimulator, start: int = 0) -> list[str]:
@@ -280,5 +290,6 @@ def working_form(harness: Harness, wanted: type) -> tuple[object, list[str]]:
 
 __all__ = ["DATA_OUT_OF_RANGE", "Call", "ChargedElsewhereError", "ConstructionError",
            "DriverRef", "Harness", "NotApplicableError", "NotJudgedError", "Stillness", "close",
-           "error_result", "exercise", "instrument", "live_driver", "queue_errors", "quiesce",
-           "registry", "sent", "settle", "show", "sunroof_models", "trace_text", "working_form"]
+           "error_result", "exercise", "instrument", "io_lines", "live_driver", "queue_errors",
+           "quiesce", "registry", "sent", "settle", "show", "sunroof_models", "trace_lines",
+           "working_form"]

@@ -15,7 +15,7 @@ from ivi_conform.behaviour.exercises import (
     live_driver,
     queue_errors,
     show,
-    trace_text,
+    trace_lines,
 )
 from ivi_conform.behaviour.harness import drain_queue
 from ivi_conform.behaviour.protocol import Remote, Sequence
@@ -56,7 +56,7 @@ def error_query_all(harness: Harness, obs: Observation) -> None:
             left = len(simulator.instrument.errors)
             if left:
                 obs.problem(where, f"{left} error(s) still queued after error_query_all()")
-        obs.note(where, trace_text(simulator, 0, 12))
+        obs.note(where, "the queue read and drained", trace_lines(simulator, 0, 12))
     obs.ok = "error_query_all drains the queue into a collection of ErrorQueryResult"
     obs.bad = "{n} problem(s) with error_query_all"
 
@@ -74,8 +74,8 @@ def raise_on_device_error(harness: Harness, obs: Observation) -> None:
         queue_errors(simulator, 2)
         loud = driver.call("ivi_utility.raise_on_device_error")
         if loud.ok:
-            obs.problem(where, f"with 2 errors queued it {loud} instead of raising; trace: "
-                        f"{trace_text(simulator)}")
+            obs.problem(where, f"with 2 errors queued it {loud} instead of raising",
+                        trace_lines(simulator))
         else:
             obs.note(where, f"with 2 errors queued: {loud}")
     obs.ok = "raise_on_device_error raises when errors are queued, and only then"

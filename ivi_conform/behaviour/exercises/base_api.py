@@ -27,7 +27,9 @@ from ivi_conform.behaviour.api import (
     covering_models,
     discover,
     expand,
+    judged_nothing,
     members,
+    method_readings,
     motions,
     put,
     restore,
@@ -42,13 +44,14 @@ from ivi_conform.behaviour.exercises import (
     close,
     error_result,
     exercise,
+    io_lines,
     live_driver,
     queue_errors,
     quiesce,
     settle,
     show,
     sunroof_models,
-    trace_text,
+    trace_lines,
 )
 from ivi_conform.behaviour.harness import drain_queue, plain
 from ivi_conform.behaviour.protocol import EnumValue, Remote, Scalar, Sequence, encode_value
@@ -116,6 +119,9 @@ def status_off_silent(harness: Harness, obs: Observation) -> None:
         walker = Walker(driver, simulator, before)
         steps = walker.walk(api_members(driver))
         restore(simulator)
+    if not any(step.sent for step in steps):
+        raise judged_nothing(f"no API call sent anything to the {model} with status checking "
+                             "off: no call to judge", [step.shown for step in steps])
     checked = 0
     for step in steps:
         if not step.sent:
@@ -130,13 +136,14 @@ def status_off_silent(harness: Harness, obs: Observation) -> None:
         if raised and not reader:
             raise ChargedElsewhereError("run-errors-status-checking", (
                 f"with query_instrument_status_enabled False, {name}.{step.shown} raised the "
-                f"error queued before it ({step.call.exc}); trace: {step.trace()}"))
+                f"error queued before it ({step.call.exc}); trace: "
+                f"{' | '.join(io_lines(step.entries, 8))}"))
         if queries:
             obs.problem(f"{name}.{step.shown}", (
                 "with query_instrument_status_enabled False it queried the status after its "
                 f"command ({', '.join(queries)}), {_ended(step)}"
-                f"{'' if int(MARKER) in step.queued else ' and dropped the queued error'}; "
-                f"trace: {step.trace()}"))
+                f"{'' if int(MARKER) in step.queued else ' and dropped the queued error'}"),
+                io_lines(step.entries, 8))
     obs.note(name, f"{checked} calls with I/O against a {model}, status checking off")
     obs.ok = (f"with status checking off, {checked} API calls sent no status query and left "
               "the queued error for error_query")
@@ -187,7 +194,7 @@ def _refused(driver: DriverRef, simulator: LiveSimulator) -> tuple[Call, list[in
     replied = any(e.direction == "out" and e.message.strip().startswith(str(code))
                   for e in simulator.trace[start:])
     return refused, queued + ([code] if replied and not queued else []), \
-        f"{target.label} = {value}"
+        target.write_shown(value)
 
 
 @exercise("run-errors-status-checking")
@@ -204,12 +211,12 @@ def status_checking(harness: Harness, obs: Observation) -> None:
             what = (f"query_instrument_status_enabled={enabled}: {step}, which the instrument "
                     f"refuses, {done}")
             if enabled and done.ok:
-                obs.problem(where, f"{what}; trace: {trace_text(simulator, start)}")
+                obs.problem(where, what, trace_lines(simulator, start))
             elif not enabled and not done.ok:
                 obs.problem(where, f"{what}: with status checking off the call must not check "
                             "the instrument's status")
             else:
-                obs.note(where, f"{what}; trace: {trace_text(simulator, start, 6)}")
+                obs.note(where, what, trace_lines(simulator, start, 6))
             if not enabled and not queued and not done.ok:
                 obs.problem(where, "the error was taken from the queue with status checking off")
     obs.ok = ("with status checking on a refused operation raises; off, it returns and the "
@@ -405,6 +412,8 @@ def simulated_data(harness: Harness, obs: Observation) -> None:
             obs.problem(f"{name}.__init__", f"construction in simulation {call}")
             return
         done, _ = exercise_everything(driver)
+        done += method_readings(driver)
+        exercised = [where for where, _, _ in done]
         close(driver)
     reads = [(where, got, hint) for where, got, hint in done
              if hint and not where.startswith(DIRECT_IO)]
@@ -424,14 +433,17 @@ def simulated_data(harness: Harness, obs: Observation) -> None:
         elif got.exc is not None:
             obs.note(f"{name}.{where}", f"raised {got.exc} in simulation (the driver's refusal)")
     instrument = [(where, got) for where, got, _ in reads if not where.startswith(UTILITY)]
-    if reads and not returned:
+    if not reads:
+        raise judged_nothing("no member read in simulation declares the type of its value",
+                             exercised)
+    if not returned:
         obs.problem(name, "no property returned a value in simulation")
     elif instrument and not any(got.ok for _, got in instrument):
         shown = ", ".join(where for where, _ in instrument[:6])
         obs.problem(name, f"every property of the instrument raised in simulation ({shown}"
                     f"{' ...' if len(instrument) > 6 else ''}); only ivi_utility answered: "
                     "properties that raise are not simulated data")
-    obs.ok = f"{returned} of {len(reads)} properties returned a value of their type in simulation"
+    obs.ok = f"{returned} of {len(reads)} members returned a value of their type in simulation"
     obs.bad = "{n} properties without plausible simulated data"
 
 
@@ -477,15 +489,16 @@ def threads_safe(harness: Harness, obs: Observation) -> None:
                 jobs.append((query, access, expected))
         drain_queue(simulator)
         if len(jobs) < 2:
-            raise unfound(driver, simulator, "two properties that each read one setting of the "
+            raise unfound(driver, simulator, "two members that each read one setting of the "
                           "instrument (no selector call first)", ("MOT:SPE?", "PINC:THR?"))
         start = len(simulator.trace)
         call = driver.request("threads", f"{name}: {len(jobs)} threads x {ROUNDS} reads", 60.0,
-                              jobs=[{"path": access.steps} for _, access, _ in jobs],
+                              jobs=[{"path": path, "call": called} for path, called in (
+                                  access.reading() for _, access, _ in jobs)],
                               rounds=ROUNDS)
         quiesce(simulator)
         queued = [int(code) for code in instrument.errors]
-        trace = trace_text(simulator, start, 16)
+        trace = trace_lines(simulator, start, 16)
     if not call.ok or not isinstance(call.value, list):
         obs.error = f"the thread exercise failed: {call}"
         return
@@ -507,7 +520,7 @@ def threads_safe(harness: Harness, obs: Observation) -> None:
                         f"went wrong (expected {expected}): {'; '.join(wrong[:4])}")
     if queued:
         obs.problem(name, f"the instrument queued errors {queued} during the concurrent reads "
-                    f"(interleaved messages); trace: {trace}")
-    obs.note(name, f"{len(jobs)} threads x {ROUNDS} reads; trace starts: {trace}")
+                    "(interleaved messages)", trace)
+    obs.note(name, f"{len(jobs)} threads x {ROUNDS} reads (the trace's start)", trace)
     obs.ok = f"{len(jobs)} threads sharing one driver each got their own replies"
     obs.bad = "{n} thread(s) saw another caller's reply or an interleaved message"

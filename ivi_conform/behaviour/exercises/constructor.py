@@ -18,7 +18,7 @@ from ivi_conform.behaviour.exercises import (
     instrument,
     sent,
     sunroof_models,
-    trace_text,
+    trace_lines,
     working_form,
 )
 from ivi_conform.sim import MODELS
@@ -48,11 +48,11 @@ def id_query_accepts(harness: Harness, obs: Observation) -> None:
         with harness.simulator(model) as simulator:
             call, driver = harness.construct(simulator.resource_name, id_query=True)
             if driver is None:
-                obs.problem(f"{name}.__init__", f"id_query=True against a {model} {call}; "
-                            f"trace: {trace_text(simulator)}")
+                obs.problem(f"{name}.__init__", f"id_query=True against a {model} {call}",
+                            trace_lines(simulator))
             else:
-                obs.note(f"{name}.__init__",
-                         f"{model}: constructed; {trace_text(simulator, 0, 4)}")
+                obs.note(f"{name}.__init__", f"{model}: constructed",
+                         trace_lines(simulator, 0, 4))
             close(driver)
     obs.ok = f"id_query=True succeeds against each of {', '.join(models)}"
     obs.bad = "{n} supported model(s) rejected by id_query=True"
@@ -68,10 +68,10 @@ def id_query_rejects(harness: Harness, obs: Observation) -> None:
         call, driver = harness.construct(simulator.resource_name, id_query=True)
         if driver is not None:
             obs.problem(f"{name}.__init__", f"id_query=True against an instrument answering "
-                        f"*IDN? with {identity!r} did not raise; trace: {trace_text(simulator)}")
+                        f"*IDN? with {identity!r} did not raise", trace_lines(simulator))
             close(driver)
         else:
-            obs.note(f"{name}.__init__", f"{call}; trace: {trace_text(simulator)}")
+            obs.note(f"{name}.__init__", str(call), trace_lines(simulator))
     obs.ok = f"id_query=True raises against an unsupported {UNSUPPORTED_MODEL}"
     obs.bad = "the identity query accepts an instrument the driver does not support"
 
@@ -92,10 +92,10 @@ def reset_on_init(harness: Harness, obs: Observation) -> None:
             has_reset = "*RST" in messages
             if has_reset != reset:
                 verb = "did not send" if reset else "sent"
-                obs.problem(f"{name}.__init__", f"reset={reset} {verb} *RST; trace: "
-                            f"{trace_text(simulator)}")
+                obs.problem(f"{name}.__init__", f"reset={reset} {verb} *RST",
+                            trace_lines(simulator))
             else:
-                obs.note(f"{name}.__init__", f"reset={reset}: {trace_text(simulator, 0, 6)}")
+                obs.note(f"{name}.__init__", f"reset={reset}", trace_lines(simulator, 0, 6))
     obs.ok = "reset=True sends *RST during construction; reset=False does not"
     obs.bad = "{n} problem(s) with the reset parameter"
 
@@ -120,7 +120,7 @@ def simulate_off_by_default(harness: Harness, obs: Observation) -> None:
                         f"nothing to the instrument (instrument_model, error_query() {reply}): "
                         "simulation was on")
         else:
-            obs.note(f"{name}.__init__", f"options=None: {trace_text(simulator, 0, 6)}")
+            obs.note(f"{name}.__init__", "options=None", trace_lines(simulator, 0, 6))
     obs.ok = "without options the driver performs I/O: simulation is off by default"
     obs.bad = "simulation is on by default"
 
@@ -262,7 +262,7 @@ def id_query_off(harness: Harness, obs: Observation) -> None:
             call, driver = harness.construct(simulator.resource_name, id_query=False)
             if driver is None:
                 obs.problem(f"{name}.__init__", f"id_query=False against an instrument whose "
-                            f"*IDN? is {shown!r} {call}; trace: {trace_text(simulator)}")
+                            f"*IDN? is {shown!r} {call}", trace_lines(simulator))
                 continue
             got = driver.get("ivi_utility.instrument_model")
             close(driver)
@@ -270,7 +270,7 @@ def id_query_off(harness: Harness, obs: Observation) -> None:
             if not got.ok:
                 obs.problem(f"{name}.ivi_utility.instrument_model",
                             f"constructed with id_query=False against {shown!r}, reading it "
-                            f"{got}; trace: {trace_text(simulator)}")
+                            f"{got}", trace_lines(simulator))
             else:
                 obs.note(f"{name}.__init__", f"id_query=False against {shown!r}: constructed"
                          f"{' (*IDN? read)' if asked else ' (no *IDN?)'}; instrument_model {got}")

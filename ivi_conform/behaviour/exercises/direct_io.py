@@ -12,7 +12,7 @@ from ivi_conform.behaviour.exercises import (
     instrument,
     live_driver,
     show,
-    trace_text,
+    trace_lines,
 )
 from ivi_conform.behaviour.harness import plain
 
@@ -54,8 +54,14 @@ def _identity(driver: DriverRef, simulator: LiveSimulator | None) -> str:
     return str(value).strip()
 
 
-def _trace(simulator: LiveSimulator | None, start: int) -> str:
-    return trace_text(simulator, start) if simulator is not None else "(vendor instrument)"
+def _trace(simulator: LiveSimulator | None, start: int) -> list[str]:
+    """The simulator's I/O since ``start``; none is seen with the vendor's instrument."""
+    return trace_lines(simulator, start) if simulator is not None else []
+
+
+def _round_trip(simulator: LiveSimulator | None) -> str:
+    return "the identity came back" + ("" if simulator is not None else
+                                       " (the vendor's instrument: no trace)")
 
 
 @exercise("run-direct-io-strings")
@@ -72,7 +78,7 @@ def strings(harness: Harness, obs: Observation) -> None:
             obs.problem(f"{where}.write_string", f"write_string('*IDN?') {wrote}")
         elif not got.ok:
             obs.problem(f"{where}.read_string", f"after write_string('*IDN?'), read_string() "
-                        f"{got}; trace: {_trace(simulator, start)}")
+                        f"{got}", _trace(simulator, start))
         elif plain(got.value) != expected if expected else not plain(got.value):
             value = plain(got.value)
             detail = " (with the terminator)" if isinstance(value, str) and \
@@ -80,7 +86,7 @@ def strings(harness: Harness, obs: Observation) -> None:
             obs.problem(f"{where}.read_string", f"read_string() returned {show(got.value)}"
                         f"{detail}, expected {expected!r}")
         else:
-            obs.note(where, _trace(simulator, start))
+            obs.note(where, _round_trip(simulator), _trace(simulator, start))
     obs.ok = "write_string('*IDN?') and read_string() round-trip the identity"
     obs.bad = "the string direct I/O round trip failed"
 
@@ -99,13 +105,13 @@ def raw_bytes(harness: Harness, obs: Observation) -> None:
             obs.problem(f"{where}.write_bytes", f"write_bytes(b'*IDN?') {wrote}")
         elif not got.ok:
             obs.problem(f"{where}.read_bytes", f"after write_bytes(b'*IDN?'), read_bytes() "
-                        f"{got}; trace: {_trace(simulator, start)}")
+                        f"{got}", _trace(simulator, start))
         elif not isinstance(got.value, bytes) or (
                 got.value.rstrip(b"\r\n") != expected if expected else not got.value):
             obs.problem(f"{where}.read_bytes", f"read_bytes() returned {show(got.value)}, "
                         f"expected {expected!r}")
         else:
-            obs.note(where, _trace(simulator, start))
+            obs.note(where, _round_trip(simulator), _trace(simulator, start))
     obs.ok = "write_bytes(b'*IDN?') and read_bytes() round-trip the identity"
     obs.bad = "the bytes direct I/O round trip failed"
 

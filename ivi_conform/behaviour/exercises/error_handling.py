@@ -30,7 +30,9 @@ from ivi_conform.behaviour.api import (
     contrasting_models,
     deadline,
     discover,
+    exercisable,
     get,
+    judged_nothing,
     restore,
     unfound,
 )
@@ -39,11 +41,12 @@ from ivi_conform.behaviour.exercises import (
     Harness,
     close,
     exercise,
+    io_lines,
     live_driver,
     quiesce,
     show,
     sunroof_models,
-    trace_text,
+    trace_lines,
     working_form,
 )
 from ivi_conform.behaviour.harness import CALL_TIMEOUT_S, IO_MARGIN_S, drain_queue, plain
@@ -120,11 +123,11 @@ def judge(step: Step, why: str, obs: Observation, name: str) -> bool:
     codes = ", ".join(str(code) for code in step.refused)
     if value is not None:
         obs.problem(where, f"{why}: the instrument refused it ({codes}) and it returned "
-                    f"{show(value)} instead of raising; trace: {step.trace()}")
+                    f"{show(value)} instead of raising", io_lines(step.entries, 8))
         return True
     if declared and "None" not in declared.split("|") and declared != "None":
         obs.problem(where, f"{why}: the instrument refused it ({codes}) and it returned None "
-                    f"(declared {step.member.type}) instead of raising; trace: {step.trace()}")
+                    f"(declared {step.member.type}) instead of raising", io_lines(step.entries, 8))
         return True
     return False
 
@@ -135,6 +138,7 @@ def no_return_codes(harness: Harness, obs: Observation) -> None:
     models = contrasting_models(sunroof_models(harness))
     name = harness.class_name
     refused = silent = 0
+    walked: list[str] = []
     until = deadline(harness)
     for model in models:
         with harness.simulator(model) as simulator, live_driver(
@@ -147,6 +151,7 @@ def no_return_codes(harness: Harness, obs: Observation) -> None:
             walker = Walker(driver, simulator, plain, until)
             steps = walker.walk(api_members(driver))
             tried: list[tuple[Step, str]] = [(step, f"on a {model}") for step in steps]
+            walked += [step.shown for step in steps if step.shown not in walked]
             for step in steps:
                 if not step.call.ok or step.refused or step.action == "get":
                     continue
@@ -167,6 +172,9 @@ def no_return_codes(harness: Harness, obs: Observation) -> None:
                 if judge(step, why, obs, name):
                     continue
                 silent += step.call.ok
+    if not refused:
+        raise judged_nothing(f"the instrument refused none of the calls over "
+                             f"{', '.join(models)}: no refusal to judge", walked)
     obs.note(name, f"{refused} refused call(s) over {', '.join(models)}; {silent} returned "
              "None without raising (run-errors-status-checking's concern)")
     obs.ok = (f"{refused} call(s) the instrument refused, status checking on: none returned "
@@ -263,6 +271,9 @@ def exceptions_only(harness: Harness, obs: Observation) -> None:
             seed=seed, max_examples=120, package=package, budget_s=budget,
             exclude=["ivi_utility", "ivi_direct_io", "close", "locked"],
         )
+        if call.ok and isinstance(call.value, dict) and not call.value.get("targets"):
+            raise judged_nothing("the hypothesis exploration found no member to set or call",
+                                 exercisable(driver))
     if not call.ok:
         obs.error = f"the exploration itself failed: {call.exc}"
         return
@@ -271,8 +282,8 @@ def exceptions_only(harness: Harness, obs: Observation) -> None:
     for failure in failures if isinstance(failures, list) else []:
         if isinstance(failure, dict):
             obs.problem(f"{name}.{failure.get('member')}",
-                        f"{failure.get('problem')}; reproduce (hypothesis seed {seed}): "
-                        f"{failure.get('snippet')}")
+                        f"{failure.get('problem')} (hypothesis seed {seed})",
+                        reproducer=str(failure.get("snippet") or ""))
     obs.note(name, f"{report.get('examples')} examples over {report.get('targets')} members "
              f"(seed {seed}); {report.get('raised')} raised, {report.get('returned')} returned")
     obs.ok = (f"{report.get('examples')} hypothesis examples over {report.get('targets')} "
@@ -359,8 +370,8 @@ def faults_raise(harness: Harness, obs: Observation) -> None:
             quiesce(simulator)
             if got.ok and not _same(got.value, true_value):
                 obs.problem(where, f"with {label} it returned {show(got.value)}, a value the "
-                            f"instrument did not send (it holds {true_value}); trace: "
-                            f"{trace_text(simulator, start)}")
+                            f"instrument did not send (it holds {true_value})",
+                            trace_lines(simulator, start))
             elif got.ok and label != "a dropped connection":
                 obs.problem(where, f"with {label} it returned {show(got.value)} instead of "
                             "raising")

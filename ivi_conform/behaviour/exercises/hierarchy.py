@@ -27,6 +27,7 @@ from ivi_conform.behaviour.api import (
     commands_of,
     covering_models,
     deadline,
+    described_methods,
     discover,
     members,
     motions,
@@ -98,6 +99,7 @@ def command_coverage(harness: Harness, obs: Observation) -> None:
     for model in models:
         wanted |= available(MODELS[model])
     covered: set[str] = set()
+    malformed: set[str] = set()  # sent, but only in messages the instrument could not parse
     walked = covering_models(models)
     until = deadline(harness)
     calls = 0
@@ -108,9 +110,15 @@ def command_coverage(harness: Harness, obs: Observation) -> None:
                 steps = Walker(driver, simulator, lambda: restore(simulator), until).walk(
                     api_members(driver))
             calls += len(steps)
+            # a command error (-1xx) says the message was malformed (not an argument out of
+            # range, -2xx): a command sent only so gives the user none of its function
+            garbled = {id(entry) for step in steps if any(-200 < code <= -100
+                                                          for code in step.refused)
+                       for entry in step.entries}
             for entry in simulator.trace:
                 if entry.direction == "in":
-                    covered |= {ALIASES.get(c, c) for c in commands_of(entry.message, panels)}
+                    (malformed if id(entry) in garbled else covered).update(
+                        ALIASES.get(c, c) for c in commands_of(entry.message, panels))
     missing = sorted(wanted - covered)
     figure = f"{len(wanted & covered)}/{len(wanted)}"
     common = sorted(c for c in covered if c.startswith("*"))
@@ -118,8 +126,12 @@ def command_coverage(harness: Harness, obs: Observation) -> None:
              f" (command set of {', '.join(models)}); common commands sent (not counted): "
              f"{', '.join(common) or 'none'}")
     if missing:
+        garbled_only = [command for command in missing if command in malformed]
         obs.problem(name, f"{figure} of the instrument's commands covered; no API member sends "
-                    f"{', '.join(missing)}")
+                    f"{', '.join(missing)}" + (
+                        f" in a message the instrument accepts ({', '.join(garbled_only)} "
+                        "only in messages refused as malformed, a command error -1xx)"
+                        if garbled_only else ""))
     obs.ok = f"the API sends {figure} of the instrument's commands (models {', '.join(models)})"
     obs.bad = f"the API covers {figure} of the instrument's commands"
 
@@ -131,7 +143,7 @@ SEQUENCE_TIME_SCALE = 10.0
 def _panel_specs(driver: DriverRef, simulator: LiveSimulator) -> list[dict[str, object]]:
     """For each panel of the instrument, the members that reach it, found by what they send."""
     api = discover(driver, simulator)
-    entries = members(driver)
+    entries = members(driver) + described_methods(driver)
     specs: list[dict[str, object]] = []
     for number in range(1, simulator.instrument.panel_count + 1):
         reach: dict[str, Access | None] = {
@@ -235,7 +247,7 @@ def sequences(harness: Harness, obs: Observation) -> None:
             steps = failure.get("steps")
             shown = "; ".join(str(step) for step in steps) if isinstance(steps, list) else ""
             obs.problem(f"{name}.{failure.get('member')}",
-                        f"{failure.get('problem')}; after (hypothesis, derandomized): {shown}")
+                        f"{failure.get('problem')} (hypothesis, derandomized)", reproducer=shown)
     obs.ok = (f"{report.get('steps')} steps in sequences over panels {report.get('panels')}, "
               f"{report.get('checks')} checks: the driver's view was the instrument's")
     obs.bad = "the driver's view of the panels differs from the instrument's"

@@ -24,14 +24,18 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from ivi_conform.behaviour.api import (
+    PROPERTY,
     Access,
     ApiMap,
     Key,
     Steps,
+    collections,
+    declared_collections,
     discover,
+    get,
     invoke,
     listed,
-    members,
+    put,
     steps_of,
     unfound,
 )
@@ -46,7 +50,7 @@ from ivi_conform.behaviour.exercises import (
     quiesce,
     settle,
     show,
-    trace_text,
+    trace_lines,
 )
 from ivi_conform.behaviour.harness import plain
 from ivi_conform.behaviour.protocol import Remote, encode_value
@@ -59,12 +63,6 @@ if TYPE_CHECKING:
 ILLEGAL_KEYS: tuple[object, ...] = ("99", 99, "no-such-item")
 #: The panel queries an instance's member may send, the settable (moving) ones first.
 PANEL_QUERY = re.compile(r"PAN(\d+):(POS|TILT|STAT)\?")
-
-
-def collections(driver: DriverRef) -> list[str]:
-    """The paths of the collections reachable without indexing (``panels``); maybe none."""
-    return [str(entry["path"]) for entry in members(driver)
-            if entry.get("kind") == "collection" and "[]" not in str(entry.get("path"))]
 
 
 @dataclass(frozen=True)
@@ -86,10 +84,17 @@ def session(harness: Harness) -> Iterator[Session]:
         yield Session(simulator, driver, collections(driver))
 
 
-def _no_collection(driver: DriverRef, simulator: LiveSimulator) -> NotApplicableError:
-    """Why a collection rule does not apply to a driver without a collection."""
+def _no_collection(driver: DriverRef, simulator: LiveSimulator) -> Exception:
+    """Why a collection rule does not apply to a driver without a collection.
+
+    Unless its source declares one (rc-collection-style's reading): then
+    the rule applies and the run did not reach it, which is not judged.
+    """
     if simulator.instrument.panel_count < 2:
         return NotApplicableError(_one_panel(simulator))
+    unreached = _unreached(driver)
+    if unreached is not None:
+        return unreached
     api = discover(driver, simulator)
     if api.selectors:
         shown = ", ".join(f"{path}(...)" for path in api.selectors)
@@ -104,10 +109,23 @@ def _one_panel(simulator: LiveSimulator) -> str:
             f"supports have one panel (the {model}): there is no instance to select")
 
 
-def _without_repcap(api: ApiMap, simulator: LiveSimulator) -> Exception:
+def _unreached(driver: DriverRef) -> NotJudgedError | None:
+    """Not judged when the source declares a collection (rc-collection-style's reading) that
+    the run did not reach: the rule applies, so it is never skipped."""
+    declared = declared_collections(driver.harness)
+    if not declared:
+        return None
+    return NotJudgedError(f"the source declares the collection(s) {', '.join(declared)}, and "
+                          "ivi-conform could not reach them in the running driver")
+
+
+def _without_repcap(api: ApiMap, driver: DriverRef, simulator: LiveSimulator) -> Exception:
     """Why a driver without a collection or a selector found is not judged, or not concerned."""
     if simulator.instrument.panel_count < 2:
         return NotApplicableError(_one_panel(simulator))
+    unreached = _unreached(driver)
+    if unreached is not None:
+        return unreached
     reached = sorted(access.label for query, access in api.queries.items()
                      if query.startswith("PAN2:"))
     if reached:
@@ -209,6 +227,11 @@ class Instance:
     steps: Steps
     settable: bool
     axis: str  # what the member reads: POS, TILT or STAT
+    form: str = PROPERTY  # how the member is read and written (api.Access.form)
+
+    def access(self) -> Access:
+        """The member as :func:`~ivi_conform.behaviour.api.get` and ``put`` reach it."""
+        return Access(self.label, self.steps, form=self.form)
 
 
 def _member(driver: DriverRef, simulator: LiveSimulator, api: ApiMap,
@@ -257,16 +280,16 @@ def _instances(started: Session) -> list[Instance]:
             found.append(Instance(collection, f"{collection}[{key!r}].{member}",
                                   partial(item, driver, collection, key),
                                   [*head, ["item", encode_value(key.ref)], *tail], settable,
-                                  axis))
+                                  axis, access.form))
         return found
     if api.selectors:
         access, settable, axis = _member(driver, simulator, api, selected=True)
         member = access.label.rsplit("; ", 1)[-1]
         return [Instance(selector.path, f"{selector.path}({choice!r}); {member}",
                          partial(invoke, driver, selector.steps, selector.path, choice),
-                         access.steps, settable, axis)
+                         access.steps, settable, axis, access.form)
                 for selector in api.selectors.values() for choice in selector.choices]
-    raise _without_repcap(api, simulator)
+    raise _without_repcap(api, driver, simulator)
 
 
 @exercise("run-repcap-instance")
@@ -292,29 +315,27 @@ def reaches_instance(harness: Harness, obs: Observation) -> None:
             if not chosen.ok:
                 continue  # a listed name that does not index: run-repcap-indexable's to judge
             start = len(simulator.trace)
-            read = driver.request("get", f"driver.{instance.label}", harness.limit(),
-                                  path=instance.steps)
+            read = get(driver, instance.access())
             number = _panel_query(simulator, start, instance.axis)
             if not read.ok or number is None:
                 obs.problem(where, f"reading it {read}, sending no PAN<n>:{instance.axis}? "
-                            f"query; trace: {trace_text(simulator, start)}")
+                            "query", trace_lines(simulator, start))
                 continue
             if (instance.group, number) in addressed:
                 obs.problem(where, f"addresses panel {number} of the instrument, as "
-                            f"{addressed[instance.group, number]} does; trace: "
-                            f"{trace_text(simulator, start)}")
+                            f"{addressed[instance.group, number]} does",
+                            trace_lines(simulator, start))
                 continue
             addressed[instance.group, number] = instance.label
             if not instance.settable:
-                obs.note(where, f"reads panel {number}: {trace_text(simulator, start, 3)}")
+                obs.note(where, f"reads panel {number}", trace_lines(simulator, start, 3))
                 continue
             value = 40 if instance.axis == "POS" else 20
             reading: Callable[[int], int] = (instrument.position if instance.axis == "POS"
                                              else instrument.tilt)
             instance.choose()
             start = len(simulator.trace)
-            done = driver.request("set", f"driver.{instance.label} = {value}",
-                                  harness.limit(), path=instance.steps, value=value)
+            done = put(driver, instance.access(), value)
 
             def arrived(read_axis: Callable[[int], int] = reading, panel: int = number,
                         wanted: int = value) -> bool:
@@ -327,9 +348,9 @@ def reaches_instance(harness: Harness, obs: Observation) -> None:
                 obs.problem(where, f"= {value} {done}")
             elif moved != {number: value}:
                 obs.problem(where, f"= {value} (it reads panel {number}) left the instrument's "
-                            f"panels at {moved or 'rest'}; trace: {trace_text(simulator, start)}")
+                            f"panels at {moved or 'rest'}", trace_lines(simulator, start))
             else:
-                obs.note(where, f"= {value}: {trace_text(simulator, start, 3)}")
+                obs.note(where, f"= {value}", trace_lines(simulator, start, 3))
             instrument.reset()
     obs.ok = "each instance the API selects reaches its own panel of the instrument, only that one"
     obs.bad = "{n} instance(s) reached the wrong panel"
@@ -340,7 +361,7 @@ def _illegal_selections(driver: DriverRef, simulator: LiveSimulator, name: str,
     """Each selector, called with an instance that does not exist, raises."""
     api = discover(driver, simulator)
     if not api.selectors:
-        raise _without_repcap(api, simulator)
+        raise _without_repcap(api, driver, simulator)
     for selector in api.selectors.values():
         kinds = {type(choice) for choice in selector.choices} | {
             kind for kind in (int, str) if kind.__name__ in selector.hint}

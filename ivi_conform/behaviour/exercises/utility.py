@@ -36,7 +36,7 @@ from ivi_conform.behaviour.exercises import (
     settle,
     show,
     sunroof_models,
-    trace_text,
+    trace_lines,
 )
 from ivi_conform.behaviour.harness import _strings, drain_queue, off_options, plain
 from ivi_conform.behaviour.protocol import EnumValue
@@ -192,8 +192,8 @@ def enabled_truth(harness: Harness, obs: Observation) -> None:
         talked = bool(sent(simulator))
         close(live)
         if talked and (not value.ok or value.value is not False):
-            obs.problem(where, f"against the live instrument (I/O in the trace: "
-                        f"{trace_text(simulator, 0, 4)}) it {value}, expected False")
+            obs.problem(where, f"against the live instrument (with I/O in the trace) it "
+                        f"{value}, expected False", trace_lines(simulator, 0, 4))
 
 
 def _vendor_half(harness: Harness, obs: Observation, where: str) -> None:
@@ -257,7 +257,7 @@ def error_query(harness: Harness, obs: Observation) -> None:
         after = driver.call("ivi_utility.error_query")
         if not after.ok or after.value is not None:
             obs.problem(where, f"once the queue is empty again it {after}, expected None")
-        obs.note(where, trace_text(simulator, 0, 12))
+        obs.note(where, "an error extracted per call, then None", trace_lines(simulator, 0, 12))
     obs.ok = "error_query returns None on an empty queue and extracts one error per call"
     obs.bad = "{n} problem(s) with error_query"
 
@@ -323,11 +323,11 @@ def reset_state(harness: Harness, obs: Observation) -> None:
         left = differences(instrument)
         if left:
             obs.problem(where, f"the {model} was in a changed state ({', '.join(before)}); "
-                        f"after reset() it still has {', '.join(left)}; trace: "
-                        f"{trace_text(simulator, start)}")
+                        f"after reset() it still has {', '.join(left)}",
+                        trace_lines(simulator, start))
         else:
-            obs.note(where, f"{model}: {', '.join(before)} -> reset state; trace: "
-                     f"{trace_text(simulator, start, 6)}")
+            obs.note(where, f"{model}: {', '.join(before)} -> reset state",
+                     trace_lines(simulator, start, 6))
     obs.ok = ("reset() puts the instrument in its reset state (panels and shade closed, speed 20, "
               "anti-pinch on at 80 N)")
     obs.bad = "reset() does not put the instrument in its reset state"
@@ -422,7 +422,7 @@ def simulation_switch(harness: Harness, obs: Observation) -> None:
         Walker(driver, simulator, until=until).walk(members)
         if len(simulator.trace) > start:
             obs.problem(name, f"after {switch} = True the driver still talked to the "
-                        f"instrument: {trace_text(simulator, start)}")
+                        "instrument", trace_lines(simulator, start))
         restore(simulator)
         distinct_state(simulator.instrument)
         back = driver.set(switch, False)
@@ -440,8 +440,8 @@ def simulation_switch(harness: Harness, obs: Observation) -> None:
                         "I/O: the driver still simulates")
         for detail in disagreements(reads):
             obs.problem(f"{name} after {switch} = False", detail)
-        obs.note(where, f"on: no I/O over {len(members)} members; off: "
-                 f"{trace_text(simulator, start, 6)}")
+        obs.note(where, f"on: no I/O over {len(members)} members; off, the I/O traced",
+                 trace_lines(simulator, start, 6))
     obs.ok = (f"{switch}: switched on, the driver does no I/O; switched off, it reads the "
               "instrument's state again")
     obs.bad = "{n} problem(s) switching simulation at run time"
