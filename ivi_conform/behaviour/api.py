@@ -798,6 +798,10 @@ def readings(found: list[Member]) -> list[tuple[Access, bool]]:
     return out
 
 
+#: A failed read that took this long waited for an answer that did not come.
+SLOW_FAILURE_S = 1.0
+
+
 def discover(driver: DriverRef, simulator: LiveSimulator) -> ApiMap:
     """Read every member of :func:`readings` once; map the query each sends to the member.
 
@@ -807,9 +811,17 @@ def discover(driver: DriverRef, simulator: LiveSimulator) -> ApiMap:
     """
     api = ApiMap()
     plain_reads: list[tuple[Access, bool]] = []
+    # a read that failed after waiting maps nothing; on the same instrument it fails again, so
+    # it is not waited for in every exercise (a refused query costs the driver's whole timeout)
+    slow_failures = driver.harness.slow_failed_reads.setdefault(simulator.instrument.identity,
+                                                                set())
     for access, settable in readings(api_members(driver)):
+        if access.label in slow_failures:
+            continue
         start = len(simulator.trace)
         got = get(driver, access)
+        if not got.ok and got.seconds >= SLOW_FAILURE_S:
+            slow_failures.add(access.label)
         sent = _queries(simulator, start)
         if got.ok and len(sent) == 1 and sent[0] not in api.queries:
             api.queries[sent[0]] = access

@@ -233,6 +233,9 @@ class Harness:
         self.vendor_resource = context.config.instrument_resource or ""
         #: The child's PYVISA_LIBRARY: pyvisa-py for the live simulator (None: pyvisa's default).
         self.pyvisa_library: str | None = "@py"
+        #: Per instrument identity, the members whose reading failed only after waiting (a query
+        #: the model refuses, answered by the driver's own timeout): the API map reads each once
+        self.slow_failed_reads: dict[str, set[str]] = {}
         #: Loopback ports for this audit's simulators: with the named instrument's, the only
         #: ones its children may connect to.
         self.ports = SimulatorPorts()

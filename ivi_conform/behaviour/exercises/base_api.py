@@ -266,9 +266,11 @@ MISSING_SIMULATION = frozenset(f"builtins.{name}" for name in (
 class Listener:
     """A loopback TCP port that accepts connections and never answers: I/O shows here."""
 
-    def __init__(self) -> None:
+    def __init__(self, port: int) -> None:
         self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self._socket.bind(("127.0.0.1", 0))
+        # beside the audit's reservation of the port (see behaviour/network.py)
+        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._socket.bind(("127.0.0.1", port))
         self._socket.listen(16)
         self._socket.setblocking(False)
         self.port = self._socket.getsockname()[1]
@@ -301,13 +303,19 @@ class Listener:
 
 
 @contextlib.contextmanager
-def listener() -> Iterator[Listener]:
-    """A :class:`Listener` for one exercise."""
-    port = Listener()
-    try:
-        yield port
-    finally:
-        port.close()
+def listener(harness: Harness) -> Iterator[Listener]:
+    """A :class:`Listener` for one exercise, on one of the ports the child may connect to.
+
+    Any other port would be closed to the driver by the sandbox's network
+    confinement: a connection it attempts would be refused before it showed
+    here, and a driver doing I/O in simulation would pass unseen.
+    """
+    with harness.ports.lease() as reserved:
+        port = Listener(reserved)
+        try:
+            yield port
+        finally:
+            port.close()
 
 
 def plausible(value: object, hint: str) -> bool:
@@ -369,7 +377,7 @@ def exercise_everything(driver: DriverRef) -> tuple[list[tuple[str, Call, str]],
 def no_io(harness: Harness, obs: Observation) -> None:
     """With simulation on, construction and every call do no I/O and open nothing."""
     name = harness.class_name
-    with listener() as port:
+    with listener(harness) as port:
         options = harness.simulation_options()
         call, driver = harness.construct(port.resource_name, options=options, kind="simulated")
         if driver is None:
@@ -405,7 +413,7 @@ def simulated_data(harness: Harness, obs: Observation) -> None:
     None passes where the type admits it (``Any``, optional).
     """
     name = harness.class_name
-    with listener() as port:
+    with listener(harness) as port:
         options = harness.simulation_options()
         call, driver = harness.construct(port.resource_name, options=options, kind="simulated")
         if driver is None:
