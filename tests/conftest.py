@@ -1,4 +1,6 @@
-"""The whole suite's ground: ivi-conform's cache in a temporary folder, never the user's.
+"""The whole suite's ground: its cache, its worker count, its order.
+
+**Cache.** ivi-conform's cache goes to a temporary folder, never the user's.
 
 Audits cache ruff's findings and mypy's analysis between runs
 (``ivi_conform.cache``); left alone, the suite would read and write
@@ -6,6 +8,12 @@ Audits cache ruff's findings and mypy's analysis between runs
 last. Each test process (the controller, or each pytest-xdist worker) gets
 a cache folder of its own for the session, removed at its end; tests of the
 cache itself set their own folder.
+
+**Workers and order.** The slow tests are audits, and an audit mostly waits
+(simulated motion, a driver's own I/O timeouts, child processes starting),
+so ``-n auto`` runs two workers per core (at most 16: each holds a child
+interpreter and simulators), and the slow tests are handed out first so that
+a run does not end waiting on one long audit started last.
 """
 
 from __future__ import annotations
@@ -42,3 +50,20 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     for folder in _folders:
         shutil.rmtree(folder, ignore_errors=True)
     _folders.clear()
+
+
+#: Workers per available core under ``-n auto``, and the most workers.
+WORKERS_PER_CORE = 2
+MOST_WORKERS = 16
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """Two workers per core the process may use: audits wait more than they compute."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(MOST_WORKERS, WORKERS_PER_CORE * (cores or 1)))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests marked slow first (a stable sort: each group keeps its order)."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)

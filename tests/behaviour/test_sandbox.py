@@ -132,7 +132,11 @@ def test_get_set_call_through_the_protocol_while_the_driver_prints(child: Child)
     assert not refused.ok and refused.exc is not None and refused.exc.is_a("ValueError")
     failed = child.request("call", "fail", 5.0, target=tiny.handle, path=attr_path("fail"))
     assert failed.exc is not None and failed.exc.is_a("KeyError") and not failed.by_agent
-    assert child.output_bytes > 100_000  # what it printed went to the drained stream
+    # what it printed went to the drained stream, which a thread reads as it comes
+    deadline = time.monotonic() + 10
+    while child.output_bytes <= 100_000 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert child.output_bytes > 100_000
 
 
 def test_a_bad_request_is_the_agents_fault_not_the_drivers(child: Child) -> None:
