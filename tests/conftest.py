@@ -1,4 +1,4 @@
-"""The whole suite's ground: its cache, its worker count, its order.
+"""The whole suite's ground: its cache and its worker count.
 
 **Cache.** ivi-conform's cache goes to a temporary folder, never the user's.
 
@@ -9,11 +9,10 @@ last. Each test process (the controller, or each pytest-xdist worker) gets
 a cache folder of its own for the session, removed at its end; tests of the
 cache itself set their own folder.
 
-**Workers and order.** The slow tests are audits, and an audit mostly waits
+**Workers.** The slow tests are audits, and an audit mostly waits
 (simulated motion, a driver's own I/O timeouts, child processes starting),
 so ``-n auto`` runs two workers per core (at most 16: each holds a child
-interpreter and simulators), and the slow tests are handed out first so that
-a run does not end waiting on one long audit started last.
+interpreter and simulators).
 """
 
 from __future__ import annotations
@@ -63,7 +62,3 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return max(1, min(MOST_WORKERS, WORKERS_PER_CORE * (cores or 1)))
 
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The tests marked slow first (a stable sort: each group keeps its order)."""
-    items.sort(key=lambda item: item.get_closest_marker("slow") is None)

@@ -318,6 +318,24 @@ def listener(harness: Harness) -> Iterator[Listener]:
             port.close()
 
 
+@contextlib.contextmanager
+def simulated_driver(harness: Harness, obs: Observation,
+                     ) -> Iterator[tuple[Listener, DriverRef, object] | None]:
+    """The driver constructed in simulation against a listener that shows any I/O it does.
+
+    Yields the listener, the driver and the options that switched simulation
+    on; or None, with the failed construction recorded as the problem.
+    """
+    with listener(harness) as port:
+        options = harness.simulation_options()
+        call, driver = harness.construct(port.resource_name, options=options, kind="simulated")
+        if driver is None:
+            obs.problem(f"{harness.class_name}.__init__", f"construction in simulation {call}")
+            yield None
+        else:
+            yield port, driver, options
+
+
 def plausible(value: object, hint: str) -> bool:
     """Whether a value fits its type hint, for the hints of instrument data.
 
@@ -377,12 +395,10 @@ def exercise_everything(driver: DriverRef) -> tuple[list[tuple[str, Call, str]],
 def no_io(harness: Harness, obs: Observation) -> None:
     """With simulation on, construction and every call do no I/O and open nothing."""
     name = harness.class_name
-    with listener(harness) as port:
-        options = harness.simulation_options()
-        call, driver = harness.construct(port.resource_name, options=options, kind="simulated")
-        if driver is None:
-            obs.problem(f"{name}.__init__", f"construction in simulation {call}")
+    with simulated_driver(harness, obs) as started:
+        if started is None:
             return
+        port, driver, options = started
         port.poll()
         if port.connections or port.received:
             obs.problem(f"{name}.__init__", f"construction with options={options!r} opened "
@@ -413,12 +429,10 @@ def simulated_data(harness: Harness, obs: Observation) -> None:
     None passes where the type admits it (``Any``, optional).
     """
     name = harness.class_name
-    with listener(harness) as port:
-        options = harness.simulation_options()
-        call, driver = harness.construct(port.resource_name, options=options, kind="simulated")
-        if driver is None:
-            obs.problem(f"{name}.__init__", f"construction in simulation {call}")
+    with simulated_driver(harness, obs) as started:
+        if started is None:
             return
+        _, driver, _ = started
         done, _ = exercise_everything(driver)
         done += method_readings(driver)
         exercised = [where for where, _, _ in done]
