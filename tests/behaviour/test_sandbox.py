@@ -302,7 +302,6 @@ def peak() -> int:
 
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc")
 def test_a_driver_using_numpy_and_pyvisa_runs_within_the_limits(tmp_path: Path) -> None:
-    pytest.importorskip("numpy")
     running = start(tmp_path)
     try:
         (tmp_path / "site" / "numeric.py").write_text(NUMERIC, encoding="utf-8")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import sys
 import textwrap
@@ -249,8 +248,6 @@ def mean(values: np.ndarray) -> float:
 '''
 
 
-@pytest.mark.skipif(importlib.util.find_spec("numpy") is None,
-                    reason="needs numpy installed beside ivi-conform")
 def test_a_dependency_installed_beside_ivi_conform_is_seen(tmp_path: Path) -> None:
     """numpy is installed here: mypy reads its hints, and the alias is a valid type."""
     finding = checks.consistent_hints(wheel(tmp_path, {
@@ -261,8 +258,6 @@ def test_a_dependency_installed_beside_ivi_conform_is_seen(tmp_path: Path) -> No
     assert "taken as Any" not in finding.message
 
 
-@pytest.mark.skipif(importlib.util.find_spec("numpy") is None,
-                    reason="needs numpy installed beside ivi-conform")
 def test_errors_that_depend_on_a_missing_dependency_are_not_counted(tmp_path: Path) -> None:
     """A hint written against a library that is not installed cannot be judged without it."""
     finding = checks.consistent_hints(wheel(tmp_path, {

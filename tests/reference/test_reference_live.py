@@ -30,9 +30,7 @@ from sksunroof import (
 )
 from sksunroof.options import Options
 
-sim_module = pytest.importorskip("ivi_conform.sim", reason="the live simulator is not available")
-LiveSimulator = sim_module.LiveSimulator
-Axis = sim_module.Axis
+from ivi_conform.sim import Axis, LiveSimulator
 
 #: The simulator's clock runs this much faster than the wall clock.
 TIME_SCALE = 50.0

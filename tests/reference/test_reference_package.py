@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 import sksunroof
+import trove_classifiers as trove
 from sksunroof import MANUFACTURER, SUPPORTED_MODELS, SkSunroof
 
 ROOT = Path(__file__).resolve().parents[2] / "fixtures" / "reference"
@@ -101,7 +102,6 @@ def test_keywords_name_the_manufacturer_and_models_as_the_api_does(
 
 
 def test_classifiers(project: dict[str, object]) -> None:
-    trove = pytest.importorskip("trove_classifiers")
     classifiers = project["classifiers"]
     assert isinstance(classifiers, list)
     assert [c for c in classifiers if c not in trove.classifiers] == []
@@ -346,7 +346,6 @@ def test_every_public_callable_is_fully_annotated() -> None:
 
 
 def test_mypy_strict() -> None:
-    pytest.importorskip("mypy")
     result = subprocess.run(
         [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--cache-dir",
          "/dev/null" if sys.platform != "win32" else "nul", "sksunroof"],

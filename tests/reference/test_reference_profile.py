@@ -20,9 +20,7 @@ from sksunroof import (
     SkSunroof,
 )
 
-sim_module = pytest.importorskip("ivi_conform.sim", reason="the embedded profile is not available")
-profile_path = sim_module.profile_path
-profile_resource_name = sim_module.profile_resource_name
+from ivi_conform.sim import profile_path, profile_resource_name
 
 
 def open_profile(model: str, **extra: object) -> SkSunroof:
