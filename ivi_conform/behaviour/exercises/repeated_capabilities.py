@@ -74,6 +74,12 @@ class Session:
     #: :func:`collections` of the driver: none for a selector style (or no repeated capability).
     paths: list[str]
 
+    def required_collections(self) -> list[str]:
+        """The collections, for a rule about collections: none is a skip or not judged."""
+        if not self.paths:
+            raise _no_collection(self.driver, self.simulator)
+        return self.paths
+
 
 @contextlib.contextmanager
 def session(harness: Harness) -> Iterator[Session]:
@@ -155,9 +161,7 @@ def indexable(harness: Harness, obs: Observation) -> None:
     """Each collection is indexable by every name it lists."""
     name = harness.class_name
     with session(harness) as started:
-        driver, simulator, paths = started.driver, started.simulator, started.paths
-        if not paths:
-            raise _no_collection(driver, simulator)
+        driver, paths = started.driver, started.required_collections()
         for path in paths:
             keys = keys_of(driver, path)
             if not keys:
@@ -176,9 +180,7 @@ def item_name(harness: Harness, obs: Observation) -> None:
     """Each item's ``name`` is the physical identifier it was selected with."""
     name = harness.class_name
     with session(harness) as started:
-        driver, simulator, paths = started.driver, started.simulator, started.paths
-        if not paths:
-            raise _no_collection(driver, simulator)
+        driver, paths = started.driver, started.required_collections()
         for path in paths:
             seen: dict[str, Key] = {}
             for key in keys_of(driver, path):
