@@ -15,6 +15,9 @@ source folder, a wheel, or the name of an installed distribution such as
 * per stage: the syntax index, ruff, mypy (their own child-process times),
   each rule family;
 * the process's peak memory (and its children's);
+* for a folder (the generated driver is one), the command line end to end:
+  ``ivi-conform audit FOLDER --static`` first, again unchanged, and after one
+  module's code changed, each in a new process;
 * with ``--alternatives``, other type checkers on the same package (dmypy,
   pyrefly, basedpyright) when installed: figures only, the verdict keeps mypy.
 
@@ -578,21 +581,22 @@ class Run:
         _reset_peak()
         context = AuditContext(dist, AuditConfig(static_only=True), work)
         started = time.perf_counter()
-        context.source  # noqa: B018 - the syntax index (ruff starts beside it)
-        self.index_s = time.perf_counter() - started
-        context.driver  # noqa: B018 - the driver's landmarks (mypy starts beside them)
-        audit: AuditResult = run_audit(context, rules)
+        audit: AuditResult = run_audit(context, rules)  # a new context: only the disk cache
         self.seconds = time.perf_counter() - started
         self.peak_mb = _peak_since_reset()
-        lint = ruff_judge.lint(context)
-        self.ruff_s, self.ruff_files = getattr(lint, "seconds", 0.0), lint.files
-        self.ruff_findings = len(lint.violations)
-        ran = mypy_judge.mypy_of(context) if any(
+        judged = "source" in context.__dict__  # else every finding was remembered
+        self.remembered = not judged
+        self.index_s = context.source.seconds if judged else 0.0
+        lint = ruff_judge.lint(context) if judged else None
+        self.ruff_s = getattr(lint, "seconds", 0.0)
+        self.ruff_findings = len(lint.violations) if lint is not None else 0
+        self.ruff_files = lint.files if lint is not None else 0
+        ran = mypy_judge.mypy_of(context) if judged and any(
             rule.id == mypy_judge.RULE_ID for rule in rules) else None
         self.mypy_s = ran.seconds if ran is not None else 0.0
         self.mypy_errors = len(ran.errors) if ran is not None else 0
         self.families: dict[str, float] = defaultdict(float)
-        self.package = context.driver.package
+        self.package = context.driver_names.package
         self.results = audit.results
         self.counts = audit.counts()
         for result in audit.results:
@@ -603,16 +607,23 @@ class Run:
                       for result in audit.results}
 
     def line(self, parse_s: float) -> str:
+        stages = ("every finding remembered, nothing parsed or run" if self.remembered else
+                  f"index {self.index_s:.2f} s, ruff {self.ruff_s:.2f} s, "
+                  f"mypy {self.mypy_s:.2f} s")
         return (f"{self.label:<28}{self.seconds:8.2f} s  {self.seconds / parse_s:5.1f}x the parse"
-                f"  (index {self.index_s:.2f} s, ruff {self.ruff_s:.2f} s, "
-                f"mypy {self.mypy_s:.2f} s; peak {self.peak_mb:.0f} MB)")
+                f"  ({stages}; peak {self.peak_mb:.0f} MB)")
 
 
-def _touch_one(dist: Distribution) -> Distribution:
-    """The same distribution with one module changed (a comment appended)."""
+def _edit_one(dist: Distribution) -> Distribution:
+    """The same distribution with one module's code changed: a new public method.
+
+    A code change, not a comment: every judge has something new to read (a
+    method without hints for the completeness rule, a body for mypy).
+    """
     files = dict(dist.files)
-    path = next(p for p in sorted(files, reverse=True) if p.endswith(".py") and files[p])
-    files[path] = files[path] + b"\n# touched\n"
+    path = next(p for p in sorted(files, reverse=True)
+                if p.endswith(".py") and b"\nclass " in files[p])
+    files[path] = files[path] + b"\n\ndef added_by_the_benchmark(value):\n    return value\n"
     return _with_files(dist, files)
 
 
@@ -620,6 +631,34 @@ def _with_files(dist: Distribution, files: Mapping[str, bytes]) -> Distribution:
     import dataclasses
 
     return dataclasses.replace(dist, files=files)
+
+
+def _command_line(folder: Path, work: Path) -> list[str]:
+    """``ivi-conform audit FOLDER --static`` end to end, as a vendor runs it on every commit.
+
+    A new process each time (Python starting, the wheel, the reports), with
+    this run's cache: the first audit of a copy of the folder (ruff's and
+    mypy's caches are warm from the audits above, its findings are not), the
+    same folder again, then after one module's code changed.
+    """
+    copy = work / "cli-folder"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(folder, copy, ignore=shutil.ignore_patterns("__pycache__", "build"))
+    command = [sys.executable, "-m", "ivi_conform", "audit", str(copy), "--static", "--quiet",
+               "--report-dir", str(work / "cli-reports")]
+    lines = []
+    for label in ("first audit of it", "unchanged", "one module changed"):
+        if label == "one module changed":
+            module = next(path for path in sorted(copy.rglob("*.py"), reverse=True)
+                          if "\nclass " in path.read_text(encoding="utf-8"))
+            module.write_text(module.read_text(encoding="utf-8")
+                              + "\n\ndef added_by_the_benchmark(value):\n    return value\n",
+                              encoding="utf-8")
+        started = time.perf_counter()
+        done = subprocess.run(command, capture_output=True, text=True, check=False)
+        seconds = time.perf_counter() - started
+        lines.append(f"  {label:<22}{seconds:8.2f} s  exit {done.returncode}")
+    return lines
 
 
 def _alternatives(dist: Distribution, package: str, work: Path) -> list[str]:
@@ -686,6 +725,8 @@ def main() -> None:
     parser.add_argument("--only-alternatives", action="store_true",
                         help="time only the other type checkers (implies --alternatives)")
     parser.add_argument("--top", type=int, default=8, help="show the N slowest rules")
+    parser.add_argument("--no-cli", action="store_true",
+                        help="leave out the end-to-end command-line timings (a folder target)")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="ivi-conform-bench-") as tmp:
@@ -725,10 +766,14 @@ def main() -> None:
         gc.collect()
         warm = Run("static audit, warm", dist, rules, work / "warm")
         gc.collect()
-        touched = Run("re-audit, one file changed", _touch_one(dist), rules, work / "touched")
+        edited = _edit_one(dist)
+        touched = Run("re-audit, one file changed", edited, rules, work / "touched")
+        os.environ["IVI_CONFORM_CACHE"] = "off"  # the changed driver judged afresh
+        fresh = Run("(cold audit of the change)", edited, rules, work / "fresh")
+        os.environ.pop("IVI_CONFORM_CACHE")
         same = ("same" if cold.rules == warm.rules else "DIFFERENT") + " as cold; one-file " + (
-            "same as cold" if cold.rules == touched.rules
-            else "DIFFERENT (a comment should change no finding)")
+            "same as a cold audit of the changed driver" if fresh.rules == touched.rules
+            else "DIFFERENT from a cold audit of the changed driver")
 
         counts = cold.counts
         print(f"rules: {len(rules)} static: "
@@ -762,6 +807,11 @@ def main() -> None:
                            for run in (cold, warm, touched))
               + f" | {max(cold.peak_mb, warm.peak_mb, touched.peak_mb):.0f} / "
               f"{_peak_mb(resource.RUSAGE_CHILDREN):.0f}")
+        if dist.kind == "folder" and dist.source_root is not None and not args.no_cli:
+            print("the command line, end to end (ivi-conform audit FOLDER --static: a new "
+                  "process, the wheel, the reports):")
+            for line in _command_line(dist.source_root, work):
+                print(line)
         package = cold.package
         if args.alternatives and package:
             print("type checkers on the same package (figures only; the verdict uses mypy):")

@@ -19,11 +19,13 @@ from __future__ import annotations
 
 import contextlib
 import importlib.metadata
+import io
 import json
 import lzma
 import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
 import tarfile
@@ -34,11 +36,14 @@ import zlib
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path, PurePosixPath
-from typing import Any, Literal, TextIO
+from typing import Any, Literal, NamedTuple, TextIO
 
 from packaging.metadata import RawMetadata, parse_email
+from packaging.requirements import InvalidRequirement
+
+from ivi_conform import wheel_cache
 
 #: A build backend that takes longer than this is taken to hang.
 BUILD_TIMEOUT_S = 300.0
@@ -286,38 +291,88 @@ def _read_pyproject(folder: Path) -> Mapping[str, object]:
     return parse_pyproject(_read_text(pyproject, "a pyproject.toml"), str(pyproject))
 
 
-def _ignored(directory: str, top: str, names: Iterable[str]) -> set[str]:
-    """The names below ``directory`` that are never part of what a source tree builds."""
-    if directory != top:
-        return {name for name in names if name == "__pycache__"}
-    return {name for name in names if f"/{name}" in _NOT_SOURCE}
+class SourceEntry(NamedTuple):
+    """One entry of a source tree as its build sees it (:func:`source_tree`)."""
+
+    #: relative POSIX path
+    path: str
+    kind: Literal["dir", "file", "link"]
+    #: permission bits (0 for folders and links)
+    mode: int
+
+
+def _builds(name: str, *, top: bool) -> bool:
+    """Whether an entry named ``name`` is part of what a source tree builds."""
+    if top:
+        return f"/{name}" not in _NOT_SOURCE
+    return name != "__pycache__"
+
+
+def source_tree(folder: Path, shown: str) -> list[SourceEntry]:
+    """What a build of ``folder`` sees, in a stable order: the one definition of it.
+
+    The copy the build runs on holds these entries and nothing else, the
+    cache key of its wheel is made of them (:mod:`ivi_conform.wheel_cache`),
+    and the symbolic links among them are checked (:func:`_check_links`).
+    Folders that are never source (:data:`_NOT_SOURCE` at the top,
+    ``__pycache__`` anywhere) are not entered; links are not followed. An
+    entry that is neither a file, a folder nor a link (a FIFO, a socket, a
+    device) is a :class:`TargetError`, named through ``shown``: copying it
+    would block or fail.
+    """
+    entries: list[SourceEntry] = []
+    pending = [(str(folder), "")]
+    while pending:
+        directory, prefix = pending.pop()
+        try:
+            with os.scandir(directory) as listing:
+                found = sorted(listing, key=lambda entry: entry.name)
+        except OSError as exc:
+            where = f"{shown}/{_shown(prefix.rstrip('/'))}" if prefix else shown
+            raise TargetError(f"{where}: unreadable: {exc.strerror or exc}") from None
+        folders = []
+        for item in found:
+            if not _builds(item.name, top=not prefix):
+                continue
+            path = prefix + item.name
+            if item.is_symlink():
+                entries.append(SourceEntry(path, "link", 0))
+            elif item.is_dir(follow_symlinks=False):
+                entries.append(SourceEntry(path, "dir", 0))
+                folders.append((item.path, path + "/"))
+            elif item.is_file(follow_symlinks=False):
+                mode = stat.S_IMODE(item.stat(follow_symlinks=False).st_mode)
+                entries.append(SourceEntry(path, "file", mode))
+            else:
+                raise TargetError(f"{shown}/{_shown(path)}: neither a file, a folder nor a link "
+                                  "(a FIFO, a socket or a device); refused")
+        pending.extend(reversed(folders))
+    return entries
 
 
 def _check_links(folder: Path, shown: str) -> None:
     """Refuse a source tree holding a symbolic link that is absolute or leaves the tree.
 
     ``shown`` is how messages name ``folder`` (the user's path, or the sdist).
+    Links in folders the build never sees are not checked (:func:`source_tree`).
     """
     top = folder.resolve()
-    for directory, dirnames, filenames in os.walk(folder):
-        skipped = _ignored(directory, str(folder), [*dirnames, *filenames])
-        dirnames[:] = [name for name in dirnames if name not in skipped]
-        for name in (*dirnames, *filenames):
-            entry = Path(directory, name)
-            if name in skipped or not entry.is_symlink():
-                continue
-            where = f"{shown}/{entry.relative_to(folder).as_posix()}"
-            link = os.readlink(entry)
-            if os.path.isabs(link):
-                raise TargetError(f"{where}: a symbolic link to an absolute path ({_shown(link)})"
-                                  "; refused")
-            try:
-                inside = (entry.parent.resolve() / link).resolve().is_relative_to(top)
-            except (OSError, RuntimeError):  # a loop of links
-                raise TargetError(f"{where}: a loop of symbolic links; refused") from None
-            if not inside:
-                raise TargetError(f"{where}: a symbolic link to {_shown(link)}, outside the "
-                                  "source tree; refused")
+    for path, kind, _ in source_tree(folder, shown):
+        if kind != "link":
+            continue
+        entry = folder / path
+        where = f"{shown}/{path}"
+        link = os.readlink(entry)
+        if os.path.isabs(link):
+            raise TargetError(f"{where}: a symbolic link to an absolute path ({_shown(link)})"
+                              "; refused")
+        try:
+            inside = (entry.parent.resolve() / link).resolve().is_relative_to(top)
+        except (OSError, RuntimeError):  # a loop of links
+            raise TargetError(f"{where}: a loop of symbolic links; refused") from None
+        if not inside:
+            raise TargetError(f"{where}: a symbolic link to {_shown(link)}, outside the "
+                              "source tree; refused")
 
 
 def _from_folder(
@@ -529,6 +584,33 @@ def _cached_wheel_dirs(limit: int = 200) -> list[str]:
     return found
 
 
+class _Recorder(io.StringIO):
+    """A build's output, kept for the wheel cache, and passed on to ``--verbose``'s stream."""
+
+    def __init__(self, shown: TextIO | None) -> None:
+        super().__init__()
+        self._shown = shown
+
+    def write(self, text: str) -> int:
+        if self._shown is not None:
+            self._shown.write(text)
+        return super().write(text)
+
+    def flush(self) -> None:
+        if self._shown is not None:
+            self._shown.flush()
+
+
+@dataclass(frozen=True)
+class _Built:
+    """A wheel the backend built, and how (what the wheel cache records)."""
+
+    wheel: Path
+    isolated: bool
+    #: the installed version of every build requirement, static and added by the backend
+    requires: Mapping[str, str | None]
+
+
 def build_wheel(folder: Path, work_dir: Path) -> Path:
     """Build the wheel of a source folder, by its own backend, in child processes.
 
@@ -538,37 +620,84 @@ def build_wheel(folder: Path, work_dir: Path) -> Path:
     (offline machines, CI) the build uses them; otherwise it makes an isolated
     environment with the declared requirements, as pip and ``python -m build``
     do (see :func:`_install`).
+
+    A wheel built before from the same source by the same build is reused
+    instead (:mod:`ivi_conform.wheel_cache`, which says what "the same" takes),
+    written where the build would have written it: the copy and the build are
+    skipped, and ``--verbose`` shows that build's output again. A new wheel is
+    cached under the key of the copy it was built from (walked and read once
+    more, a small part of a build), so a folder edited while it was being
+    copied never files a wheel under the key of other bytes.
+    """
+    entries = source_tree(folder, str(folder))
+    out = work_dir / "wheel"
+    looked_up = wheel_cache.key(folder, entries)
+    if looked_up is not None:
+        hit = wheel_cache.lookup(looked_up, out)
+        if hit is not None:
+            built_at = datetime.fromtimestamp(hit.built, UTC).isoformat(timespec="seconds")
+            _log(f"ivi-conform: {folder}: the wheel {hit.wheel.name} built from the same source "
+                 f"at {built_at} is reused (IVI_CONFORM_CACHE=off rebuilds); its build's "
+                 "output was:")
+            _log(hit.log)
+            return hit.wheel
+    source = work_dir / "source"
+    shutil.rmtree(source, ignore_errors=True)
+    _copy_tree(folder, source, entries)
+    stored = (wheel_cache.key(source, source_tree(source, str(folder)))
+              if looked_up is not None else None)
+    recorder = _Recorder(_BUILD_LOG.get())
+    with build_output(recorder):
+        built = _run_backend(folder, source, out)
+    if stored is not None:
+        wheel_cache.store(stored, built.wheel, isolated=built.isolated, requires=built.requires,
+                          log=recorder.getvalue())
+    return built.wheel
+
+
+def _copy_tree(folder: Path, source: Path, entries: Iterable[SourceEntry]) -> None:
+    """Copy the entries of ``folder`` the build sees to ``source`` (links as links)."""
+    try:
+        source.mkdir(parents=True)
+        for path, kind, _ in entries:
+            target = source / path
+            if kind == "dir":
+                target.mkdir()
+            elif kind == "link":
+                os.symlink(os.readlink(folder / path), target)
+            else:
+                shutil.copy2(folder / path, target)
+    except OSError as exc:
+        raise TargetError(f"{folder}: cannot copy the source tree: {exc}") from None
+
+
+def _run_backend(folder: Path, source: Path, out: Path) -> _Built:
+    """Run the backend on the copy ``source``: in the installed environment, else isolated.
+
+    ``folder`` names the source in messages.
     """
     import build  # heavy: imported only when a source target is built
     import build.env
 
-    source = work_dir / "source"
-    shutil.rmtree(source, ignore_errors=True)
-
-    top = str(folder)
-
-    def ignore(directory: str, names: list[str]) -> set[str]:
-        return _ignored(directory, top, names)
-
-    try:
-        shutil.copytree(folder, source, ignore=ignore, symlinks=True)
-    except (OSError, shutil.Error) as exc:
-        raise TargetError(f"{folder}: cannot copy the source tree: {exc}") from None
-    out = work_dir / "wheel"
     out.mkdir(parents=True, exist_ok=True)
     try:
         builder = build.ProjectBuilder(
             source, python_executable=sys.executable, runner=_quiet_runner
         )
-        if not builder.check_dependencies("wheel"):
-            return Path(builder.build("wheel", out))
+        requires = builder.get_requires_for_build("wheel") | builder.build_system_requires
+        versions = wheel_cache.installed_versions(requires)
+        if not any(unmet for text in requires for unmet in build.check_dependency(text)):
+            return _Built(Path(builder.build("wheel", out)), isolated=False, requires=versions)
         with build.env.DefaultIsolatedEnv() as env:
             isolated = build.ProjectBuilder.from_isolated_env(env, source, runner=_quiet_runner)
             _install(env, isolated.build_system_requires)
             _install(env, isolated.get_requires_for_build("wheel"))
-            return Path(isolated.build("wheel", out))
+            return _Built(Path(isolated.build("wheel", out)), isolated=True, requires=versions)
     except TargetError as exc:
         raise TargetError(f"{folder}/pyproject.toml: {exc}") from None
+    except InvalidRequirement as exc:
+        raise TargetError(f"{folder}/pyproject.toml: a malformed build requirement: {exc}"
+                          ) from None
     except build.BuildException as exc:
         raise TargetError(f"{folder}/pyproject.toml: cannot build: {exc}") from None
     except build.BuildBackendException as exc:

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from ivi_conform.candidate import Distribution
 from ivi_conform.judges import mypy, ruff
+from ivi_conform.memo import AuditMemo, DriverNames
 from ivi_conform.static.driver import DriverShape, find_driver
 from ivi_conform.static.source import SourceIndex
 
@@ -112,6 +113,26 @@ class AuditContext:
             mypy.start(self)  # reads the package from the shape kept just above
         return shape
 
+    @functools.cached_property
+    def memo(self) -> AuditMemo:
+        """The static findings remembered for these very inputs (:mod:`ivi_conform.memo`)."""
+        return AuditMemo.of_audit(self.dist, self.config, self.release_date.isoformat())
+
+    @property
+    def driver_names(self) -> DriverNames:
+        """The driver's package, root class and identifier, for the report.
+
+        From the remembered audit when every static finding came from it (no
+        syntax index is built for the report alone), else from :attr:`driver`.
+        """
+        if "driver" not in self.__dict__ and "memo" in self.__dict__:
+            remembered = self.memo.names()
+            if remembered is not None:
+                return remembered
+        shape = self.driver
+        return DriverNames(shape.package, shape.root.name if shape.root is not None else None,
+                           shape.identifier)
+
     def _judges_ahead(self, rules: frozenset[str]) -> bool:
         """Whether to start ruff or mypy before a rule asks: a large driver whose audit has them.
 
@@ -147,7 +168,15 @@ class AuditContext:
         started: RuntimeResults | None = self.__dict__.get("runtime")
         return started
 
+    def remember(self) -> None:
+        """Keep the static findings judged in this process for the next audit of these inputs."""
+        if "memo" in self.__dict__:
+            if "driver" in self.__dict__:
+                self.memo.remember_names(self.driver_names)
+            self.memo.save()
+
     def close(self) -> None:
-        """End the driver's child process, if the behavioural run started one."""
+        """Keep what this audit learnt for the next; end the driver's child process, if any."""
+        self.remember()
         if (runtime := self.runtime_started) is not None:
             runtime.close()

@@ -20,6 +20,7 @@ from ivi_conform.candidate import TargetError, load
 from ivi_conform.catalog import SPEC_NAME, SPEC_VERSION, Rule, load_catalog
 from ivi_conform.checks import registry
 from ivi_conform.context import AuditConfig, AuditContext
+from ivi_conform.memo import rule_tag
 from ivi_conform.model import Evidence, Finding, Judged, Level, Outcome, Verdict
 from ivi_conform.needs import unmet_need
 
@@ -43,15 +44,20 @@ def _finding(rule: Rule, context: AuditContext, stages: Callable[[str], None]) -
     if rule.judged is Judged.RUNTIME and context.config.static_only:
         return Finding.not_judged("static audit: the driver was not run (audit without "
                                   "--static to judge this rule)")
-    unmet = unmet_need(rule.needs, context)
-    if unmet is not None:
-        return unmet.finding()
     if rule.judged is Judged.RUNTIME:
-        return context.runtime.finding(rule.id, stages)
+        unmet = unmet_need(rule.needs, context)
+        return unmet.finding() if unmet is not None else context.runtime.finding(rule.id, stages)
     check_function = registry().get(rule.id)
     if check_function is None:
         return Finding.errored(f"ivi-conform has no check for rule {rule.id}")
-    return check_function(context)
+    tag = rule_tag(rule, check_function)
+    remembered = context.memo.finding(rule.id, tag)
+    if remembered is not None:
+        return remembered
+    unmet = unmet_need(rule.needs, context)
+    finding = unmet.finding() if unmet is not None else check_function(context)
+    context.memo.remember(rule.id, tag, finding)
+    return finding
 
 
 def _unwatched(stage: str) -> None:

@@ -202,7 +202,13 @@ class _Audit:
                 self.runtimes[str(data["process"])] = data["runtime"]
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        """Write the report and its renderings (not on a worker: its controller does)."""
+        """Write the report and its renderings (not on a worker: its controller does).
+
+        Every process (worker or not) keeps the static findings it judged for
+        the next session with the same inputs.
+        """
+        if self.context is not None:
+            self.context.remember()
         if self.worker or self.context is None:
             return
         self.report = self.build_report()

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from ivi_conform import cache
 from ivi_conform.checks import check
 from ivi_conform.documents.compliance import (
     Readme,
@@ -33,6 +34,7 @@ from ivi_conform.documents.locations import (
     online_introduction,
     shipped_introduction,
 )
+from ivi_conform.memo import code_identity
 from ivi_conform.model import Evidence, Finding
 from ivi_conform.static.source import scopes
 
@@ -178,9 +180,18 @@ def notice_places(context: AuditContext) -> list[str]:
             places.append(context.dist.where(path))
     package = context.driver.package
     if package is not None:
+        # A module's docstrings are a function of its bytes: looked for once per content
+        # (a generated driver has 25,000 docstrings; a re-audit reads one changed module).
+        seen = cache.Table("ivi-notice", code_identity(), context.dist.name)
         for module in context.source.modules_of(package):
-            if any(_holds_notice(text) for text in _docstrings(module.tree)):
+            key = cache.digest(module.path, context.dist.files[module.path])
+            held = seen.get(key)
+            if not isinstance(held, bool):
+                held = any(_holds_notice(text) for text in _docstrings(module.tree))
+                seen.put(key, held)
+            if held:
                 places.append(f"{module.path} (docstring)")
+        seen.save()
     return places
 
 

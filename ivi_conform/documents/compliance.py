@@ -719,7 +719,7 @@ def _find_compliance(context: AuditContext) -> FoundDocument | None:
         return None
     packages = {path.split("/", 1)[0] for path in dist.files if path.count("/") == 1
                 and path.endswith("/__init__.py")}
-    package = context.driver.package
+    package = context.driver_names.package
     path = min(candidates, key=lambda p: _document_rank(p, package, packages))
     where = dist.where(path)
     return FoundDocument(path, where, parse_compliance(dist.text(path), where))

@@ -183,7 +183,7 @@ def started(context: AuditContext) -> Future[LintRun]:
     return future
 
 
-def _settings(ruff: str) -> str:
+def settings(ruff: str) -> str:
     """What ruff's findings depend on besides the file: its executable and our options."""
     try:
         stat = Path(ruff).stat()
@@ -212,7 +212,7 @@ def _lint_files(files: Mapping[str, bytes], folder: Path) -> LintRun:
     ruff = find_ruff()
     if ruff is None:
         return LintRun(error="ruff is not installed beside ivi-conform")
-    table = cache.Table("ruff", _settings(ruff), ",".join(paths[:1]))
+    table = cache.Table("ruff", settings(ruff), ",".join(paths[:1]))
     markers = {path for path in files if PurePosixPath(path).name in _PACKAGE_MARKERS}
     keys = {path: cache.digest(path, files[path], *_ancestor_markers(path, markers))
             for path in paths}

@@ -333,15 +333,15 @@ def _driver_identity(context: AuditContext | None) -> Driver:
 def _fill_driver(report: Report, context: AuditContext) -> None:
     """The located driver's names; a crash in locating it is our bug, recorded."""
     try:
-        shape = context.driver
+        names = context.driver_names
     except Exception as exc:  # noqa: BLE001 - the report must survive our own bugs
         add_internal_error(report, "locating the driver", f"{type(exc).__name__}: {exc}",
                            traceback.format_exc())
         return
     driver = report["driver"]
-    driver["import_name"] = shape.package
-    driver["class_name"] = shape.root.name if shape.root is not None else None
-    driver["identifier"] = shape.identifier
+    driver["import_name"] = names.package
+    driver["class_name"] = names.class_name
+    driver["identifier"] = names.identifier
 
 
 def _metadata(context: AuditContext | None) -> Metadata:

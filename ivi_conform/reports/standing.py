@@ -10,6 +10,8 @@ did judge. Every renderer asks this module, so that no two outputs disagree.
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import PurePosixPath
 
@@ -66,6 +68,7 @@ def by_section(rules: Iterable[RuleEntry]) -> dict[str, list[RuleEntry]]:
     return sections
 
 
+@functools.lru_cache(maxsize=65536)  # asked once per piece of evidence; files repeat
 def is_file(name: str) -> bool:
     """Whether evidence names a file (``pkg/driver.py``) rather than an API path or a call."""
     if not name or any(char in name for char in "[]() '\""):
@@ -88,11 +91,17 @@ def attention(rules: Sequence[RuleEntry], outcome: str) -> list[RuleEntry]:
     return [rule for rule in rules if rule["outcome"] == outcome]
 
 
+#: A character XML 1.0 forbids: not Char ::= #x9 | #xA | #xD | [#x20-#xD7FF] |
+#: [#xE000-#xFFFD] | [#x10000-#x10FFFF] (control characters, lone surrogates, U+FFFE/F).
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
 def xml_safe(text: object) -> str:
     """``text`` without the characters XML 1.0 forbids (a driver's I/O can hold any byte):
-    each becomes U+FFFD, so that junit.xml and report.html always parse."""
-    return "".join(
-        char if char in "\t\n\r" or 0x20 <= ord(char) <= 0xD7FF
-        or 0xE000 <= ord(char) <= 0xFFFD or 0x10000 <= ord(char) <= 0x10FFFF
-        else "\ufffd"
-        for char in str(text))
+    each becomes U+FFFD, so that junit.xml and report.html always parse.
+
+    One regular expression over the text: a generated driver's report has
+    ninety thousand pieces of evidence, which a character-by-character
+    generator took seconds to clean.
+    """
+    return _NOT_XML.sub("\ufffd", str(text))

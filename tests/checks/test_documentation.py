@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -239,3 +241,27 @@ def test_help_published_online_only_is_not_judged(tmp_path: Path) -> None:
     shipped = "## Documentation\n\nThe help: `python -m pydoc acdriver`\n"
     outcome, _ = noticed(tmp_path / "b", {}, readme=shipped)
     assert outcome is Outcome.FAIL
+
+
+def test_a_docstring_is_read_once_per_content(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """The docstrings' answer is kept by the module's bytes: the same bytes are not read again,
+    changed bytes are."""
+    monkeypatch.setenv("IVI_CONFORM_CACHE", str(tmp_path / "cache"))
+    read: list[int] = []
+    docstrings = checks._docstrings
+
+    def counted(tree: ast.Module) -> Iterator[str]:
+        read.append(1)
+        return docstrings(tree)
+
+    monkeypatch.setattr(checks, "_docstrings", counted)
+    module = f'"""The core.\n\n{NOTICE}"""\n'
+    assert noticed(tmp_path / "a", {"acdriver/_core.py": module})[0] is Outcome.PASS
+    first = len(read)
+    assert first == 2  # __init__ and _core
+    assert noticed(tmp_path / "b", {"acdriver/_core.py": module})[0] is Outcome.PASS
+    assert len(read) == first, "the same bytes came from the cache"
+    changed = module.replace("Content from", "Text from")
+    assert noticed(tmp_path / "c", {"acdriver/_core.py": changed})[0] is Outcome.FAIL
+    assert len(read) == first + 1, "only the changed module was read again"

@@ -201,6 +201,8 @@ def test_no_package_means_nothing_to_type_check(tmp_path: Path) -> None:
 
 def test_a_large_package_is_checked_by_parallel_workers(tmp_path: Path,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """... the first time mypy sees it; a re-audit, mostly from the cache, runs alone."""
+    monkeypatch.setenv("IVI_CONFORM_MYPY_CACHE", str(tmp_path / "mypy"))  # a package new to it
     monkeypatch.setattr(mypy_run, "PARALLEL_FROM_FILES", 2)
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
     context = wheel(tmp_path, {"xydmm/__init__.py": DRIVER,
@@ -210,10 +212,16 @@ def test_a_large_package_is_checked_by_parallel_workers(tmp_path: Path,
     assert finding.evidence[0].file == "xydmm/core.py"
     ran = mypy_run.mypy_of(context)
     assert ran is not None and "--num-workers" in ran.command
+    again = wheel(tmp_path / "again", {"xydmm/__init__.py": DRIVER,
+                                       "xydmm/core.py": "def read() -> int:\n    return 1\n"})
+    assert checks.consistent_hints(again).outcome is Outcome.PASS
+    ran = mypy_run.mypy_of(again)
+    assert ran is not None and "--num-workers" not in ran.command
 
 
 def test_a_failed_parallel_run_is_retried_alone(tmp_path: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("IVI_CONFORM_MYPY_CACHE", str(tmp_path / "mypy"))  # a package new to it
     monkeypatch.setattr(mypy_run, "PARALLEL_FROM_FILES", 1)
     monkeypatch.setattr(os, "cpu_count", lambda: 4)
     invoke = mypy_run._invoke
