@@ -6,11 +6,13 @@ import ast
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
+from ivi_conform import cache
 from ivi_conform.checks import check
 from ivi_conform.judges.mypy import RULE_ID as MYPY_RULE
 from ivi_conform.judges.mypy import file_suppressions, mypy_of, split_errors
+from ivi_conform.memo import code_identity
 from ivi_conform.model import Evidence, Finding
-from ivi_conform.static.source import SourceIndex, statements
+from ivi_conform.static.source import Module, SourceIndex, statements
 from ivi_conform.static.typing_completeness import measure
 
 if TYPE_CHECKING:
@@ -83,31 +85,45 @@ def complete_hints(context: AuditContext) -> Finding:
 
 
 def package_imports(index: SourceIndex, package: str) -> dict[str, set[str]]:
-    """Each module of the package → the package's own modules it imports (anywhere in it)."""
+    """Each module of the package → the package's own modules it imports (anywhere in it).
+
+    What a module imports is a function of its name and bytes: kept in the
+    cache by them, so a re-audit walks only the modules that changed.
+    """
+    seen = cache.Table("imports", code_identity(), package)
     graph: dict[str, set[str]] = {}
     for module in index.modules_of(package):
-        is_package = module.path.endswith("__init__.py")
-        anchor = module.name if is_package else module.name.rpartition(".")[0]
-        found: set[str] = set()
-        for node in statements(module.tree):  # an import is a statement: no expression walked
-            names: list[str] = []
-            if isinstance(node, ast.Import):
-                names = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom):
-                base = node.module or ""
-                if node.level:
-                    parts = anchor.split(".")
-                    parts = parts[: len(parts) - (node.level - 1)] if node.level > 1 else parts
-                    base = ".".join([*parts, base] if base else parts)
-                names = [base, *(f"{base}.{alias.name}" for alias in node.names)]
-            for name in names:
-                # importing a.b.c runs a and a.b too
-                pieces = name.split(".")
-                found.update(".".join(pieces[:size]) for size in range(1, len(pieces) + 1)
-                             if ".".join(pieces[:size]) in index.modules)
-        found.discard(module.name)
-        graph[module.name] = found
+        key = cache.digest(module.name, index.files[module.path])
+        names = seen.get(key)
+        if not isinstance(names, list):
+            names = sorted(_imported(module))
+            seen.put(key, names)
+        graph[module.name] = {name for name in names
+                              if name in index.modules and name != module.name}
+    seen.save()
     return graph
+
+
+def _imported(module: Module) -> set[str]:
+    """Every module an import statement of ``module`` runs (``a.b.c`` runs a and a.b too)."""
+    is_package = module.path.endswith("__init__.py")
+    anchor = module.name if is_package else module.name.rpartition(".")[0]
+    found: set[str] = set()
+    for node in statements(module.tree):  # an import is a statement: no expression walked
+        names: list[str] = []
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = anchor.split(".")
+                parts = parts[: len(parts) - (node.level - 1)] if node.level > 1 else parts
+                base = ".".join([*parts, base] if base else parts)
+            names = [base, *(f"{base}.{alias.name}" for alias in node.names)]
+        for name in names:
+            pieces = name.split(".")
+            found.update(".".join(pieces[:size]) for size in range(1, len(pieces) + 1))
+    return found
 
 
 @check(MYPY_RULE)

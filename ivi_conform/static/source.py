@@ -11,6 +11,7 @@ import ast
 import contextlib
 import enum
 import gc
+import re
 import time
 from collections import deque
 from collections.abc import Callable, Hashable, Iterator, Mapping
@@ -115,7 +116,7 @@ def _decorator_names(node: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
     return names
 
 
-def _members(node: ast.ClassDef) -> dict[str, Member]:
+def _members(node: ast.ClassDef, text: SourceText | None = None) -> dict[str, Member]:
     members: dict[str, Member] = {}
     for statement in node.body:
         if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef):
@@ -155,7 +156,7 @@ def _members(node: ast.ClassDef) -> dict[str, Member]:
                         target.id,
                         Member(target.id, MemberKind.ATTRIBUTE, statement, statement.lineno),
                     )
-    for name, member in _instance_members(node).items():
+    for name, member in _instance_members(node, text).items():
         members.setdefault(name, member)
     return members
 
@@ -168,7 +169,30 @@ def _self_calls(function: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[st
             yield node.func.attr
 
 
-def _instance_members(node: ast.ClassDef) -> dict[str, Member]:
+class SourceText:
+    """A module's source, split into lines on first use (most classes never ask)."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+        self._lines: list[bytes] | None = None
+
+    def names_in(self, node: ast.stmt) -> set[bytes] | None:
+        """The identifiers written in ``node``'s lines; None if they could be spelt otherwise.
+
+        An identifier outside ASCII may be written in another form that Python
+        normalises to it (NFKC), so non-ASCII text gives no answer.
+        """
+        if self._lines is None:
+            self._lines = self._data.splitlines()  # the tokenizer's line ends: \n, \r\n, \r
+        span = b"\n".join(self._lines[node.lineno - 1: node.end_lineno])
+        return set(_IDENTIFIER.findall(span)) if span.isascii() else None
+
+
+_IDENTIFIER = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _instance_members(node: ast.ClassDef, text: SourceText | None = None
+                      ) -> dict[str, Member]:
     """``self.<name> = Class(...)`` in ``__init__`` and in the methods it calls, as attributes.
 
     The IVI Core counts attributes as properties in object-oriented
@@ -176,7 +200,9 @@ def _instance_members(node: ast.ClassDef) -> dict[str, Member]:
     such as ``self._init_children()``) is as much a reference as an
     ``@property``. Only construction calls are taken: the class they build is
     resolved later (:meth:`SourceIndex.instance_class`); plain values are not
-    the API's members.
+    the API's members. ``text``, the module's source, spares walking a
+    method for ``self.<helper>(...)`` calls when no other method's name is
+    even written in it (most constructors of a generated driver).
     """
     methods = {statement.name: statement for statement in node.body
                if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef)}
@@ -203,7 +229,10 @@ def _instance_members(node: ast.ClassDef) -> dict[str, Member]:
                         and target.value.id == "self" and target.attr not in found):
                     found[target.attr] = Member(target.attr, MemberKind.ATTRIBUTE, statement,
                                                 statement.lineno, scope=function)
-        pending.extend(_self_calls(function))
+        unseen = [method for method in methods if method not in seen]
+        written = text.names_in(function) if text is not None and unseen else None
+        if unseen and (written is None or any(method.encode() in written for method in unseen)):
+            pending.extend(_self_calls(function))
     return found
 
 
@@ -400,8 +429,9 @@ class SourceIndex:
                 continue
             module = Module(name, path, tree)
             self.modules[name] = module
+            text = SourceText(files[path])
             for node in _class_defs(tree.body):
-                info = ClassInfo(node.name, module, node, _members(node))
+                info = ClassInfo(node.name, module, node, _members(node, text))
                 self.classes.append(info)
                 self._by_name.setdefault(node.name, []).append(info)
 

@@ -325,3 +325,29 @@ def test_a_suppression_does_not_exempt_missing_hints(tmp_path: Path) -> None:
     assert "2 file-wide suppression(s) in their modules exempt nothing" in finding.message
     assert [e.line for e in finding.evidence[:2]] == [1, 2]
     assert all(e.file == "xydmm/core.py" for e in finding.evidence)
+
+
+def test_the_import_graph_is_kept_by_each_module_s_bytes(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """A re-audit walks only the changed modules; the graph is the one a fresh walk gives."""
+    monkeypatch.setenv("IVI_CONFORM_CACHE", str(tmp_path / "cache"))
+    walked: list[str] = []
+    imported = checks._imported
+
+    def counted(module: object) -> set[str]:
+        walked.append(getattr(module, "name", ""))
+        return imported(module)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(checks, "_imported", counted)
+    files = {"xydmm/__init__.py": "from .core import read\n",
+             "xydmm/core.py": "import os\nfrom . import units\n",
+             "xydmm/units.py": "VOLT = 'V'\n"}
+    first = checks.package_imports(wheel(tmp_path / "a", files).source, "xydmm")
+    assert first == {"xydmm": {"xydmm.core"}, "xydmm.core": {"xydmm", "xydmm.units"},
+                     "xydmm.units": set()}  # a relative import runs the package too
+    assert sorted(walked) == ["xydmm", "xydmm.core", "xydmm.units"]
+    walked.clear()
+    changed = {**files, "xydmm/units.py": "from .core import read\n"}
+    second = checks.package_imports(wheel(tmp_path / "b", changed).source, "xydmm")
+    assert walked == ["xydmm.units"], "only the changed module was walked"
+    assert second == {**first, "xydmm.units": {"xydmm", "xydmm.core"}}

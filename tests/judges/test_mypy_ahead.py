@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from ivi_conform.candidate import Distribution
+from ivi_conform.catalog import Rule
 from ivi_conform.context import AuditConfig, AuditContext
 from ivi_conform.judges import mypy as mypy_judge
 
@@ -23,7 +24,8 @@ def runs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The packages mypy is run on (a stand-in for mypy: each run names its package)."""
     ran: list[str] = []
 
-    def fake_run(files: Mapping[str, bytes], package: str, work: Path) -> mypy_judge.MypyRun:
+    def fake_run(files: Mapping[str, bytes], package: str, work: Path,
+                 extracted: object = None) -> mypy_judge.MypyRun:
         ran.append(package)
         return mypy_judge.MypyRun((), 0.0, 1, problem=f"ran on {package}")
 
@@ -66,3 +68,26 @@ def test_without_a_package_in_the_paths_nothing_starts_ahead(
     mypy_judge.start_ahead(context)
     assert mypy_judge.mypy_of(context).problem == "ran on one"
     assert runs == ["one"]
+
+
+def test_the_rules_waiting_on_judges_are_judged_last_and_reported_in_order(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Our own rules run while ruff and mypy work; the report keeps the catalog's order."""
+    from ivi_conform import engine
+    from ivi_conform.catalog import load_catalog
+    from ivi_conform.model import Finding
+
+    rules = [rule for rule in load_catalog() if rule.judged.value == "static"]
+    asked: list[str] = []
+
+    def judged(rule: Rule, context: AuditContext, stages: object = None) -> engine.RuleResult:
+        asked.append(rule.id)
+        finding = Finding.passed("holds")
+        return engine.RuleResult(rule, finding.outcome, finding.message)
+
+    monkeypatch.setattr(engine, "judge", judged)
+    context = _context(tmp_path, "xydmm", {"xydmm/__init__.py": ""})
+    result = engine.run_audit(context, rules)
+    waiting = [rule_id for rule_id in asked if rule_id in engine.WAITING_ON_JUDGES]
+    assert asked[-len(waiting):] == waiting and len(waiting) == 3
+    assert [entry.rule.id for entry in result.results] == [rule.id for rule in rules]

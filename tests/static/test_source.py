@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import textwrap
 
-from ivi_conform.static.source import walk_statements
+from ivi_conform.static.source import SourceText, _members, walk_statements
 
 _NESTED = textwrap.dedent('''\
     import os
@@ -82,3 +82,40 @@ def test_a_name_imported_for_type_checkers_only_is_resolved() -> None:
     assert index.imported_name("PositionCls", near) == ("pkg.position", "PositionCls")
     assert index.imported_name("State", near) == ("pkg.state", "StateCls")
     assert index.imported_name("Shared", near) == ("pkg.runtime", "Shared")  # the runtime one
+
+
+_HELPERS = textwrap.dedent('''\
+    class Root:
+        def __init__(self, core):
+            self.motor = Motor(core)
+            if core:
+                (self
+                 ._build_panels)(core)
+            self._named_but_not_called = "_build_solar"
+
+        def _build_panels(self, core):
+            self.panels = Panels(core)
+
+        def _build_solar(self, core):
+            self.solar = Solar(core)
+
+        def _unused(self):
+            self.never = Never()
+    ''')
+
+
+def _instance_names(source: str, with_text: bool) -> set[str]:
+    data = source.encode("utf-8")
+    node = next(n for n in ast.parse(data).body if isinstance(n, ast.ClassDef))
+    text = SourceText(data) if with_text else None
+    return {name for name, member in _members(node, text).items() if member.scope is not None}
+
+
+def test_constructor_helpers_are_followed_with_or_without_the_text() -> None:
+    """The text only spares walks that could find nothing: the members are the same."""
+    assert _instance_names(_HELPERS, True) == _instance_names(_HELPERS, False) == {
+        "motor", "panels"}
+    crlf = _HELPERS.replace("\n", "\r\n")
+    assert _instance_names(crlf, True) == {"motor", "panels"}
+    spelt = _HELPERS.replace("._build_panels", "._\uff42uild_panels")  # NFKC: _build_panels
+    assert _instance_names(spelt, True) == _instance_names(spelt, False) == {"motor", "panels"}
