@@ -8,6 +8,7 @@ report equals a cold audit's (cache off) of the changed driver.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from datetime import date
@@ -21,7 +22,7 @@ from ivi_conform.checks import registry
 from ivi_conform.context import AuditConfig
 from ivi_conform.engine import AuditResult, audit
 from ivi_conform.model import Finding
-from ivi_conform.reports.json_report import report_of, rule_entry
+from ivi_conform.reports.json_report import report_of
 
 REFERENCE = Path(__file__).resolve().parents[1] / "fixtures" / "reference"
 _TIMING = re.compile(r"\(\d+(?:\.\d+)? s of mypy")
@@ -43,14 +44,15 @@ def _judged(result: AuditResult) -> bool:
 
 
 def _report(result: AuditResult) -> dict[str, Any]:
-    """The report's rules and driver, without what may differ between runs (times)."""
-    report: dict[str, Any] = dict(report_of(result, selection=None))
-    entries = []
-    for entry in map(dict, map(rule_entry, result.results)):
+    """The whole report, without what may differ between runs: when, how long, where to."""
+    report: dict[str, Any] = json.loads(json.dumps(report_of(result, selection=None)))
+    report["audit"] = {key: value for key, value in report["audit"].items()
+                       if key not in ("started", "seconds", "stages")}
+    report["target"].pop("origin", None)  # each test's folder
+    for entry in report["rules"]:
         del entry["seconds"]
         entry["message"] = _TIMING.sub("(N s of mypy", str(entry["message"]))
-        entries.append(entry)
-    return {"rules": entries, "driver": report["driver"], "verdict": report["verdict"]}
+    return report
 
 
 @pytest.fixture
