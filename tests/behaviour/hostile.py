@@ -85,6 +85,16 @@ MISBEHAVIOURS: dict[str, str] = {
             except OSError:
                 pass
         """,
+    # findings of its own planted in ivi-conform's cache (remembered audits, ruff's table)
+    "poisoner": """
+        for place in ('{cache}/audits/1', '{cache}/ruff', '{cache}', os.getcwd()):
+            try:
+                os.makedirs(place, exist_ok=True)
+                with open(os.path.join(place, 'planted-{marker}.json'), 'w') as out:
+                    out.write('{"key": "any", "entries": {}}')
+            except OSError:
+                pass
+        """,
     # 10 GiB at once: refused under the address-space limit
     "memory": "self._hoard = bytearray(10 * 1024 ** 3)",
     # a new session to escape the process group, then processes until refused

@@ -246,3 +246,26 @@ def test_a_driver_snooping_the_environment_finds_no_secret(
     if landlock_abi():  # another process's /proc/<pid>/environ is out of the sandbox's reach
         assert set(seen) - {"environ"} and all(
             seen[key] == "PermissionError" for key in seen if key != "environ"), seen
+
+
+def test_a_driver_cannot_plant_findings_in_the_cache(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """The remembered audits and judges' tables are out of the driver's reach, even named."""
+    if not landlock_abi():
+        pytest.skip("Landlock is unavailable here: writes outside the scratch are not confined")
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    monkeypatch.setenv("IVI_CONFORM_CACHE", str(cache))
+    marker = uuid.uuid4().hex
+    source = write_driver(tmp_path / "src", "poisoner", cache=cache, marker=marker)
+    (tmp_path / "work").mkdir()
+    context = AuditContext(load(str(source), work_dir=tmp_path / "work"),
+                           AuditConfig(timeout_s=12.0), tmp_path / "work")
+    instantiates = [rule for rule in RUNTIME if rule.id == "run-driver-instantiates"]
+    result = run_audit(context, instantiates)
+    runtime(result).close()
+    planted = [path for path in tmp_path.rglob(f"planted-{marker}.json")]
+    assert planted, "the driver ran and planted where it may (its scratch folder)"
+    assert all("scratch-" in str(path.relative_to(tmp_path)) for path in planted)
+    assert not [path for path in cache.rglob("*") if marker in path.name]
+
