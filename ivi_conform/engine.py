@@ -210,15 +210,18 @@ WAITING_ON_JUDGES = ruff.RULE_IDS | {mypy.RULE_ID}
 
 
 def judging_order(rules: Sequence[Rule]) -> list[int]:
-    """The positions of ``rules`` in the order they are judged: those waiting on judges last.
+    """The positions of ``rules`` in the order they are judged (the report keeps the catalog's).
 
-    ruff and mypy start in child processes when the source is first read;
-    judging the rules that wait for them at the end lets ivi-conform's own
-    rules run on one core while the judges work on the other (on a
-    generated driver after a one-module change, mypy's second was otherwise
-    spent waiting). The report keeps the catalog's order.
+    First the static rules ivi-conform judges itself, then those waiting on
+    ruff and mypy, then the runtime rules. ruff and mypy start in child
+    processes when the source is first read: ivi-conform's own rules run on
+    one core while they work on the other (on a generated driver after a
+    one-module change, mypy's second was otherwise spent waiting), and they
+    have finished before the driver is exercised, whose timing against the
+    simulated instrument must not share the cores with them.
     """
-    return sorted(range(len(rules)), key=lambda position: rules[position].id in WAITING_ON_JUDGES)
+    return sorted(range(len(rules)), key=lambda position: (
+        rules[position].judged is Judged.RUNTIME, rules[position].id in WAITING_ON_JUDGES))
 
 
 TOOL = {"name": "ivi-conform", "version": __version__}
