@@ -21,8 +21,11 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import TypeVar
+
+_V = TypeVar("_V")
 
 #: Bump when what the tables hold changes shape.
 FORMAT = 1
@@ -76,6 +79,15 @@ class Table:
         if value is not None:
             self._used[key] = value
         return value
+
+    def remembered(self, key: str, compute: Callable[[], _V], kind: type[_V]) -> _V:
+        """The value cached under ``key`` when it is a ``kind``, else ``compute()``, kept."""
+        value = self.get(key)
+        if isinstance(value, kind):
+            return value
+        computed = compute()
+        self.put(key, computed)
+        return computed
 
     def put(self, key: str, value: object) -> None:
         """Remember a value (written by :meth:`save`)."""

@@ -10,6 +10,7 @@ by :mod:`ivi_conform.documents.locations`, shared with the Core's README rules.
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
@@ -167,6 +168,10 @@ def _docstrings(tree: ast.Module) -> Iterator[str]:
                 yield docstring
 
 
+def _notice_in_docstrings(tree: ast.Module) -> bool:
+    return any(_holds_notice(text) for text in _docstrings(tree))
+
+
 def notice_places(context: AuditContext) -> list[str]:
     """Where the distribution carries the IVI notice: documents, docstrings, the README."""
     places: list[str] = []
@@ -184,12 +189,8 @@ def notice_places(context: AuditContext) -> list[str]:
         # (a generated driver has 25,000 docstrings; a re-audit reads one changed module).
         seen = cache.Table("ivi-notice", code_identity(), context.dist.name)
         for module in context.source.modules_of(package):
-            key = cache.digest(module.path, context.dist.files[module.path])
-            held = seen.get(key)
-            if not isinstance(held, bool):
-                held = any(_holds_notice(text) for text in _docstrings(module.tree))
-                seen.put(key, held)
-            if held:
+            if seen.remembered(cache.digest(module.path, context.dist.files[module.path]),
+                               functools.partial(_notice_in_docstrings, module.tree), bool):
                 places.append(f"{module.path} (docstring)")
         seen.save()
     return places

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
@@ -93,18 +94,15 @@ def package_imports(index: SourceIndex, package: str) -> dict[str, set[str]]:
     seen = cache.Table("imports", code_identity(), package)
     graph: dict[str, set[str]] = {}
     for module in index.modules_of(package):
-        key = cache.digest(module.name, index.files[module.path])
-        names = seen.get(key)
-        if not isinstance(names, list):
-            names = sorted(_imported(module))
-            seen.put(key, names)
+        names = seen.remembered(cache.digest(module.name, index.files[module.path]),
+                                functools.partial(_imported, module), list)
         graph[module.name] = {name for name in names
                               if name in index.modules and name != module.name}
     seen.save()
     return graph
 
 
-def _imported(module: Module) -> set[str]:
+def _imported(module: Module) -> list[str]:
     """Every module an import statement of ``module`` runs (``a.b.c`` runs a and a.b too)."""
     is_package = module.path.endswith("__init__.py")
     anchor = module.name if is_package else module.name.rpartition(".")[0]
@@ -123,7 +121,7 @@ def _imported(module: Module) -> set[str]:
         for name in names:
             pieces = name.split(".")
             found.update(".".join(pieces[:size]) for size in range(1, len(pieces) + 1))
-    return found
+    return sorted(found)
 
 
 @check(MYPY_RULE)

@@ -334,7 +334,7 @@ def test_the_import_graph_is_kept_by_each_module_s_bytes(tmp_path: Path,
     walked: list[str] = []
     imported = checks._imported
 
-    def counted(module: object) -> set[str]:
+    def counted(module: object) -> list[str]:
         walked.append(getattr(module, "name", ""))
         return imported(module)  # type: ignore[arg-type]
 
