@@ -52,26 +52,34 @@ def digest(*parts: bytes | str) -> str:
     return hasher.hexdigest()
 
 
+#: A table is kept in this many files (by its keys' first hex digit): a re-audit after a
+#: one-module change rewrites one of them, not the whole table of a 5,000-module driver.
+SHARDS = 16
+
+
 class Table:
-    """One JSON table of cached results (key → value), read once, written once.
+    """One table of cached results (key → value), read once, written once.
 
     ``kind`` names the judge (``ruff``), ``settings`` its identity and
     options, ``scope`` the distribution (one table per driver keeps reads
     small). Only the entries looked up or stored in this audit are written
-    back, so entries of files a driver no longer has fall out.
+    back, so entries of files a driver no longer has fall out. The table is
+    kept in :data:`SHARDS` JSON files by the first hex digit of its keys
+    (digests); a file whose entries are unchanged is not written again.
     """
 
     def __init__(self, kind: str, settings: str, scope: str) -> None:
         root = cache_root()
         self.path = (None if root is None else
-                     root / kind / digest(str(FORMAT), settings) / f"{digest(scope)}.json")
+                     root / kind / digest(str(FORMAT), settings) / digest(scope))
         self._old: dict[str, object] = {}
         self._used: dict[str, object] = {}
         if self.path is not None:
-            with contextlib.suppress(OSError, ValueError):
-                loaded = json.loads(self.path.read_bytes())
-                if isinstance(loaded, dict):
-                    self._old = loaded
+            for shard in range(SHARDS):
+                with contextlib.suppress(OSError, ValueError):
+                    loaded = json.loads((self.path / f"{shard:x}.json").read_bytes())
+                    if isinstance(loaded, dict):
+                        self._old.update(loaded)
 
     def get(self, key: str) -> object | None:
         """The cached value, or None."""
@@ -99,11 +107,35 @@ class Table:
         return self._used.keys() != self._old.keys()
 
     def save(self) -> None:
-        """Write the entries used in this audit: beside the table, then renamed over it."""
+        """Write the shards whose entries changed: each beside its file, then renamed over it."""
         if self.path is None or not self.changed:
             return
-        with contextlib.suppress(OSError):
-            write_atomic(self.path, json.dumps(self._used, separators=(",", ":")).encode())
+        old_keys = _by_shard(self._old)
+        for shard, used in _by_shard(self._used).items():
+            if used.keys() == old_keys.get(shard, {}).keys():
+                continue
+            with contextlib.suppress(OSError):
+                write_atomic(self.path / f"{shard:x}.json",
+                             json.dumps(used, separators=(",", ":")).encode())
+        for shard in old_keys.keys() - _by_shard(self._used).keys():  # every entry fell out
+            with contextlib.suppress(OSError):
+                write_atomic(self.path / f"{shard:x}.json", b"{}")
+
+
+def _by_shard(table: dict[str, object]) -> dict[int, dict[str, object]]:
+    """The entries of a table by shard (one pass)."""
+    shards: dict[int, dict[str, object]] = {}
+    for key, value in table.items():
+        shards.setdefault(_shard(key), {})[key] = value
+    return shards
+
+
+def _shard(key: str) -> int:
+    """The shard of a key: its first hex digit (keys are digests), else 0."""
+    try:
+        return int(key[:1], 16)
+    except ValueError:
+        return 0
 
 
 def write_atomic(path: Path, data: bytes) -> None:

@@ -182,7 +182,10 @@ class AuditMemo:
         if self.path is None:
             return {}
         with contextlib.suppress(OSError, ValueError):
-            table = json.loads(self.path.read_bytes())
+            data = self.path.read_bytes()
+            if not data.startswith(b'{"key":' + json.dumps(self.key).encode() + b","):
+                return {}  # another key's table (it leads the file): not worth parsing
+            table = json.loads(data)
             if isinstance(table, dict) and table.get("key") == self.key:
                 entries = table.get("entries")
                 return entries if isinstance(entries, dict) else {}

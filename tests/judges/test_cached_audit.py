@@ -116,11 +116,31 @@ def test_a_re_audit_after_one_change_gives_the_cold_report_of_the_changed_driver
 
 def test_a_table_is_replaced_whole_and_an_unreadable_one_is_empty(caches: Path) -> None:
     table = cache.Table("probe", "settings", "scope")
-    table.put("key", [1, "E501", "message"])
+    table.put("a1", [1, "E501", "message"])
     table.save()
-    assert table.path is not None and json.loads(table.path.read_bytes()) == {
-        "key": [1, "E501", "message"]}
-    assert not [path for path in table.path.parent.iterdir() if path.suffix == ".tmp"]
-    assert cache.Table("probe", "settings", "scope").get("key") == [1, "E501", "message"]
-    table.path.write_bytes(b"{not json")
-    assert cache.Table("probe", "settings", "scope").get("key") is None
+    assert table.path is not None and json.loads((table.path / "a.json").read_bytes()) == {
+        "a1": [1, "E501", "message"]}
+    assert not [path for path in table.path.iterdir() if path.suffix == ".tmp"]
+    assert cache.Table("probe", "settings", "scope").get("a1") == [1, "E501", "message"]
+    (table.path / "a.json").write_bytes(b"{not json")
+    assert cache.Table("probe", "settings", "scope").get("a1") is None
+
+
+def test_only_the_shards_whose_entries_changed_are_written(caches: Path) -> None:
+    """A re-audit after a one-module change rewrites the shard of that module's key alone."""
+    table = cache.Table("probe", "settings", "shards")
+    table.put("a1", 1)
+    table.put("b1", 2)
+    table.save()
+    assert table.path is not None
+    written = {path.name: path.stat().st_mtime_ns for path in table.path.iterdir()}
+    assert sorted(written) == ["a.json", "b.json"]
+    again = cache.Table("probe", "settings", "shards")
+    assert again.get("a1") == 1
+    again.put("b2", 3)  # b1 not used: it falls out of shard b
+    again.save()
+    assert {path.name: path.stat().st_mtime_ns for path in table.path.iterdir()}["a.json"] \
+        == written["a.json"], "shard a unchanged: not rewritten"
+    assert json.loads((table.path / "b.json").read_bytes()) == {"b2": 3}
+
+
