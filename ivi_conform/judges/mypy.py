@@ -67,13 +67,14 @@ import re
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 from packaging.utils import canonicalize_name
 
@@ -133,6 +134,107 @@ def _timeout() -> float:
         return float(os.environ.get("IVI_CONFORM_MYPY_TIMEOUT", DEFAULT_TIMEOUT_S))
     except ValueError:
         return DEFAULT_TIMEOUT_S
+
+
+#: The warm child's program: mypy imported first (``mypy.api`` alone defers the rest), then
+#: one run, whose arguments and folder come on its standard input (``mypy.api.run``, mypy's
+#: documented entry point).
+#: Standard input closed without a request (the audit did not need mypy): it ends.
+_WARM_PROGRAM = """\
+import json, os, sys
+import mypy.api, mypy.build, mypy.checker, mypy.main, mypy.semanal_main
+line = sys.stdin.readline()
+if not line:
+    sys.exit(0)
+request = json.loads(line)
+os.chdir(request["cwd"])
+out, err, status = mypy.api.run(request["args"])
+sys.stdout.write(out)
+sys.stderr.write(err)
+sys.stdout.flush()
+sys.stderr.flush()
+os._exit(status)  # as mypy's command line ends: freeing its graph object by object takes long
+"""
+
+
+class WarmChild:
+    """A Python child that imports mypy while the audit still hashes and extracts the files.
+
+    Starting Python and importing mypy takes a fifth of a second, most of
+    what a re-check of an unchanged generated driver leaves for the rest of
+    the audit; the child does it beside the memo key and the extraction, and
+    waits for its run's arguments (:func:`_invoke`). One run at most; an
+    audit that does not run mypy closes it (:meth:`close`).
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._started: Started | None
+        output = _output_file()
+        try:
+            process = subprocess.Popen(
+                (sys.executable, "-P", "-c", _WARM_PROGRAM), env=_environment(),
+                stdin=subprocess.PIPE, stdout=output, stderr=subprocess.PIPE,
+                text=True, start_new_session=True)
+        except OSError:
+            output.close()
+            self._started = None
+        else:
+            self._started = Started(process, output)
+
+    def take(self) -> Started | None:
+        """The waiting child, once (None if it could not start, ended, or was taken)."""
+        with self._lock:
+            started, self._started = self._started, None
+        if started is not None and started.process.poll() is not None:
+            started.output.close()
+            return None
+        return started
+
+    def close(self) -> None:
+        """End the child if no run took it."""
+        started = self.take()
+        if started is not None:
+            _kill(started.process)
+            started.output.close()
+
+
+@dataclass(frozen=True)
+class Started:
+    """A mypy child process and the file its standard output goes to."""
+
+    process: subprocess.Popen[str]
+    output: IO[str]
+
+
+def _output_file() -> IO[str]:
+    """An unnamed file for mypy's standard output.
+
+    Not a pipe: a generated driver's run prints megabytes, and a pipe makes
+    mypy wait whenever the thread reading it waits for the interpreter,
+    which ivi-conform's own analysis holds meanwhile (mypy took twice as
+    long beside the audit as alone). mypy writes at its own pace; the file
+    is read once it has ended.
+    """
+    return tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace")
+
+
+def warm_child(context: AuditContext) -> WarmChild | None:
+    """The audit's warm mypy child, started when mypy will be run ahead of its rule (a fact)."""
+    return WarmChild() if context.judges_ahead(frozenset({RULE_ID})) else None
+
+
+def close_warm(context: AuditContext) -> None:
+    """End the audit's warm child if it was started and not used."""
+    child = context.fact_if_computed(warm_child)
+    if child is not None:
+        child.close()
+
+
+def _environment() -> dict[str, str]:
+    """ivi-conform's environment without mypy's and Python's path settings."""
+    return {key: value for key, value in os.environ.items()
+            if not key.startswith(("MYPY", "PYTHONPATH"))}
 
 
 def mypy_of(context: AuditContext) -> MypyRun:
@@ -213,9 +315,11 @@ def _in_thread(context: AuditContext, package: str) -> Future[MypyRun]:
     files, work = context.dist.files, context.work_dir / "mypy" / package
     extracted = threading.Event()
 
+    warm = context.fact(warm_child)
+
     def run_in_thread() -> None:
         try:
-            future.set_result(run(files, package, work, extracted))
+            future.set_result(run(files, package, work, extracted, warm))
         except BaseException as exc:  # noqa: BLE001 - handed to the rule that waits for it
             future.set_exception(exc)
         finally:
@@ -321,56 +425,86 @@ def _extract(files: Mapping[str, bytes], package: str, folder: Path
     of an earlier audit of the package) is left alone without being read:
     the very test mypy makes before it trusts its cache, so reading the file
     would add nothing (and cost a tenth of a second per 5,000 modules);
-    files this wheel does not ship are removed. Returns how many typed files
-    the package has and the suppressions switched off.
+    files this wheel does not ship are removed. The folder is listed once
+    (one ``stat`` per file) before anything is written, because mypy starts
+    only when this is done. Returns how many typed files the package has and
+    the suppressions switched off.
     """
     count = 0
     suppressed: list[Evidence] = []
     prefix = package + "/"
-    made: set[str] = set()
+    base = os.fspath(folder)
+    present, folders = _present(base)
     wanted: set[str] = set()
     for path, data in files.items():
         if not path.startswith(prefix):
             continue
-        posix = PurePosixPath(path)
-        if posix.suffix not in _TYPED_SUFFIXES and posix.name != "py.typed":
+        parts = [part for part in path.split("/") if part not in ("", ".")]
+        typed = parts[-1].endswith(_TYPED_SUFFIXES) and parts[-1] not in _TYPED_SUFFIXES
+        if (not typed and parts[-1] != "py.typed") or ".." in parts:
             continue
-        if any(part in ("..", "") for part in posix.parts):
-            continue
-        if posix.suffix in _TYPED_SUFFIXES:
-            text = data.decode("utf-8", errors="replace")
-            found = file_suppressions(path, text)
-            if found:
-                suppressed.extend(found)
-                data = _switched_off(text, found).encode("utf-8")
+        if typed:
+            if _may_switch(data):
+                text = data.decode("utf-8", errors="replace")
+                found = file_suppressions(path, text)
+                if found:
+                    suppressed.extend(found)
+                    data = _switched_off(text, found).encode("utf-8")
             count += 1
-        target = os.path.join(folder, *posix.parts)
+        target = os.path.join(base, *parts)
         wanted.add(target)
         stamp = content_mtime(data)
-        if _holds(target, data, stamp):
+        if present.get(target) == (len(data), stamp):
             continue
         parent = os.path.dirname(target)
-        if parent not in made:
+        if parent not in folders:
             os.makedirs(parent, exist_ok=True)
-            made.add(parent)
+            folders.add(parent)
         with open(target, "wb") as stream:
             stream.write(data)
         os.utime(target, ns=(stamp, stamp))
-    for root, _, names in os.walk(folder):
-        for name in names:
-            if os.path.join(root, name) not in wanted:
-                with contextlib.suppress(OSError):
-                    os.unlink(os.path.join(root, name))
+    for target in present.keys() - wanted:
+        with contextlib.suppress(OSError):
+            os.unlink(target)
     return count, tuple(suppressed)
 
 
-def _holds(target: str, data: bytes, stamp: int) -> bool:
-    """Whether ``target`` already has the size of ``data`` and its content stamp."""
-    try:
-        found = os.stat(target)
-    except OSError:
-        return False
-    return found.st_mtime_ns == stamp and found.st_size == len(data)
+#: :data:`_ANY_SWITCH` on bytes, for the ASCII modules (most): no module is decoded for it.
+_ANY_SWITCH_BYTES = re.compile(rb"#\s*(?:mypy|type|pyright|pyre-ignore|pytype)", re.IGNORECASE)
+
+
+def _may_switch(data: bytes) -> bool:
+    """Whether a line of the module could be a suppression (:func:`file_suppressions`).
+
+    The bytes are searched when they are ASCII (the same matches as the
+    text's); otherwise the text is, whose case-insensitive match also takes
+    letters such as the dotless ``ı`` for ``i``.
+    """
+    if data.isascii():
+        return _ANY_SWITCH_BYTES.search(data) is not None
+    return _ANY_SWITCH.search(data.decode("utf-8", errors="replace")) is not None
+
+
+def _present(base: str) -> tuple[dict[str, tuple[int, int]], set[str]]:
+    """The files below ``base`` with (size, mtime in ns), and its folders (itself included)."""
+    files: dict[str, tuple[int, int]] = {}
+    folders: set[str] = set()
+    pending = [base]
+    while pending:
+        current = pending.pop()
+        try:
+            entries = list(os.scandir(current))
+        except OSError:
+            continue
+        folders.add(current)
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                pending.append(entry.path)
+                continue
+            with contextlib.suppress(OSError):
+                found = entry.stat(follow_symlinks=False)
+                files[entry.path] = (found.st_size, found.st_mtime_ns)
+    return files, folders
 
 
 @contextlib.contextmanager
@@ -421,18 +555,18 @@ def _usable_cache() -> Path | None:
 
 
 def run(files: Mapping[str, bytes], package: str, work: Path,
-        extracted: threading.Event | None = None) -> MypyRun:
+        extracted: threading.Event | None = None, warm: WarmChild | None = None) -> MypyRun:
     """Extract ``package`` from the wheel's ``files`` and run mypy on it.
 
     ``extracted`` is set once the package's files are written out.
     """
     work.mkdir(parents=True, exist_ok=True)
     with _sources_folder(package, work) as root:
-        return _run(files, package, work, root, extracted)
+        return _run(files, package, work, root, extracted, warm)
 
 
 def _run(files: Mapping[str, bytes], package: str, work: Path, root: Path,
-         extracted: threading.Event | None) -> MypyRun:
+         extracted: threading.Event | None, warm: WarmChild | None = None) -> MypyRun:
     """Extract the package below ``root``/src and run mypy there (configuration in ``work``)."""
     seen_before = (root / "src" / package).is_dir()  # the folder of an earlier audit: warm
     count, suppressions = _extract(files, package, root / "src")
@@ -461,29 +595,44 @@ def _run(files: Mapping[str, bytes], package: str, work: Path, root: Path,
         retried = _invoke(command, package, count, root)  # parallel mode failed: once more alone
         return replace(retried, seconds=parallel.seconds + retried.seconds,
                        suppressions=suppressions)
-    return replace(_invoke(command, package, count, root), suppressions=suppressions)
+    child = warm.take() if warm is not None else None
+    return replace(_invoke(command, package, count, root, child), suppressions=suppressions)
 
 
-def _invoke(command: tuple[str, ...], package: str, count: int, work: Path) -> MypyRun:
-    """Run one mypy command in its own process group; kill the group if it runs too long."""
-    env = {key: value for key, value in os.environ.items()
-           if not key.startswith(("MYPY", "PYTHONPATH"))}
+def _invoke(command: tuple[str, ...], package: str, count: int, work: Path,
+            warm: Started | None = None) -> MypyRun:
+    """Run one mypy command in its own process group; kill the group if it runs too long.
+
+    ``warm`` is a :class:`WarmChild`'s process, mypy already imported: it is
+    handed the command's arguments and folder instead of a new process started.
+    """
     limit = _timeout()
     started = time.perf_counter()
-    try:
-        process = subprocess.Popen(
-            command, cwd=work, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, text=True, start_new_session=True,
-        )
-    except OSError as exc:
-        return MypyRun((), 0.0, count, problem=f"mypy could not start: {exc}", command=command)
-    try:
-        stdout, stderr = process.communicate(timeout=limit)
-    except subprocess.TimeoutExpired:
-        _kill(process)
-        return MypyRun((), time.perf_counter() - started, count,
-                       problem=f"mypy ran over its {limit:g} s limit", command=command)
-    seconds = time.perf_counter() - started
+    request: str | None = None
+    if warm is not None:
+        request = json.dumps({"args": list(command[4:]), "cwd": os.fspath(work)}) + "\n"
+    else:
+        output = _output_file()
+        try:
+            warm = Started(subprocess.Popen(
+                command, cwd=work, env=_environment(), stdin=subprocess.DEVNULL,
+                stdout=output, stderr=subprocess.PIPE, text=True, start_new_session=True,
+            ), output)
+        except OSError as exc:
+            output.close()
+            return MypyRun((), 0.0, count, problem=f"mypy could not start: {exc}",
+                           command=command)
+    process = warm.process
+    with warm.output:
+        try:
+            _, stderr = process.communicate(request, timeout=limit)
+        except subprocess.TimeoutExpired:
+            _kill(process)
+            return MypyRun((), time.perf_counter() - started, count,
+                           problem=f"mypy ran over its {limit:g} s limit", command=command)
+        seconds = time.perf_counter() - started
+        warm.output.seek(0)
+        stdout = warm.output.read()
     errors, unresolved, unread = _parse(stdout, package)
     if process.returncode == 0 or (process.returncode in (1, 2) and (errors or unresolved)):
         return MypyRun(errors, seconds, count, command=command, unresolved=unresolved)
@@ -515,18 +664,16 @@ def _parse(stdout: str, package: str
     errors: list[Evidence] = []
     unresolved: dict[str, set[str]] = {}
     unread: list[str] = []
-    for line in stdout.splitlines():
-        if not line.strip():
-            continue
-        try:
-            entry = json.loads(line)
-        except json.JSONDecodeError:
+    for line, entry in _json_lines(stdout):
+        if entry is _NOT_JSON:
             unread.append(line)
             continue
         if not isinstance(entry, dict) or entry.get("severity") != "error":
             continue
-        path = PurePosixPath(str(entry.get("file", "")).replace(os.sep, "/"))
-        parts = path.parts[1:] if path.parts[:1] == ("src",) else path.parts
+        parts = [part for part in str(entry.get("file", "")).replace(os.sep, "/").split("/")
+                 if part not in ("", ".")]  # the parts PurePosixPath gives, a tenth the time
+        if parts[:1] == ["src"]:
+            parts = parts[1:]
         if not parts or parts[0] != package:
             continue
         line_number = entry.get("line")
@@ -542,6 +689,33 @@ def _parse(stdout: str, package: str
                                and line_number > 0 else None, detail))
     return (tuple(errors), {file: frozenset(names) for file, names in unresolved.items()},
             unread)
+
+
+#: What :func:`_json_lines` gives for a line that is not JSON.
+_NOT_JSON = object()
+
+
+def _json_lines(stdout: str) -> list[tuple[str, object]]:
+    """Each non-blank line with its JSON value (:data:`_NOT_JSON` when it is not JSON).
+
+    The lines are decoded as one JSON array when they all are JSON (a
+    generated driver's run prints ten thousand lines; one decode is a fraction
+    of ten thousand), else one by one.
+    """
+    lines = [line for line in stdout.splitlines() if line.strip()]
+    try:
+        values = json.loads("[" + ",".join(lines) + "]")
+    except json.JSONDecodeError:
+        values = None
+    if isinstance(values, list) and len(values) == len(lines):
+        return list(zip(lines, values, strict=True))
+    decoded: list[tuple[str, object]] = []
+    for line in lines:
+        try:
+            decoded.append((line, json.loads(line)))
+        except json.JSONDecodeError:
+            decoded.append((line, _NOT_JSON))
+    return decoded
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ def runs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     ran: list[str] = []
 
     def fake_run(files: Mapping[str, bytes], package: str, work: Path,
-                 extracted: object = None) -> mypy_judge.MypyRun:
+                 extracted: object = None, warm: object = None) -> mypy_judge.MypyRun:
         ran.append(package)
         return mypy_judge.MypyRun((), 0.0, 1, problem=f"ran on {package}")
 
