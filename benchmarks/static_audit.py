@@ -587,6 +587,7 @@ class Run:
         judged = "source" in context.__dict__  # else every finding was remembered
         self.remembered = not judged
         self.index_s = context.source.seconds if judged else 0.0
+        self.parsed = context.source.parsed if judged else 0
         lint = ruff_judge.lint(context) if judged else None
         self.ruff_s = getattr(lint, "seconds", 0.0)
         self.ruff_findings = len(lint.violations) if lint is not None else 0
@@ -608,7 +609,8 @@ class Run:
 
     def line(self, parse_s: float) -> str:
         stages = ("every finding remembered, nothing parsed or run" if self.remembered else
-                  f"index {self.index_s:.2f} s, ruff {self.ruff_s:.2f} s, "
+                  f"index {self.index_s:.2f} s, {self.parsed:,} modules parsed, "
+                  f"ruff {self.ruff_s:.2f} s, "
                   f"mypy {self.mypy_s:.2f} s")
         return (f"{self.label:<28}{self.seconds:8.2f} s  {self.seconds / parse_s:5.1f}x the parse"
                 f"  ({stages}; peak {self.peak_mb:.0f} MB)")

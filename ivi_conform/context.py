@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from ivi_conform.candidate import Distribution
 from ivi_conform.judges import mypy, ruff
-from ivi_conform.memo import AuditMemo, DriverNames
+from ivi_conform.memo import AuditMemo, DriverNames, code_identity
 from ivi_conform.static.driver import DriverShape, find_driver
 from ivi_conform.static.source import SourceIndex
 
@@ -96,26 +96,32 @@ class AuditContext:
                 self._facts[compute] = compute(self)
             return self._facts[compute]  # type: ignore[return-value]
 
+    def fact_if_computed(self, compute: Callable[[AuditContext], _T]) -> _T | None:
+        """The fact if some rule has asked for it, else None (never computes it)."""
+        with self._facts_lock:
+            return self._facts.get(compute)  # type: ignore[return-value]
+
     @functools.cached_property
     def source(self) -> SourceIndex:
         """The candidate's Python files, parsed (ruff and mypy start beside the parse)."""
-        if self._judges_ahead(ruff.RULE_IDS):
+        if self.judges_ahead(ruff.RULE_IDS):
             ruff.start(self)
-        if self._judges_ahead(frozenset({mypy.RULE_ID})):
+        if self.judges_ahead(frozenset({mypy.RULE_ID})):
             mypy.start_ahead(self)  # on the package the paths show; checked against the index
-        return SourceIndex(self.dist.files)
+        return SourceIndex(self.dist.files, remember_as=(self.dist.name, code_identity()))
 
     @functools.cached_property
     def driver(self) -> DriverShape:
         """The driver's package, root class, utility and direct I/O classes (mypy starts then)."""
         shape = self.__dict__["driver"] = find_driver(self.source, self.dist.name)
-        if self._judges_ahead(frozenset({mypy.RULE_ID})):
+        if self.judges_ahead(frozenset({mypy.RULE_ID})):
             mypy.start(self)  # reads the package from the shape kept just above
         return shape
 
     @functools.cached_property
     def memo(self) -> AuditMemo:
         """The static findings remembered for these very inputs (:mod:`ivi_conform.memo`)."""
+        self.fact(mypy.warm_child)  # mypy's interpreter starts while the inputs are hashed
         return AuditMemo.of_audit(self.dist, self.config, self.release_date.isoformat())
 
     @property
@@ -133,7 +139,7 @@ class AuditContext:
         return DriverNames(shape.package, shape.root.name if shape.root is not None else None,
                            shape.identifier)
 
-    def _judges_ahead(self, rules: frozenset[str]) -> bool:
+    def judges_ahead(self, rules: frozenset[str]) -> bool:
         """Whether to start ruff or mypy before a rule asks: a large driver whose audit has them.
 
         They run in child processes, so they use the second core while
@@ -170,6 +176,8 @@ class AuditContext:
 
     def remember(self) -> None:
         """Keep the static findings judged in this process for the next audit of these inputs."""
+        if "source" in self.__dict__:
+            self.source.save_facts()
         if "memo" in self.__dict__:
             if "driver" in self.__dict__:
                 self.memo.remember_names(self.driver_names)
@@ -178,5 +186,6 @@ class AuditContext:
     def close(self) -> None:
         """Keep what this audit learnt for the next; end the driver's child process, if any."""
         self.remember()
+        mypy.close_warm(self)
         if (runtime := self.runtime_started) is not None:
             runtime.close()

@@ -10,12 +10,10 @@ by :mod:`ivi_conform.documents.locations`, shared with the Core's README rules.
 from __future__ import annotations
 
 import ast
-import functools
 import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from ivi_conform import cache
 from ivi_conform.checks import check
 from ivi_conform.documents.compliance import (
     Readme,
@@ -35,9 +33,8 @@ from ivi_conform.documents.locations import (
     online_introduction,
     shipped_introduction,
 )
-from ivi_conform.memo import code_identity
 from ivi_conform.model import Evidence, Finding
-from ivi_conform.static.source import scopes
+from ivi_conform.static.source import Module, scopes
 
 if TYPE_CHECKING:
     from ivi_conform.context import AuditContext
@@ -168,8 +165,9 @@ def _docstrings(tree: ast.Module) -> Iterator[str]:
                 yield docstring
 
 
-def _notice_in_docstrings(tree: ast.Module) -> bool:
-    return any(_holds_notice(text) for text in _docstrings(tree))
+def _notice_in_module(module: Module) -> bool:
+    """Whether a docstring of the module carries the notice (one of the module's facts)."""
+    return any(_holds_notice(text) for text in _docstrings(module.tree))
 
 
 def notice_places(context: AuditContext) -> list[str]:
@@ -187,12 +185,10 @@ def notice_places(context: AuditContext) -> list[str]:
     if package is not None:
         # A module's docstrings are a function of its bytes: looked for once per content
         # (a generated driver has 25,000 docstrings; a re-audit reads one changed module).
-        seen = cache.Table("ivi-notice", code_identity(), context.dist.name)
-        for module in context.source.modules_of(package):
-            if seen.remembered(cache.digest(module.path, context.dist.files[module.path]),
-                               functools.partial(_notice_in_docstrings, module.tree), bool):
+        index = context.source
+        for module in index.modules_of(package):
+            if index.module_facts("ivi-notice", module, _notice_in_module):
                 places.append(f"{module.path} (docstring)")
-        seen.save()
     return places
 
 

@@ -36,12 +36,12 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ivi_conform.checks import check
 from ivi_conform.model import Evidence, Finding
 from ivi_conform.static.api_shape import all_members, hierarchy_of, is_value_class, setter_of
-from ivi_conform.static.source import ClassInfo, Module, simple_name
+from ivi_conform.static.source import ClassInfo, Module, SourceIndex, simple_name
 
 if TYPE_CHECKING:
     from ivi_conform.context import AuditContext
@@ -69,39 +69,90 @@ _MISS = frozenset({"KeyError", "IndexError", "LookupError", "StopIteration", "Im
                    "ModuleNotFoundError", "AttributeError"})
 
 
-def _functions(context: AuditContext) -> Iterator[tuple[str, Function, Module, ClassInfo]]:
-    """The methods and properties of the driver's API, with the private ones they inherit.
+#: The facts of each module this rule keeps (:meth:`SourceIndex.module_facts`).
+_FACTS = "error-offences"
+
+#: One function as a module's facts keep it: ``[offences, helper]``, its
+#: :func:`_offences` as ``[line, detail]`` pairs and the private method it hands
+#: its result from (:func:`_delegate`; None when there is none or its name
+#: says its result is not error information).
+FunctionFacts = list[Any]
+
+
+def _function_facts(function: Function) -> FunctionFacts:
+    """What the rule reads of a public method, property getter or setter."""
+    leaf = function.name
+    helper = (None if _READS_ERRORS.search(leaf) or _PREDICATE.search(leaf)
+              else _delegate(function))
+    return [_offences(function, leaf), helper]
+
+
+def _module_offences(module: Module) -> list[list[dict[str, Any]]]:
+    """Each class of the module (by position): ``[public, helpers]``, from its tree alone.
+
+    ``public``: each public member with a function → the facts of its getter
+    (or method) and its ``@name.setter``, in that order (one function once).
+    ``helpers``: each private method that a public one may hand its result
+    from (``_name``) → its offences, when it has any. Which classes are the
+    API, what they inherit and where a helper is found are for the other
+    modules to tell; they are resolved by :func:`no_error_returns`.
+    """
+    found: list[list[dict[str, Any]]] = []
+    for info in module.index.index_classes(module):
+        public: dict[str, list[FunctionFacts]] = {}
+        helpers: dict[str, list[tuple[int, str]]] = {}
+        for name, member in info.built_members().items():
+            getter = member.function
+            if name.startswith("_"):
+                offences = (_offences(getter, getter.name)
+                            if getter is not None and not name.startswith("__") else [])
+                if offences:
+                    helpers[name] = offences
+                continue
+            functions = [getter] if getter is not None else []
+            setter = setter_of(info, name)
+            if setter is not None and setter is not getter:
+                functions.append(setter)
+            if functions:
+                public[name] = [_function_facts(function) for function in functions]
+        found.append([public, helpers])
+    return found
+
+
+def _class_facts(index: SourceIndex, info: ClassInfo) -> list[dict[str, Any]]:
+    """The class's ``[public, helpers]`` (see :func:`_module_offences`)."""
+    facts = index.module_facts(_FACTS, info.module, _module_offences)
+    assert isinstance(facts, list)
+    found: list[dict[str, Any]] = facts[info.position]
+    return found
+
+
+def _functions(context: AuditContext) -> Iterator[tuple[str, FunctionFacts, ClassInfo]]:
+    """The public methods and properties of the driver's API, with those they inherit.
 
     The API is what a client reaches: the root class, the classes of its
     hierarchy (reference properties, collections and their items), the
     utility and direct-I/O classes. Internal classes (a session, a parser)
     are not the API; a public method handing on their result is judged
-    through its own return statements.
+    through its own return statements. A member inherited by several API
+    classes is judged once, where it is defined. Only the facts of the
+    modules that define members are read (their trees are parsed only when
+    they changed since the last audit).
     """
-    shape = context.driver
-    hierarchy = hierarchy_of(context.source, shape)
+    index, shape = context.source, context.driver
+    hierarchy = hierarchy_of(index, shape)
     classes = [*(hierarchy.classes if hierarchy is not None else ()),
                *(info for info in (shape.utility, shape.direct_io) if info is not None)]
-    seen: set[tuple[int, str]] = set()
+    seen: set[tuple[ClassInfo, str]] = set()
     for info in classes:
-        if is_value_class(context.source, info):
+        if is_value_class(index, info):
             continue
-        for name, (holder, member) in all_members(context.source, info).items():
-            functions = [member.function] if member.function is not None else []
-            setter = setter_of(holder, name)
-            if setter is not None:
-                functions.append(setter)
-            for function in functions:
-                key = (id(function), name)
-                if key in seen:
-                    continue
-                seen.add(key)
-                yield f"{holder.name}.{name}", function, holder.module, holder
-
-
-def _public(name: str) -> bool:
-    leaf = name.rpartition(".")[2]
-    return not leaf.startswith("_")
+        for name, (holder, _) in all_members(index, info).items():
+            if (holder, name) in seen:
+                continue
+            seen.add((holder, name))
+            for function in _class_facts(index, holder)[0].get(name, ()):
+                yield f"{holder.name}.{name}", function, holder
 
 
 def _is_property(function: Function) -> bool:
@@ -282,25 +333,26 @@ def _delegate(function: Function) -> str | None:
 
 @check("errors-no-return-codes")
 def no_error_returns(context: AuditContext) -> Finding:
-    """No public method or property returns (or writes out) error information."""
+    """No public method or property returns (or writes out) error information.
+
+    Each module's offences are read from its facts (map); which classes are
+    the API, what they inherit and the helper a method hands on are resolved
+    here from the index's summaries (reduce), so a re-audit after a
+    one-module change parses that module only.
+    """
     assert context.driver.root is not None  # the rule's need (rules/*.toml)
+    index = context.source
     problems: list[Evidence] = []
     judged = 0
-    for name, function, module, owner in _functions(context):
-        if not _public(name):
-            continue
+    for name, (offences, helper), owner in _functions(context):
         judged += 1
-        leaf = function.name
-        for line, detail in _offences(function, leaf):
-            problems.append(Evidence(module.path, line, f"{name}: {detail}"))
-        helper = _delegate(function)
-        found = context.source.find_member(owner, helper) if helper is not None else None
-        if (found is None or found[1].function is None or _READS_ERRORS.search(leaf)
-                or _PREDICATE.search(leaf)):
+        for line, detail in offences:
+            problems.append(Evidence(owner.module.path, line, f"{name}: {detail}"))
+        found = index.find_member(owner, helper) if helper is not None else None
+        if found is None:
             continue
-        holder, member = found
-        assert member.function is not None
-        for line, detail in _offences(member.function, member.function.name):
+        holder = found[0]
+        for line, detail in _class_facts(index, holder)[1].get(helper, ()):
             problems.append(Evidence(holder.module.path, line,
                                      f"{name} returns {helper}(), which {detail}"))
     if not judged:

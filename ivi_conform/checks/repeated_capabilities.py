@@ -6,13 +6,19 @@ mapping or sequence (``dict``, ``Mapping``, ``Sequence``, ...) or defining
 ``__getitem__``; or a plain ``Mapping[str, Item]`` / ``list[Item]`` of a
 driver class. Its item class is what ``__getitem__`` is annotated to
 return, else the generic argument of its base (``Mapping[str, Panel]``).
+
+The rules walk every member of every class of the hierarchy, so what they
+read of a syntax tree is one of its module's facts (:func:`_module_facts`),
+remembered between audits: a re-audit after a one-module change parses that
+module alone. What needs other modules (a repeated-capability enum, a base
+class) is decided here from those facts and the index's summaries.
 """
 
 from __future__ import annotations
 
 import ast
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ivi_conform.checks import check
 from ivi_conform.model import Evidence, Finding
@@ -20,16 +26,16 @@ from ivi_conform.static.api_shape import (
     Hierarchy,
     Reference,
     all_members,
+    expression,
     hierarchy_of,
     parameters,
     property_like,
     required_parameters,
-    returns,
     settable,
     type_name,
     union_members,
 )
-from ivi_conform.static.source import ClassInfo, Member, MemberKind
+from ivi_conform.static.source import ClassInfo, Member, MemberKind, Module, SourceIndex
 from ivi_conform.static.typing_completeness import instance_attributes
 
 if TYPE_CHECKING:
@@ -88,7 +94,49 @@ def _label(reference: Reference) -> str:
     return f"{reference.name} ({container} of {item})"
 
 
-def _selector(context: AuditContext, owner: ClassInfo, name: str, member: Member) -> str:
+def _module_facts(module: Module) -> list[dict[str, Any]]:
+    """What the rules read of each class of a module's tree, by ClassInfo position.
+
+    ``methods``: for each method, the annotation of its one parameter when it
+    takes only that and returns nothing (``index``, a selector's candidate
+    index), its return annotation (``returns``), both as source text, and how
+    many arguments a call must give (``required``); ``active``: whether each
+    ``active_*`` property has a setter; ``sets_name``: whether a method sets
+    ``self.name``. A function of the module's path and bytes, so the index
+    remembers it between audits (:meth:`SourceIndex.module_facts`).
+    """
+    classes: list[dict[str, Any]] = []
+    for info in module.index.index_classes(module):
+        methods: dict[str, dict[str, Any]] = {}
+        active: dict[str, bool] = {}
+        for name, member in info.built_members().items():
+            function = member.function
+            if member.kind is MemberKind.METHOD and function is not None:
+                params = parameters(function)
+                only = params[0].annotation if len(params) == 1 else None
+                selected = only if only is not None and _returns_nothing(function) else None
+                methods[name] = {
+                    "index": ast.unparse(selected) if selected is not None else None,
+                    "returns": (ast.unparse(function.returns) if function.returns is not None
+                                else None),
+                    "required": len(required_parameters(function)),
+                }
+            elif property_like(member) and name.startswith("active_"):
+                active[name] = settable(member)
+        classes.append({"methods": methods, "active": active,
+                        "sets_name": "name" in instance_attributes(info.node)})
+    return classes
+
+
+def _class_facts(index: SourceIndex, info: ClassInfo) -> dict[str, Any]:
+    """The class's part of its module's facts (:func:`_module_facts`)."""
+    facts = index.module_facts("rc-members", info.module, _module_facts)
+    assert isinstance(facts, list)
+    found: dict[str, Any] = facts[info.position]
+    return found
+
+
+def _selector(index: SourceIndex, owner: ClassInfo, name: str, member: Member) -> str:
     """How a member selects the active instance of a repeated capability, or "".
 
     Selector style is a member that sets which instance later calls address,
@@ -99,18 +147,18 @@ def _selector(context: AuditContext, owner: ClassInfo, name: str, member: Member
     """
     if member.kind is MemberKind.METHOD and _SELECTOR.match(name):
         return "a selector method by name"
-    if property_like(member) and name.startswith("active_") and settable(member):
+    facts = _class_facts(index, owner)
+    if property_like(member) and name.startswith("active_") and facts["active"][name]:
         return "a settable active_* property"
-    if member.kind is not MemberKind.METHOD or member.function is None:
+    method = facts["methods"].get(name) if member.kind is MemberKind.METHOD else None
+    if method is None:
         return ""
     if _REPCAP_ACCESSOR.match(name):
         return "the repeated capability's default instance, set for the calls that follow"
-    function = member.function
-    params = parameters(function)
-    annotation = params[0].annotation if len(params) == 1 else None
-    if (annotation is not None and _returns_nothing(function)
-            and _repcap_enum(context, owner, annotation)):
-        return f"takes only the repeated-capability index {ast.unparse(annotation)}"
+    text = method["index"]
+    annotation = expression(index, text) if text is not None else None
+    if annotation is not None and _repcap_enum(index, owner, annotation):
+        return f"takes only the repeated-capability index {text}"
     return ""
 
 
@@ -126,9 +174,8 @@ def _returns_nothing(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
                    for node in ast.walk(function))
 
 
-def _repcap_enum(context: AuditContext, owner: ClassInfo, annotation: ast.expr) -> bool:
+def _repcap_enum(index: SourceIndex, owner: ClassInfo, annotation: ast.expr) -> bool:
     """An annotation naming an Enum of a repeated-capability module (``repcap.Channel``)."""
-    index = context.source
     if isinstance(annotation, ast.Attribute) and isinstance(annotation.value, ast.Name):
         imported = index.imported_name(annotation.value.id, owner.module)
         module = ".".join(part for part in imported if part) if imported else annotation.value.id
@@ -156,7 +203,7 @@ def collection_style(context: AuditContext) -> Finding:
             if key in seen:
                 continue
             seen.add(key)
-            how = _selector(context, owner, name, member)
+            how = _selector(context.source, owner, name, member)
             if how:
                 selectors.append(Evidence(owner.module.path, member.line,
                                           f"{owner.name}.{name}: selector style ({how})"))
@@ -234,10 +281,10 @@ def _has_name(context: AuditContext, item: ClassInfo) -> bool:
         if id(current) in seen:
             continue
         seen.add(id(current))
-        if "name" in instance_attributes(current.node):
+        if _class_facts(context.source, current)["sets_name"]:
             return True
-        for base in current.node.bases:
-            parent = context.source.resolve(type_name(base), current.module)
+        for base in current.base_names:
+            parent = context.source.resolve(base, current.module)
             if parent is not None:
                 pending.append(parent)
     return False
@@ -291,12 +338,16 @@ def item_accessor(context: AuditContext) -> Finding:
     for info in hierarchy.classes:
         properties = {ref.name: ref for ref in hierarchy.references_of(info) if ref.collection}
         for name, (owner, member) in all_members(index, info).items():
-            function = member.function
-            if (function is None or member.kind is not MemberKind.METHOD
-                    or name.startswith("_") or (id(owner), name) in seen):
+            if (member.kind is not MemberKind.METHOD or name.startswith("_")
+                    or (id(owner), name) in seen):
+                continue
+            method = _class_facts(index, owner)["methods"].get(name)
+            if method is None:
                 continue
             seen.add((id(owner), name))
-            names = [type_name(alt) for alt in union_members(returns(member), index, owner.module)]
+            text = method["returns"]
+            annotation = expression(index, text) if text is not None else None
+            names = [type_name(alt) for alt in union_members(annotation, index, owner.module)]
             returned = [index.resolve(returned_name, owner.module)
                         for returned_name in names if returned_name in item_names]
             gives_item = any(cls is not None and id(cls) in item_ids for cls in returned)
@@ -307,12 +358,12 @@ def item_accessor(context: AuditContext) -> Finding:
                 prefix = name.removesuffix("_item")
                 if prefix in properties:
                     accessors.append(f"{info.name}.{name}")
-                elif gives_item or (returns(member) is None and is_plural(prefix)):
+                elif gives_item or (text is None and is_plural(prefix)):
                     hint = f"; expected {wanted[0]}_item" if wanted else ""
                     problems.append(Evidence(where.file, where.line,
                                              f"{owner.name}.{name}: {info.name} has no collection "
                                              f"property {prefix}{hint}"))
-            elif wanted and len(required_parameters(function)) == 1:
+            elif wanted and method["required"] == 1:
                 stem = _singular(wanted[0])
                 if name in {stem, f"get_{stem}", f"get_{wanted[0]}", "item", "get_item"}:
                     problems.append(Evidence(where.file, where.line,

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import ast
-import functools
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
-from ivi_conform import cache
 from ivi_conform.checks import check
 from ivi_conform.judges.mypy import RULE_ID as MYPY_RULE
 from ivi_conform.judges.mypy import file_suppressions, mypy_of, split_errors
-from ivi_conform.memo import code_identity
 from ivi_conform.model import Evidence, Finding
 from ivi_conform.static.source import Module, SourceIndex, statements
 from ivi_conform.static.typing_completeness import measure
@@ -88,17 +85,16 @@ def complete_hints(context: AuditContext) -> Finding:
 def package_imports(index: SourceIndex, package: str) -> dict[str, set[str]]:
     """Each module of the package → the package's own modules it imports (anywhere in it).
 
-    What a module imports is a function of its name and bytes: kept in the
-    cache by them, so a re-audit walks only the modules that changed.
+    What a module imports is a function of its path and bytes: one of its
+    facts (:meth:`SourceIndex.module_facts`), so a re-audit walks only the
+    modules that changed.
     """
-    seen = cache.Table("imports", code_identity(), package)
     graph: dict[str, set[str]] = {}
     for module in index.modules_of(package):
-        names = seen.remembered(cache.digest(module.name, index.files[module.path]),
-                                functools.partial(_imported, module), list)
+        names = index.module_facts("imports", module, _imported)
+        assert isinstance(names, list)
         graph[module.name] = {name for name in names
                               if name in index.modules and name != module.name}
-    seen.save()
     return graph
 
 

@@ -12,10 +12,10 @@ on what the driver is. Nothing here imports or runs driver code.
 from __future__ import annotations
 
 import ast
-import functools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from ivi_conform.model import Evidence
 from ivi_conform.static.driver import DriverShape
@@ -25,6 +25,7 @@ from ivi_conform.static.source import (
     MemberKind,
     Module,
     SourceIndex,
+    call_target,
     simple_name,
     walk_statements,
 )
@@ -58,8 +59,11 @@ def annotation_of(expr: ast.expr | None) -> ast.expr | None:
     return expr
 
 
-def _module_aliases(module: Module) -> dict[str, ast.expr]:
-    """Module-level names bound once to something that may be a type (alias candidates)."""
+def _module_aliases(module: Module) -> dict[str, str]:
+    """Module-level names bound once to something that may be a type (alias candidates).
+
+    One of the module's facts: each value as source text, read back by :func:`expression`.
+    """
     found: dict[str, ast.expr] = {}
     for statement in module.tree.body:
         if (isinstance(statement, ast.Assign) and len(statement.targets) == 1
@@ -74,7 +78,18 @@ def _module_aliases(module: Module) -> dict[str, ast.expr]:
             value = getattr(statement, "value", None)
             if isinstance(name, ast.Name) and isinstance(value, ast.expr):
                 found[name.id] = value
-    return found
+    return {name: ast.unparse(value) for name, value in found.items()}
+
+
+def expression(index: SourceIndex, text: str) -> ast.expr | None:
+    """An expression kept as source text in a module's facts, parsed once per index."""
+    def parse() -> ast.expr | None:
+        try:
+            return ast.parse(text, mode="eval").body
+        except SyntaxError:
+            return None
+
+    return index.memo(("expression", text), parse)
 
 
 def alias_value(index: SourceIndex, name: str, near: Module) -> tuple[ast.expr, Module] | None:
@@ -83,9 +98,11 @@ def alias_value(index: SourceIndex, name: str, near: Module) -> tuple[ast.expr, 
     for _ in range(8):
         if module is None:
             return None
-        aliases = index.memo(("aliases", module.name), functools.partial(_module_aliases, module))
+        aliases = index.module_facts("aliases", module, _module_aliases)
+        assert isinstance(aliases, dict)
         if name in aliases:
-            return aliases[name], module
+            found = expression(index, aliases[name])
+            return (found, module) if found is not None else None
         imported = index.imported_name(name, module)
         if imported is None:
             return None
@@ -175,8 +192,8 @@ def _all_members(index: SourceIndex, info: ClassInfo) -> Members:
         seen.add(id(current))
         for name, member in current.members.items():
             found.setdefault(name, (current, member))
-        for base in current.node.bases:
-            parent = index.resolve(simple_name(base), current.module)
+        for base in current.base_names:
+            parent = index.resolve(base, current.module)
             if parent is not None:
                 pending.append(parent)
     return found
@@ -184,11 +201,7 @@ def _all_members(index: SourceIndex, info: ClassInfo) -> Members:
 
 def property_like(member: Member) -> bool:
     """A property, or ``name = property(...)`` in the class body."""
-    if member.kind is MemberKind.PROPERTY:
-        return True
-    node = member.node
-    return (isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)
-            and simple_name(node.value.func) == "property")
+    return member.kind is MemberKind.PROPERTY or member.property_call
 
 
 def reference_like(index: SourceIndex, owner: ClassInfo, member: Member) -> bool:
@@ -198,7 +211,7 @@ def reference_like(index: SourceIndex, owner: ClassInfo, member: Member) -> bool
     so an attribute the constructor sets (``self.ivi_utility = Utility(...)``)
     is one too; a method is not.
     """
-    return (property_like(member) or member.scope is not None
+    return (property_like(member) or member.instance
             or descriptor_value(index, owner, member) is not None)
 
 
@@ -206,7 +219,7 @@ def settable(member: Member) -> bool:
     """Whether a property has a setter (an attribute always can be set)."""
     if member.kind is MemberKind.ATTRIBUTE and not property_like(member):
         return True
-    node = member.node
+    node = member.node if member.property_call else None  # else the tree is not needed
     if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
         call = node.value
         return len(call.args) > 1 or any(keyword.arg == "fset" for keyword in call.keywords)
@@ -283,10 +296,8 @@ def in_package(info: ClassInfo, package: str | None) -> bool:
 
 def is_value_class(index: SourceIndex, info: ClassInfo) -> bool:
     """Enums, named tuples, typed dicts, dataclasses, exceptions: data, not API children."""
-    for decorator in info.node.decorator_list:
-        target = decorator.func if isinstance(decorator, ast.Call) else decorator
-        if simple_name(target) in _VALUE_DECORATORS:
-            return True
+    if any(name in _VALUE_DECORATORS for name in class_shape(index, info)["decorators"]):
+        return True
     return any(name in VALUE_BASES or name.endswith(("Error", "Exception"))
                for name in index.ancestors(info)) or info.name == "ErrorQueryResult"
 
@@ -350,7 +361,8 @@ def item_class(index: SourceIndex, info: ClassInfo) -> ClassInfo | None:
     found = all_members(index, info).get("__getitem__")
     if found is not None:
         owner, member = found
-        for alternative in union_members(returns(member), index, owner.module):
+        for alternative in union_members(shaped_returns(index, owner, member), index,
+                                         owner.module):
             resolved = index.resolve(type_name(alternative), owner.module)
             if resolved is not None:
                 return resolved
@@ -361,13 +373,12 @@ def item_class(index: SourceIndex, info: ClassInfo) -> ClassInfo | None:
         if id(current) in seen:
             continue
         seen.add(id(current))
-        for base in current.node.bases:
-            element = container_element(base)
+        for base, element in class_shape(index, current)["bases"]:
             if element is not None:
-                resolved = index.resolve(type_name(element), current.module)
+                resolved = index.resolve(element, current.module)
                 if resolved is not None:
                     return resolved
-            parent = index.resolve(simple_name(base), current.module)
+            parent = index.resolve(base, current.module)
             if parent is not None:
                 pending.append(parent)
     return None
@@ -397,8 +408,8 @@ def hierarchy_of(index: SourceIndex, shape: DriverShape) -> Hierarchy | None:
 
 def _reference(index: SourceIndex, info: ClassInfo, name: str, owner: ClassInfo, member: Member,
                package: str | None) -> Reference | None:
-    annotation = returns(member) if property_like(member) else descriptor_value(
-        index, owner, member)
+    annotation = (shaped_returns(index, owner, member) if property_like(member)
+                  else descriptor_value(index, owner, member))
     if annotation is None:
         target = inferred_class(index, owner, member)
         if target is None or not in_package(target, package) or is_value_class(index, target):
@@ -431,6 +442,22 @@ def descriptor_value(index: SourceIndex, owner: ClassInfo, member: Member) -> as
     of the candidate with ``__get__`` is a reference property written as a
     descriptor: reading ``driver.panels`` gives a ``PanelCollection``.
     """
+    if member.kind is not MemberKind.ATTRIBUTE:
+        return None
+    written = member_shape(index, owner, member.name).get("descriptor")
+    if written is None:
+        return None
+    head, arguments = written
+    descriptor = index.resolve(head, owner.module)
+    if descriptor is None or len(arguments) != 1:
+        return None
+    if "__get__" not in all_members(index, descriptor):
+        return None
+    return expression(index, arguments[0])
+
+
+def _descriptor_facts(member: Member) -> list[Any] | None:
+    """``Child[X]``, the annotation of an attribute: ["Child", [X's source]], else None."""
     node = member.node
     if member.kind is not MemberKind.ATTRIBUTE or not isinstance(node, ast.AnnAssign):
         return None
@@ -442,13 +469,8 @@ def descriptor_value(index: SourceIndex, owner: ClassInfo, member: Member) -> as
             return None
     if not isinstance(annotation, ast.Subscript):
         return None
-    descriptor = index.resolve(simple_name(annotation.value), owner.module)
-    arguments = subscript_arguments(annotation)
-    if descriptor is None or len(arguments) != 1:
-        return None
-    if "__get__" not in all_members(index, descriptor):
-        return None
-    return arguments[0]
+    return [simple_name(annotation.value),
+            [ast.unparse(argument) for argument in subscript_arguments(annotation)]]
 
 
 # -- what an unannotated getter returns ---------------------------------------------------------
@@ -464,17 +486,17 @@ def inferred_class(index: SourceIndex, owner: ClassInfo, member: Member) -> Clas
     ``__init__`` (or any method of the class and its bases), the lazy
     ``if not hasattr(self, "_x"): from .child import ChildCls; self._x =
     ChildCls(...)`` of generated drivers, or ``return Child(...)``. The class
-    is named only when every return gives the same one.
+    is named only when every return gives the same one. The code is read
+    from the module's facts (:func:`_shape_facts`), not its tree.
     """
-    function = member.function
-    if function is None:
+    getter = member_shape(index, owner, member.name).get("getter")
+    if getter is None:
         return None
+    place, returned = getter
+    method = _method(index, owner, place)
     found: ClassInfo | None = None
-    for node in _own_returns(function):
-        if node.value is None or (isinstance(node.value, ast.Constant)
-                                  and node.value.value is None):
-            continue
-        target = _class_of(index, owner, function, node.value)
+    for value in returned:
+        target = _class_of(index, owner, method, value)
         if target is None or (found is not None and target is not found):
             return None
         found = target
@@ -505,80 +527,103 @@ def _own_returns(function: Function) -> list[ast.Return]:
     return found
 
 
-def _class_of(index: SourceIndex, owner: ClassInfo, function: Function,
-              value: ast.expr) -> ClassInfo | None:
-    """The class ``value`` (an expression inside ``function``) is an instance of, if known."""
-    if isinstance(value, ast.Call):
-        return index.constructed_class(owner.module, function, value.func)
-    if isinstance(value, ast.Name):
-        assigned = [node.value for node in walk_statements(function)
-                    if isinstance(node, ast.Assign) and node.value is not None
-                    and any(isinstance(t, ast.Name) and t.id == value.id for t in node.targets)]
-        return _one_class(index, owner, function, assigned)
-    if (isinstance(value, ast.Attribute) and isinstance(value.value, ast.Name)
-            and value.value.id == "self"):
-        return _attribute_class(index, owner, function, value.attr)
+def _returned_facts(function: Function) -> list[list[Any]]:
+    """What each ``return`` of a getter gives, as :func:`_class_of` reads it.
+
+    ``["call", target]`` for ``return Child(...)``; ``["name", [value, ...]]``
+    for a local name, with what every assignment to it gives (``["call",
+    target]`` or ``["other"]``); ``["self", name]`` for ``return self.<name>``;
+    ``["other"]`` for anything else. A return of nothing or None is left out.
+    """
+    found: list[list[Any]] = []
+    for node in _own_returns(function):
+        value = node.value
+        if value is None or (isinstance(value, ast.Constant) and value.value is None):
+            continue
+        if isinstance(value, ast.Call):
+            found.append(["call", call_target(value.func)])
+        elif isinstance(value, ast.Name):
+            assigned = [statement.value for statement in walk_statements(function)
+                        if isinstance(statement, ast.Assign) and statement.value is not None
+                        and any(isinstance(target, ast.Name) and target.id == value.id
+                                for target in statement.targets)]
+            found.append(["name", [["call", call_target(item.func)] if isinstance(item, ast.Call)
+                                   else ["other"] for item in assigned]])
+        elif (isinstance(value, ast.Attribute) and isinstance(value.value, ast.Name)
+              and value.value.id == "self"):
+            found.append(["self", value.attr])
+        else:
+            found.append(["other"])
+    return found
+
+
+def _class_of(index: SourceIndex, owner: ClassInfo, method: list[Any],
+              value: list[Any]) -> ClassInfo | None:
+    """The class a returned value (:func:`_returned_facts`) is an instance of, if known."""
+    if value[0] == "call":
+        return _built(index, owner.module, method, value[1])
+    if value[0] == "name":
+        classes = {id(found): found for found in (
+            _built(index, owner.module, method, item[1])
+            for item in value[1] if item[0] == "call") if found is not None}
+        if len(classes) != 1 or len(classes) != len(value[1]):
+            return None
+        return next(iter(classes.values()))
+    if value[0] == "self":
+        return _attribute_class(index, owner, method, value[1])
     return None
 
 
-def _one_class(index: SourceIndex, owner: ClassInfo, function: Function,
-               values: list[ast.expr]) -> ClassInfo | None:
-    classes = {id(found): found for found in (
-        index.constructed_class(owner.module, function, value.func)
-        for value in values if isinstance(value, ast.Call)) if found is not None}
-    if len(classes) != 1 or len(classes) != len(values):
+def _built(index: SourceIndex, module: Module, method: list[Any],
+           target: list[str] | None) -> ClassInfo | None:
+    """The class a call in ``method`` (its facts: assignments, imports) builds."""
+    if target is None:
         return None
-    return next(iter(classes.values()))
+    imports = tuple((form, level, base, tuple((alias, bound) for alias, bound in names))
+                    for form, level, base, names in method[1])
+    return index.constructed(module, imports, tuple(target))
 
 
-def _attribute_class(index: SourceIndex, owner: ClassInfo, getter: Function,
+def _attribute_class(index: SourceIndex, owner: ClassInfo, getter: list[Any],
                      attribute: str) -> ClassInfo | None:
     """The class ``self.<attribute>`` holds: its annotation, else what every assignment builds.
 
     The getter itself is searched first (lazy creation), then every method of
     the owner and of its bases inside the candidate.
     """
-    methods: list[tuple[ClassInfo, Function]] = [(owner, getter)]
+    methods: list[tuple[ClassInfo, list[Any]]] = [(owner, getter)]
     for holder in index.lineage(owner):
-        methods.extend((holder, statement) for statement in holder.node.body
-                       if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef))
-        for statement in holder.node.body:  # a class-level ``_x: Child``
-            if (isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name)
-                    and statement.target.id == attribute):
-                return index.resolve(type_name(statement.annotation), holder.module)
+        shape = class_shape(index, holder)
+        methods.extend((holder, method) for method in shape["methods"])
+        annotated = shape["annotated"].get(attribute)  # a class-level ``_x: Child``
+        if annotated is not None:
+            return index.resolve(annotated, holder.module)
     found: dict[int, ClassInfo] = {}
     for holder, method in methods:
-        for node in _self_assignments(index, method).get(attribute, ()):
-            value: ast.expr | None = node.value
-            if isinstance(node, ast.AnnAssign):
-                annotated = index.resolve(type_name(node.annotation), holder.module)
-                if annotated is not None:
-                    return annotated
-            if not isinstance(value, ast.Call):
-                if isinstance(value, ast.Constant) and value.value is None:
+        for annotation, value, target in method[0].get(attribute, ()):
+            if annotation is not None:
+                annotated_class = index.resolve(annotation, holder.module)
+                if annotated_class is not None:
+                    return annotated_class
+            if value != "call":
+                if value == "none":
                     continue  # ``self._x = None`` until created
                 return None
-            built = index.constructed_class(holder.module, method, value.func)
+            built = _built(index, holder.module, method, target)
             if built is None:
                 return None
             found[id(built)] = built
     return next(iter(found.values())) if len(found) == 1 else None
 
 
-def _self_assignments(index: SourceIndex, method: Function
-                      ) -> dict[str, list[ast.Assign | ast.AnnAssign]]:
+def _self_assignments(method: Function) -> dict[str, list[list[Any]]]:
     """The method's assignments to ``self.<name>``, by name, in ``ast.walk``'s order.
 
-    One walk of the method serves every attribute asked of it: a generated
-    class with hundreds of lazy getters asks about each of them, and walking
-    every method of the class for each made the hierarchy quadratic.
+    Each is ``[annotation, value, target]``: the annotation's type name (None
+    for a plain assignment), ``"call"`` (``target`` its :data:`CallTarget`),
+    ``"none"`` or ``"other"``.
     """
-    return index.memo(("self-assignments", id(method)),
-                      functools.partial(_walk_self_assignments, method))
-
-
-def _walk_self_assignments(method: Function) -> dict[str, list[ast.Assign | ast.AnnAssign]]:
-    found: dict[str, list[ast.Assign | ast.AnnAssign]] = {}
+    found: dict[str, list[list[Any]]] = {}
     for node in walk_statements(method):
         if isinstance(node, ast.Assign):
             targets = node.targets
@@ -586,12 +631,103 @@ def _walk_self_assignments(method: Function) -> dict[str, list[ast.Assign | ast.
             targets = [node.target]
         else:
             continue
+        value = node.value
+        fact = [type_name(node.annotation) if isinstance(node, ast.AnnAssign) else None,
+                "call" if isinstance(value, ast.Call) else "none" if (
+                    isinstance(value, ast.Constant) and value.value is None) else "other",
+                call_target(value.func) if isinstance(value, ast.Call) else None]
         for name in dict.fromkeys(target.attr for target in targets
                                   if isinstance(target, ast.Attribute)
                                   and isinstance(target.value, ast.Name)
                                   and target.value.id == "self"):
-            found.setdefault(name, []).append(node)
+            found.setdefault(name, []).append(fact)
     return found
+
+
+# -- a class's shape, one of its module's facts ------------------------------------------------
+
+
+def _shape_facts(module: Module) -> list[dict[str, Any]]:
+    """What the API rules read of each class of a module (by ClassInfo position), from its tree.
+
+    The decorators, each base (simple name, container item type), the
+    class-level annotations, each method's ``self.<x>`` assignments and
+    imports, and each member's annotation, descriptor and returned values:
+    a function of the module's path and bytes, remembered between audits
+    (:meth:`SourceIndex.module_facts`), so a re-audit reads one tree.
+    """
+    index = module.index
+    shapes: list[dict[str, Any]] = []
+    for info in index.index_classes(module):
+        node = info.node
+        methods = [statement for statement in node.body
+                   if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef)]
+        place = {id(method): position for position, method in enumerate(methods)}
+        annotated: dict[str, str] = {}
+        for statement in node.body:
+            if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
+                annotated.setdefault(statement.target.id, type_name(statement.annotation))
+        members: dict[str, dict[str, Any]] = {}
+        for name, member in info.built_members().items():
+            shape: dict[str, Any] = {}
+            valued = property_like(member) or member.kind is MemberKind.ATTRIBUTE
+            annotation = returns(member) if valued or name == "__getitem__" else None
+            if annotation is not None:  # a method's return is not read from the facts
+                shape["returns"] = ast.unparse(annotation)
+            descriptor = _descriptor_facts(member)
+            if descriptor is not None:
+                shape["descriptor"] = descriptor
+            function = member.function if property_like(member) else None
+            if function is not None:  # a getter: what it returns may be read from its code
+                method = (place[id(function)] if id(function) in place
+                          else _method_facts(index, function))
+                shape["getter"] = [method, _returned_facts(function)]
+            if shape:
+                members[name] = shape
+        shapes.append({
+            "decorators": [simple_name(decorator.func if isinstance(decorator, ast.Call)
+                                       else decorator) for decorator in node.decorator_list],
+            "bases": [[simple_name(base), type_name(element) if (
+                element := container_element(base)) is not None else None]
+                for base in node.bases],
+            "annotated": annotated,
+            "methods": [_method_facts(index, method) for method in methods],
+            "members": members,
+        })
+    return shapes
+
+
+def _method_facts(index: SourceIndex, method: Function) -> list[Any]:
+    """A method's ``self.<x>`` assignments and the imports inside it (for its calls)."""
+    return [_self_assignments(method), index.scope_forms(method)]
+
+
+def class_shape(index: SourceIndex, info: ClassInfo) -> dict[str, Any]:
+    """The class's facts (:func:`_shape_facts`)."""
+    shapes = index.module_facts("shape", info.module, _shape_facts)
+    assert isinstance(shapes, list)
+    shape: dict[str, Any] = shapes[info.position]
+    return shape
+
+
+def member_shape(index: SourceIndex, owner: ClassInfo, name: str) -> dict[str, Any]:
+    """A member's facts in its class's shape (empty for a member it does not hold)."""
+    found: dict[str, Any] = class_shape(index, owner)["members"].get(name, {})
+    return found
+
+
+def shaped_returns(index: SourceIndex, owner: ClassInfo, member: Member) -> ast.expr | None:
+    """:func:`returns`, read from the facts: the annotated type the member gives."""
+    text = member_shape(index, owner, member.name).get("returns")
+    return expression(index, text) if text is not None else None
+
+
+def _method(index: SourceIndex, owner: ClassInfo, place: int | list[Any]) -> list[Any]:
+    """A method's facts: by its place among the class's methods, or kept with the member."""
+    if isinstance(place, list):
+        return place
+    method: list[Any] = class_shape(index, owner)["methods"][place]
+    return method
 
 
 def _walk(index: SourceIndex, root: ClassInfo, package: str | None) -> Hierarchy:

@@ -311,10 +311,11 @@ class StaticValues:
         if known is not None:
             return known
         built: list[tuple[ast.Call, Module, ClassInfo | None]] = []
-        infos = {id(info.node): info for info in self.index.classes}
         for module in self.index.modules.values():
             if not self._may_construct(module, owner):
                 continue
+            infos = dict(zip(map(id, self.index.class_nodes(module)),
+                             self.index.index_classes(module), strict=True))
             pending: list[tuple[ast.AST, ClassInfo | None]] = [(module.tree, None)]
             while pending:
                 node, within = pending.pop()

@@ -11,13 +11,16 @@ import ast
 import contextlib
 import enum
 import gc
+import json
 import re
 import time
+import weakref
 from collections import deque
-from collections.abc import Callable, Hashable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
+from ivi_conform import cache
 from ivi_conform.model import Evidence
 
 _T = TypeVar("_T")
@@ -35,14 +38,38 @@ class MemberKind(enum.StrEnum):
 
 @dataclass(frozen=True)
 class Module:
-    """One parsed module of the candidate."""
+    """One module of the candidate; its syntax tree is parsed on first use.
+
+    A re-audit reads most modules through their remembered facts
+    (:meth:`SourceIndex.module_facts`), so only the modules whose tree a rule
+    really walks are parsed: after a one-module change, that one.
+    """
 
     name: str
     path: str
-    tree: ast.Module
+    #: The index the module belongs to, held weakly: the index holds its modules, and a
+    #: cycle would outlive the audit (the index's objects are frozen out of the collector).
+    indexed_by: weakref.ReferenceType[SourceIndex] = field(compare=False, repr=False)
+
+    @property
+    def index(self) -> SourceIndex:
+        """The index the module belongs to."""
+        index = self.indexed_by()
+        assert index is not None, "a module is used while its index lives"
+        return index
+
+    @property
+    def tree(self) -> ast.Module:
+        """The module's syntax tree (parsed once per audit)."""
+        return self.index.tree_of(self.path)
 
 
-@dataclass
+#: How a call names the class it builds: ``("name", id)`` or ``("attr", module, id)``.
+CallTarget = tuple[str, ...]
+#: One import statement of a function: (``"from"``/``"import"``, level, module, (name, alias)s).
+ImportForm = tuple[str, int, str | None, tuple[tuple[str, str | None], ...]]
+
+
 class Member:
     """A member of a class: a method, property or attribute.
 
@@ -50,46 +77,147 @@ class Member:
     assignment for an attribute; ``settable`` tells a read/write property.
     ``scope`` is set for an instance attribute: the method whose
     ``self.<name> = Class(...)`` creates it (``node`` is that assignment).
+    ``node`` and ``scope`` come from the module's tree, parsed when first
+    asked; ``returns``, ``annotation``, ``call`` and ``scope_imports`` are
+    what the index resolves names with, kept with the module's facts.
     """
 
-    name: str
-    kind: MemberKind
-    node: ast.AST
-    line: int
-    settable: bool = False
-    abstract: bool = False
-    scope: ast.FunctionDef | ast.AsyncFunctionDef | None = None
+    __slots__ = ("name", "kind", "line", "settable", "abstract", "instance", "returns",
+                 "annotation", "call", "scope_imports", "property_call", "_node", "_scope",
+                 "_owner")
+
+    def __init__(self, name: str, kind: MemberKind, node: ast.AST | None, line: int, *,
+                 settable: bool = False, abstract: bool = False,
+                 scope: ast.FunctionDef | ast.AsyncFunctionDef | None = None,
+                 scope_imports: tuple[ImportForm, ...] = ()) -> None:
+        self.name = name
+        self.kind = kind
+        self.line = line
+        self.settable = settable
+        self.abstract = abstract
+        self._node = node
+        self._scope = scope
+        self._owner: weakref.ReferenceType[ClassInfo] | None = None  # weak: no cycle
+        #: Whether it is an instance attribute built in a method (``scope`` is that method).
+        self.instance = scope is not None
+        function = node if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) else None
+        #: The simple name of the class the getter or method is annotated to return.
+        self.returns: str | None = (
+            simple_name(strip_optional(function.returns))
+            if function is not None and function.returns is not None else None)
+        #: An instance attribute's annotation (``self.x: T = ...``), simple name.
+        self.annotation: str | None = (
+            simple_name(strip_optional(node.annotation))
+            if scope is not None and isinstance(node, ast.AnnAssign) else None)
+        value = getattr(node, "value", None) if scope is not None else None
+        #: The call that builds an instance attribute, as :data:`CallTarget`.
+        self.call: CallTarget | None = (
+            call_target(value.func) if isinstance(value, ast.Call) else None)
+        #: The imports inside the method that builds an instance attribute.
+        self.scope_imports = scope_imports
+        #: ``name = property(...)`` whose getter is not a ``def`` of the class body.
+        self.property_call = (isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)
+                              and simple_name(node.value.func) == "property")
+
+    @classmethod
+    def from_facts(cls, facts: list[Any], owner: ClassInfo) -> Member:
+        """A member as the module's remembered facts hold it (:meth:`facts`); no node yet."""
+        (name, kind, line, settable, abstract, instance, returns, annotation, call, imports,
+         property_call) = facts
+        member = cls.__new__(cls)
+        member.name, member.kind, member.line = name, MemberKind(kind), line
+        member.settable, member.abstract, member.instance = settable, abstract, instance
+        member.returns, member.annotation = returns, annotation
+        member.property_call = property_call
+        member.call = tuple(call) if call is not None else None
+        member.scope_imports = tuple(
+            (form, level, module, tuple((alias, bound) for alias, bound in names))
+            for form, level, module, names in imports)
+        member._node = member._scope = None
+        member._owner = weakref.ref(owner)
+        return member
+
+    def facts(self) -> list[object]:
+        """What the index resolves names with, as JSON keeps it (:meth:`from_facts`)."""
+        return [self.name, self.kind.value, self.line, self.settable, self.abstract,
+                self.instance, self.returns, self.annotation,
+                list(self.call) if self.call is not None else None,
+                [[form, level, module, [list(alias) for alias in names]]
+                 for form, level, module, names in self.scope_imports], self.property_call]
+
+    @property
+    def node(self) -> ast.AST:
+        """The member's defining node, from the module's tree."""
+        if self._node is None:
+            self._attach()
+        assert self._node is not None
+        return self._node
+
+    @property
+    def scope(self) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+        """For an instance attribute, the method that creates it."""
+        if self._node is None:
+            self._attach()
+        return self._scope
 
     @property
     def function(self) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
         """The ``def`` behind a method or property getter."""
-        if isinstance(self.node, ast.FunctionDef | ast.AsyncFunctionDef):
-            return self.node
+        if self.kind is MemberKind.ATTRIBUTE:
+            return None
+        node = self.node
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            return node
         return None
 
+    def _attach(self) -> None:
+        """Take the node and scope from the members the owner's tree gives (same names)."""
+        owner = self._owner() if self._owner is not None else None
+        assert owner is not None, "a member is made with its node, or from the facts of a class"
+        built = owner.built_members()[self.name]
+        self._node, self._scope = built._node, built._scope
 
-@dataclass
+
+@dataclass(eq=False)
 class ClassInfo:
-    """A class of the candidate with its own members (not inherited ones)."""
+    """A class of the candidate with its own members (not inherited ones).
+
+    ``position`` is the class's place among the module's classes (the order
+    :func:`class_defs` gives), by which its node is found in the tree when a
+    rule asks for it.
+    """
 
     name: str
     module: Module
-    node: ast.ClassDef
+    line: int
+    base_names: tuple[str, ...]
+    position: int
     members: dict[str, Member] = field(default_factory=dict)
+    _node: ast.ClassDef | None = field(default=None, repr=False)
+    _built: dict[str, Member] | None = field(default=None, repr=False)
+
+    @property
+    def node(self) -> ast.ClassDef:
+        """The ``class`` statement, from the module's tree."""
+        if self._node is None:
+            self._node = self.module.index.class_nodes(self.module)[self.position]
+        return self._node
+
+    def built_members(self) -> dict[str, Member]:
+        """The members as built from the tree (nodes attached), once."""
+        if self._built is None:
+            text = SourceText(self.module.index.files[self.module.path])
+            self._built = _members(self.node, text)
+        return self._built
 
     @property
     def qualname(self) -> str:
         """``module.Class``, for messages."""
         return f"{self.module.name}.{self.name}"
 
-    @property
-    def base_names(self) -> tuple[str, ...]:
-        """The bases as written: last dotted part, subscripts dropped (``Generic[T]``: Generic)."""
-        return tuple(name for base in self.node.bases if (name := simple_name(base)))
-
     def evidence(self, detail: str = "") -> Evidence:
         """Where the class is defined."""
-        return Evidence(self.module.path, self.node.lineno, detail)
+        return Evidence(self.module.path, self.line, detail)
 
 
 def simple_name(expr: ast.expr) -> str:
@@ -215,6 +343,7 @@ def _instance_members(node: ast.ClassDef, text: SourceText | None = None
             continue
         seen.add(name)
         function = methods[name]
+        forms: tuple[ImportForm, ...] | None = None
         for statement in walk_statements(function):
             if isinstance(statement, ast.Assign):
                 targets, value = statement.targets, statement.value
@@ -227,8 +356,11 @@ def _instance_members(node: ast.ClassDef, text: SourceText | None = None
             for target in targets:
                 if (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
                         and target.value.id == "self" and target.attr not in found):
+                    if forms is None:
+                        forms = import_forms(walk_statements(function))
                     found[target.attr] = Member(target.attr, MemberKind.ATTRIBUTE, statement,
-                                                statement.lineno, scope=function)
+                                                statement.lineno, scope=function,
+                                                scope_imports=forms)
         unseen = [method for method in methods if method not in seen]
         written = text.names_in(function) if text is not None and unseen else None
         if unseen and (written is None or any(method.encode() in written for method in unseen)):
@@ -394,21 +526,44 @@ def _parsing() -> Iterator[None]:
         gc.enable()
 
 
-class SourceIndex:
-    """The candidate's Python modules and classes, parsed once.
+#: A module's facts not yet asked for in this index (None is a fact like any other).
+_UNKNOWN = object()
 
-    ``parse_errors`` lists files that are not valid Python; they are left out
-    of the index and reported by the rules that need them.
+
+class SourceIndex:
+    """The candidate's Python modules and classes, from each module's facts.
+
+    A module's facts (its classes, their members, its imports: what names
+    are resolved with) are a function of its path and bytes, so they are
+    remembered between audits by them (:meth:`module_facts`, when
+    ``remember_as`` names the cache's scope and ivi-conform's code). A syntax
+    tree is parsed only when a rule walks it (:attr:`Module.tree`,
+    :attr:`ClassInfo.node`, :attr:`Member.node`): in a re-audit after a
+    one-module change, that module's. ``parse_errors`` lists files that are
+    not valid Python; they are left out of the index and reported by the
+    rules that need them.
     """
 
-    def __init__(self, files: Mapping[str, bytes]) -> None:
+    def __init__(self, files: Mapping[str, bytes],
+                 remember_as: tuple[str, str] | None = None) -> None:
         #: The files indexed (the distribution's own mapping, not a copy), for text searches.
         self.files = files
         self.modules: dict[str, Module] = {}
         self.parse_errors: list[Evidence] = []
         self.classes: list[ClassInfo] = []
         self._by_name: dict[str, list[ClassInfo]] = {}
-        self._import_cache: dict[str, dict[str, tuple[str, str]]] = {}
+        #: (module, class name) → the first class of that name the module defines.
+        self._defined: dict[tuple[str, str], ClassInfo] = {}
+        self._imports_of: dict[str, dict[str, tuple[str, str]]] = {}
+        self._top_classes: dict[str, list[str]] = {}
+        self._module_classes: dict[str, list[ClassInfo]] = {}
+        self._trees: dict[str, ast.Module] = {}
+        self._class_nodes: dict[str, list[ast.ClassDef]] = {}
+        self._built: dict[str, list[tuple[ast.ClassDef, dict[str, Member]]]] = {}
+        self._keys: dict[str, str] = {}
+        self._facts: dict[tuple[str, str], object] = {}
+        self._tables: dict[str, cache.Table] = {}
+        self._remember_as = remember_as
         self._memo: dict[Hashable, object] = {}
         started = time.perf_counter()
         with _parsing():
@@ -421,19 +576,120 @@ class SourceIndex:
             name = module_name(path)
             if name is None:
                 continue
-            try:
-                tree = ast.parse(files[path], filename=path)
-            except (SyntaxError, ValueError) as exc:
-                line = exc.lineno if isinstance(exc, SyntaxError) else None
-                self.parse_errors.append(Evidence(path, line, f"not valid Python: {exc}"))
+            module = Module(name, path, weakref.ref(self))
+            facts = self.module_facts("index", module, self._facts_of)
+            assert isinstance(facts, dict)
+            if facts["error"] is not None:
+                line, message = facts["error"]
+                self.parse_errors.append(Evidence(path, line, message))
                 continue
-            module = Module(name, path, tree)
             self.modules[name] = module
-            text = SourceText(files[path])
-            for node in _class_defs(tree.body):
-                info = ClassInfo(node.name, module, node, _members(node, text))
+            self._imports_of[name] = {local: (base, imported)
+                                      for local, base, imported in facts["imports"]}
+            self._top_classes[name] = facts["top"]
+            built = self._built.pop(path, None)  # the nodes, when parsed just now
+            infos = self._module_classes[name] = []
+            for position, (class_name, line, bases, members) in enumerate(facts["classes"]):
+                info = ClassInfo(class_name, module, line, tuple(bases), position)
+                info.members = {member[0]: Member.from_facts(member, info) for member in members}
+                if built is not None:
+                    info._node, info._built = built[position]
+                    for member_name, member in info.members.items():
+                        member._node = info._built[member_name]._node
+                        member._scope = info._built[member_name]._scope
                 self.classes.append(info)
-                self._by_name.setdefault(node.name, []).append(info)
+                infos.append(info)
+                self._by_name.setdefault(class_name, []).append(info)
+                self._defined.setdefault((name, class_name), info)
+
+    def _facts_of(self, module: Module) -> dict[str, object]:
+        """What the index keeps of a module (see :meth:`_index`), from its tree."""
+        try:
+            tree = module.tree
+        except (SyntaxError, ValueError) as exc:
+            line = exc.lineno if isinstance(exc, SyntaxError) else None
+            return {"error": [line, f"not valid Python: {exc}"]}
+        text = SourceText(self.files[module.path])
+        built = [(node, _members(node, text)) for node in self.class_nodes(module)]
+        self._built[module.path] = built
+        return {
+            "error": None,
+            "imports": [[local, base, imported]
+                        for local, (base, imported) in _module_imports(module).items()],
+            "top": [node.name for node in tree.body if isinstance(node, ast.ClassDef)],
+            "classes": [[node.name, node.lineno, [name for base in node.bases
+                                                  if (name := simple_name(base))],
+                         [member.facts() for member in members.values()]]
+                        for node, members in built],
+        }
+
+    def module_facts(self, kind: str, module: Module,
+                     compute: Callable[[Module], object]) -> object:
+        """``compute(module)``: a JSON value that is a function of the module's path and bytes.
+
+        Remembered between audits under those (and ivi-conform's code) when
+        the index was made with ``remember_as``; the value is always the one
+        JSON gives back (lists, not tuples), remembered or not, so a rule
+        sees the same value either way. ``compute`` may read ``module.tree``
+        and nothing of any other module.
+        """
+        known = self._facts.get((kind, module.path), _UNKNOWN)
+        if known is not _UNKNOWN:
+            return known
+        self._facts[kind, module.path] = value = self._module_facts(kind, module, compute)
+        return value
+
+    def _module_facts(self, kind: str, module: Module,
+                      compute: Callable[[Module], object]) -> object:
+        table = self._table(kind)
+        key = self._keys.get(module.path)
+        if key is None:
+            key = self._keys[module.path] = cache.digest(module.path, self.files[module.path])
+        if table is not None:
+            found = table.get(key)
+            if isinstance(found, list) and len(found) == 1:
+                return found[0]
+        value = json.loads(json.dumps(compute(module)))
+        if table is not None:
+            table.put(key, [value])
+        return value
+
+    def _table(self, kind: str) -> cache.Table | None:
+        if self._remember_as is None:
+            return None
+        table = self._tables.get(kind)
+        if table is None:
+            scope, code = self._remember_as
+            table = self._tables[kind] = cache.Table(f"facts-{kind}", code, scope)
+        return table
+
+    def save_facts(self) -> None:
+        """Keep the module facts of this audit for the next (see :meth:`module_facts`)."""
+        for table in self._tables.values():
+            table.save()
+
+    def tree_of(self, path: str) -> ast.Module:
+        """The syntax tree of one module, parsed on first use."""
+        tree = self._trees.get(path)
+        if tree is None:
+            tree = self._trees[path] = ast.parse(self.files[path], filename=path)
+        return tree
+
+    @property
+    def parsed(self) -> int:
+        """How many modules were parsed in this audit (the rest came from their facts)."""
+        return len(self._trees)
+
+    def class_nodes(self, module: Module) -> list[ast.ClassDef]:
+        """The module's ``class`` statements, in :class:`ClassInfo` ``position`` order."""
+        nodes = self._class_nodes.get(module.path)
+        if nodes is None:
+            nodes = self._class_nodes[module.path] = list(_class_defs(module.tree.body))
+        return nodes
+
+    def index_classes(self, module: Module) -> list[ClassInfo]:
+        """The module's classes, in ``position`` order (see :meth:`class_nodes`)."""
+        return self._module_classes[module.name]
 
     def memo(self, key: Hashable, compute: Callable[[], _T]) -> _T:
         """``compute()`` once per index: what is derived from the syntax trees, kept beside them.
@@ -465,31 +721,8 @@ class SourceIndex:
         return self._by_name.get(name, [])
 
     def _imports(self, module_name: str) -> dict[str, tuple[str, str]]:
-        """Names a module imports: local name → (absolute module, imported name).
-
-        Cached on the index itself (not with ``functools.cache``, whose global
-        cache would keep every index, and its syntax trees, alive for good).
-        """
-        cached = self._import_cache.get(module_name)
-        if cached is not None:
-            return cached
-        module = self.modules[module_name]
-        is_package = module.path.endswith("__init__.py")
-        package = module_name if is_package else module_name.rpartition(".")[0]
-        found: dict[str, tuple[str, str]] = {}
-        # names imported for type checkers only (``if TYPE_CHECKING:``) name classes too (an
-        # annotation may use them); they come first, so that a runtime import of a name wins
-        for node in [*_type_checking_imports(module.tree), *module.tree.body]:
-            if isinstance(node, ast.ImportFrom):
-                base = node.module or ""
-                if node.level:
-                    anchor = package.split(".")
-                    anchor = anchor[: len(anchor) - (node.level - 1)] if node.level > 1 else anchor
-                    base = ".".join([*anchor, base] if base else anchor)
-                for alias in node.names:
-                    found[alias.asname or alias.name] = (base, alias.name)
-        self._import_cache[module_name] = found
-        return found
+        """Names a module imports: local name → (absolute module, imported name)."""
+        return self._imports_of[module_name]
 
     def imported_names(self, module: Module) -> list[str]:
         """The names a module's top-level ``from`` imports bind."""
@@ -511,9 +744,9 @@ class SourceIndex:
     def _resolve(self, name: str, module_name: str, depth: int) -> ClassInfo | None:
         if depth > 8 or module_name not in self.modules:
             return None
-        for info in self.classes_named(name):
-            if info.module.name == module_name:
-                return info
+        defined = self._defined.get((module_name, name))
+        if defined is not None:
+            return defined
         imported = self._imports(module_name).get(name)
         if imported is not None:
             source_module, source_name = imported
@@ -529,8 +762,7 @@ class SourceIndex:
         """Classes importable from the package top: ``from package import Name``."""
         if package not in self.modules:
             return {}
-        module = self.modules[package]
-        names = {node.name for node in module.tree.body if isinstance(node, ast.ClassDef)}
+        names = set(self._top_classes[package])
         names.update(self._imports(package))
         exported = {}
         for name in names:
@@ -542,16 +774,15 @@ class SourceIndex:
     def ancestors(self, info: ClassInfo) -> list[str]:
         """Names of every base class, followed through the candidate's own classes."""
         seen: list[str] = []
-        pending = [(info, base) for base in info.node.bases]
+        pending = [(info, base) for base in info.base_names]
         while pending:
-            owner, base = pending.pop(0)
-            name = simple_name(base)
-            if not name or name in seen:
+            owner, name = pending.pop(0)
+            if name in seen:
                 continue
             seen.append(name)
             parent = self.resolve(name, owner.module)
             if parent is not None and parent is not info:
-                pending.extend((parent, grand) for grand in parent.node.bases)
+                pending.extend((parent, grand) for grand in parent.base_names)
         return seen
 
     def lineage(self, info: ClassInfo) -> list[ClassInfo]:
@@ -563,8 +794,8 @@ class SourceIndex:
             if any(current is seen for seen in found):
                 continue
             found.append(current)
-            pending.extend(parent for base in current.node.bases
-                           if (parent := self.resolve(simple_name(base), current.module)))
+            pending.extend(parent for base in current.base_names
+                           if (parent := self.resolve(base, current.module)))
         return found
 
     def find_member(self, info: ClassInfo, name: str) -> tuple[ClassInfo, Member] | None:
@@ -578,19 +809,17 @@ class SourceIndex:
             seen.add(id(current))
             if name in current.members:
                 return current, current.members[name]
-            for base in current.node.bases:
-                parent = self.resolve(simple_name(base), current.module)
+            for base in current.base_names:
+                parent = self.resolve(base, current.module)
                 if parent is not None:
                     pending.append(parent)
         return None
 
     def returned_class(self, member: Member, owner: ClassInfo) -> ClassInfo | None:
         """The candidate class a property or method is annotated to return, if any."""
-        function = member.function
-        if function is None or function.returns is None:
+        if member.returns is None:
             return None
-        return self.resolve(simple_name(strip_optional(function.returns)), owner.module)
-
+        return self.resolve(member.returns, owner.module)
 
     def constructed_class(self, module: Module, function: ast.FunctionDef | ast.AsyncFunctionDef,
                           func: ast.expr) -> ClassInfo | None:
@@ -599,32 +828,38 @@ class SourceIndex:
         Names imported inside the function (``from .child import ChildCls``, the
         lazy import of generated drivers) are followed before the module's own.
         """
-        if isinstance(func, ast.Name):
-            local = self._local_import(module, function, func.id)
+        target = call_target(func)
+        if target is None:
+            return None
+        return self.constructed(module, self.scope_forms(function), target)
+
+    def constructed(self, module: Module, imports: tuple[ImportForm, ...],
+                    target: CallTarget) -> ClassInfo | None:
+        """The class a call builds, from its :data:`CallTarget` and its function's imports."""
+        if target[0] == "name":
+            local = self._local_import(module, imports, target[1])
             if local is not None:
                 return local
-            return self.resolve(func.id, module)
-        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
-            imported = self.imported_name(func.value.id, module)
-            dotted_module = ".".join(part for part in imported if part) if imported else None
-            inner = _local_module(module, self.imports_inside(function), func.value.id)
-            for candidate in (inner, dotted_module, func.value.id):
-                if candidate is not None and candidate in self.modules:
-                    return self._class_in(candidate, func.attr)
+            return self.resolve(target[1], module)
+        _, value, attr = target
+        imported = self.imported_name(value, module)
+        dotted_module = ".".join(part for part in imported if part) if imported else None
+        inner = _local_module(module, imports, value)
+        for candidate in (inner, dotted_module, value):
+            if candidate is not None and candidate in self.modules:
+                return self._class_in(candidate, attr)
         return None
 
     def instance_class(self, owner: ClassInfo, member: Member) -> ClassInfo | None:
         """The class of an instance attribute: its annotation, else the class its call builds."""
-        node, scope = member.node, member.scope
-        if scope is None:
+        if not member.instance:
             return None
-        if isinstance(node, ast.AnnAssign):
-            annotated = self.resolve(simple_name(strip_optional(node.annotation)), owner.module)
+        if member.annotation is not None:
+            annotated = self.resolve(member.annotation, owner.module)
             if annotated is not None:
                 return annotated
-        value = getattr(node, "value", None)
-        if isinstance(value, ast.Call):
-            return self.constructed_class(owner.module, scope, value.func)
+        if member.call is not None:
+            return self.constructed(owner.module, member.scope_imports, member.call)
         return None
 
     def imports_inside(self, function: ast.FunctionDef | ast.AsyncFunctionDef
@@ -634,16 +869,22 @@ class SourceIndex:
             node for node in walk_statements(function)
             if isinstance(node, ast.Import | ast.ImportFrom)])
 
-    def _local_import(self, module: Module, function: ast.FunctionDef | ast.AsyncFunctionDef,
+    def scope_forms(self, function: ast.FunctionDef | ast.AsyncFunctionDef
+                    ) -> tuple[ImportForm, ...]:
+        """:meth:`imports_inside` as :data:`ImportForm` tuples, once per function."""
+        return self.memo(("import-forms", id(function)),
+                         lambda: import_forms(self.imports_inside(function)))
+
+    def _local_import(self, module: Module, imports: tuple[ImportForm, ...],
                       name: str) -> ClassInfo | None:
-        for node in self.imports_inside(function):
-            if isinstance(node, ast.ImportFrom):
-                for alias in node.names:
-                    if (alias.asname or alias.name) == name:
-                        found = self._class_in(_anchor(module, node.level, node.module),
-                                               alias.name)
-                        if found is not None:
-                            return found
+        for form, level, base, names in imports:
+            if form != "from":
+                continue
+            for alias, bound in names:
+                if (bound or alias) == name:
+                    found = self._class_in(_anchor(module, level, base), alias)
+                    if found is not None:
+                        return found
         return None
 
     def _class_in(self, module_name: str, name: str) -> ClassInfo | None:
@@ -651,6 +892,51 @@ class SourceIndex:
         if module_name not in self.modules:
             return None
         return self.resolve(name, self.modules[module_name])
+
+
+def call_target(func: ast.expr) -> CallTarget | None:
+    """How a call's function names a class: ``Child`` or ``mod.Child``; None otherwise."""
+    if isinstance(func, ast.Name):
+        return ("name", func.id)
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+        return ("attr", func.value.id, func.attr)
+    return None
+
+
+def import_forms(nodes: Iterable[ast.stmt]) -> tuple[ImportForm, ...]:
+    """The import statements among ``nodes``, in order, as :data:`ImportForm` tuples."""
+    forms: list[ImportForm] = []
+    for node in nodes:
+        if isinstance(node, ast.ImportFrom):
+            forms.append(("from", node.level or 0, node.module,
+                          tuple((alias.name, alias.asname) for alias in node.names)))
+        elif isinstance(node, ast.Import):
+            forms.append(("import", 0, None,
+                          tuple((alias.name, alias.asname) for alias in node.names)))
+    return tuple(forms)
+
+
+def _module_imports(module: Module) -> dict[str, tuple[str, str]]:
+    """Names a module's top-level ``from`` imports bind: local name → (module, name).
+
+    Names imported for type checkers only (``if TYPE_CHECKING:``) name
+    classes too (an annotation may use them); they come first, so that a
+    runtime import of a name wins.
+    """
+    is_package = module.path.endswith("__init__.py")
+    package = module.name if is_package else module.name.rpartition(".")[0]
+    found: dict[str, tuple[str, str]] = {}
+    tree = module.tree
+    for node in [*_type_checking_imports(tree), *tree.body]:
+        if isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")
+                anchor = anchor[: len(anchor) - (node.level - 1)] if node.level > 1 else anchor
+                base = ".".join([*anchor, base] if base else anchor)
+            for alias in node.names:
+                found[alias.asname or alias.name] = (base, alias.name)
+    return found
 
 
 def _anchor(module: Module, level: int, base: str | None) -> str:
@@ -664,18 +950,14 @@ def _anchor(module: Module, level: int, base: str | None) -> str:
     return ".".join([*parts, base] if base else parts)
 
 
-def _local_module(module: Module, imports: list[ast.Import | ast.ImportFrom],
-                  name: str) -> str | None:
+def _local_module(module: Module, imports: tuple[ImportForm, ...], name: str) -> str | None:
     """The module a name bound by one of a function's ``imports`` stands for."""
-    for node in imports:
-        if isinstance(node, ast.ImportFrom):
-            for alias in node.names:
-                if (alias.asname or alias.name) == name:
-                    return f"{_anchor(module, node.level, node.module)}.{alias.name}".strip(".")
-        elif isinstance(node, ast.Import):
-            for alias in node.names:
-                if alias.asname == name:
-                    return alias.name
+    for form, level, base, names in imports:
+        for alias, bound in names:
+            if form == "from" and (bound or alias) == name:
+                return f"{_anchor(module, level, base)}.{alias}".strip(".")
+            if form == "import" and bound == name:
+                return alias
     return None
 
 

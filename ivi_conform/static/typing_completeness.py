@@ -37,8 +37,9 @@ parse time.
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from ivi_conform.model import Evidence
 from ivi_conform.static.source import (
@@ -276,60 +277,62 @@ def instance_attributes(node: ast.ClassDef) -> dict[str, tuple[ast.stmt, bool]]:
     return found
 
 
-class _Measure:
-    """One measurement: the running count and the gaps found."""
+#: One public symbol as a module's facts keep it: [gate, line, name, missing, condition].
+#: ``gate`` is the module-level name it belongs to (a private module counts only the names
+#: a public one re-exports); ``condition`` is what only the other modules can tell:
+#: ``["enum", position]`` (complete if that class is an enum) or ``["base", position,
+#: attribute]`` (no symbol if a base class declares it), ``position`` a ClassInfo's.
+Symbol = list[Any]
 
-    def __init__(self, index: SourceIndex) -> None:
-        self.index = index
-        self.symbols = 0
-        self.gaps: list[Gap] = []
-        self._infos: dict[int, ClassInfo] | None = None
 
-    def _gap(self, path: str, line: int, name: str, missing: list[str]) -> None:
-        self.symbols += 1
-        if missing:
-            self.gaps.append(Gap(path, line, name, tuple(missing)))
+class _Symbols:
+    """One module's public symbols, from its tree alone (the map of :func:`measure`)."""
 
-    def module(self, path: str, qualname: str, tree: ast.Module,
-               only: frozenset[str] | None = None) -> None:
-        """Measure a module's public symbols (``only`` those names, for a private module)."""
+    def __init__(self, positions: Mapping[int, int] | None) -> None:
+        #: ``id(class node)`` → its ClassInfo position; None for a stub (not indexed).
+        self.positions = positions
+        self.found: list[Symbol] = []
+
+    def _symbol(self, gate: str, line: int, name: str, missing: list[str],
+                condition: list[Any] | None = None) -> None:
+        self.found.append([gate, line, name, missing, condition])
+
+    def module(self, qualname: str, tree: ast.Module) -> list[Symbol]:
+        """Every symbol of the module that a public module or a re-export could count."""
         scope = _scope(tree.body)
-
-        def wanted(name: str) -> bool:
-            return _public(name) if only is None else name in only
-
-        self._functions(path, qualname, scope, wanted, method=False)
+        self._functions(qualname, scope, None, method=False)
         for node in scope.classes:
-            if wanted(node.name):
-                self.klass(path, f"{qualname}.{node.name}", node)
+            self.klass(node.name, f"{qualname}.{node.name}", node)
         for name, line in scope.declared.items():
-            if not wanted(name) or _dunder(name) or name in scope.functions:
+            if _dunder(name) or name in scope.functions:
                 continue
             statement = scope.assigned.get(name)
             inferable = statement is not None and _inferable(statement.value)
-            self._gap(path, line, f"{qualname}.{name}",
-                      [] if name in scope.annotated or inferable else ["its type"])
+            self._symbol(name, line, f"{qualname}.{name}",
+                         [] if name in scope.annotated or inferable else ["its type"])
+        return self.found
 
-    def _functions(self, path: str, qualname: str, scope: _Scope,
-                   wanted: Callable[[str], bool], *, method: bool) -> None:
+    def _functions(self, qualname: str, scope: _Scope, gate: str | None, *,
+                   method: bool) -> None:
         for name, defs in scope.functions.items():
-            if not wanted(name):
+            if method and not _public(name):
                 continue
             overloads = [function for function in defs if _decorated(function, "overload")]
             missing: list[str] = []
             for function in overloads or defs:
                 missing += [item for item in _missing(function, method=method)
                             if item not in missing]
-            self._gap(path, defs[0].lineno, f"{qualname}.{name}", missing)
+            self._symbol(gate or name, defs[0].lineno, f"{qualname}.{name}", missing)
 
-    def klass(self, path: str, qualname: str, node: ast.ClassDef) -> None:
-        """Measure a public class: its methods, properties, class and instance variables."""
+    def klass(self, gate: str, qualname: str, node: ast.ClassDef) -> None:
+        """A class's methods, properties, class and instance variables (public ones)."""
         scope = _scope(node.body)
-        self._functions(path, qualname, scope, _public, method=True)
+        self._functions(qualname, scope, gate, method=True)
         for inner in scope.classes:
             if _public(inner.name):
-                self.klass(path, f"{qualname}.{inner.name}", inner)
-        enum: bool | None = None
+                self.klass(gate, f"{qualname}.{inner.name}", inner)
+        position = self.positions.get(id(node)) if self.positions is not None else None
+        direct_enum = any(simple_name(base) in _ENUM_BASES for base in node.bases)
         for name, line in scope.declared.items():
             if not _public(name) or _dunder(name) or name in scope.functions:
                 continue
@@ -337,47 +340,57 @@ class _Measure:
             complete = name in scope.annotated or assignment is None
             if not complete and assignment is not None and _is_property_call(assignment.value):
                 assert isinstance(assignment.value, ast.Call)
-                self._gap(path, line, f"{qualname}.{name}",
-                          _property_call_gaps(assignment.value, node))
+                self._symbol(gate, line, f"{qualname}.{name}",
+                             _property_call_gaps(assignment.value, node))
                 continue
             if not complete and assignment is not None:
-                if enum is None:
-                    enum = self._is_enum(node)
-                complete = enum or _inferable(assignment.value)
-            self._gap(path, line, f"{qualname}.{name}", [] if complete else ["its type"])
+                complete = direct_enum or _inferable(assignment.value)
+            condition = ["enum", position] if not complete and position is not None else None
+            self._symbol(gate, line, f"{qualname}.{name}", [] if complete else ["its type"],
+                         condition)
         for name, (statement, annotated) in instance_attributes(node).items():
             if (not _public(name) or _dunder(name) or name in scope.declared
-                    or name in scope.functions or self._declared_in_base(node, name)):
+                    or name in scope.functions):
                 continue
             complete = annotated or (
                 isinstance(statement, ast.Assign) and _inferable(statement.value))
-            self._gap(path, statement.lineno, f"{qualname}.{name}",
-                      [] if complete else ["its type"])
+            based = ["base", position, name] if position is not None and node.bases else None
+            self._symbol(gate, statement.lineno, f"{qualname}.{name}",
+                         [] if complete else ["its type"], based)
 
-    def _info(self, node: ast.ClassDef) -> ClassInfo | None:
-        if self._infos is None:
-            self._infos = {id(info.node): info for info in self.index.classes}
-        return self._infos.get(id(node))
 
-    def _is_enum(self, node: ast.ClassDef) -> bool:
-        if any(simple_name(base) in _ENUM_BASES for base in node.bases):
-            return True
-        info = self._info(node)
-        return info is not None and any(
-            name in _ENUM_BASES for name in self.index.ancestors(info))
+def _module_symbols(module: Module) -> list[Symbol]:
+    """A module's symbols (one of its facts: a function of its path and bytes)."""
+    nodes = module.index.class_nodes(module)
+    positions = {id(node): position for position, node in enumerate(nodes)}
+    return _Symbols(positions).module(module.name, module.tree)
 
-    def _declared_in_base(self, node: ast.ClassDef, name: str) -> bool:
+
+class _Conditions:
+    """What only other modules tell of a class: is it an enum, does a base declare a name."""
+
+    def __init__(self, index: SourceIndex) -> None:
+        self.index = index
+
+    def holds(self, module: Module, condition: list[Any]) -> bool:
+        """Whether the condition is met (an enum; an attribute a base declares)."""
+        info = self._info(module, condition[1])
+        if condition[0] == "enum":
+            return any(name in _ENUM_BASES for name in self.index.ancestors(info))
+        return self._declared_in_base(info, condition[2])
+
+    def _info(self, module: Module, position: int) -> ClassInfo:
+        return self.index.index_classes(module)[position]
+
+    def _declared_in_base(self, info: ClassInfo, name: str) -> bool:
         """A ``self.x = ...`` for an attribute a base class declares (annotated or a property).
 
         The bases are the candidate's own classes, and the built-in exceptions,
         whose attributes typeshed declares (``self.args = ...`` in an exception's
         ``__init__`` adds no symbol).
         """
-        info = self._info(node)
-        if info is None or not node.bases:
-            return False
-        for base in node.bases:
-            parent = self.index.resolve(simple_name(base), info.module)
+        for base in info.base_names:
+            parent = self.index.resolve(base, info.module)
             if parent is not None and self.index.find_member(parent, name) is not None:
                 return True
         ancestors = self.index.ancestors(info)
@@ -423,9 +436,11 @@ def _reexports(index: SourceIndex, package: str) -> dict[str, set[str]]:
     for module in index.modules_of(package):
         if _private_module(module.name, package):
             continue
-        exported = _dunder_all(module)
+        facts = index.module_facts("exports", module, _export_facts)
+        assert isinstance(facts, dict)
+        exported = set(facts["all"]) if facts["all"] is not None else None
         is_init = module.path.endswith("__init__.py")
-        for name, explicit in _imported_names(module):
+        for name, explicit in facts["imported"]:
             origin = index.imported_name(name, module)
             if origin is None or not name or name.startswith("_"):
                 continue
@@ -434,11 +449,21 @@ def _reexports(index: SourceIndex, package: str) -> dict[str, set[str]]:
             source, original = origin
             if source in index.modules and _private_module(source, package):
                 if original == "*":
+                    top = index.module_facts("exports", index.modules[source], _export_facts)
+                    assert isinstance(top, dict)
                     found.setdefault(source, set()).update(
-                        n for n in _top_names(index.modules[source]) if not n.startswith("_"))
+                        n for n in top["top"] if not n.startswith("_"))
                 else:
                     found.setdefault(source, set()).add(original)
     return found
+
+
+def _export_facts(module: Module) -> dict[str, object]:
+    """What a module's re-exports are read from: ``__all__``, its imports, its top names."""
+    names = _dunder_all(module)
+    return {"all": sorted(names) if names is not None else None,
+            "imported": [[name, explicit] for name, explicit in _imported_names(module)],
+            "top": sorted(_top_names(module))}
 
 
 def _imported_names(module: Module) -> Iterator[tuple[str, bool]]:
@@ -472,24 +497,45 @@ def _top_names(module: Module) -> set[str]:
 
 def measure(index: SourceIndex, package: str,
             files: Mapping[str, bytes] | None = None) -> Completeness:
-    """Measure the public API of ``package`` in the index (``.pyi`` stubs from ``files``)."""
-    measure = _Measure(index)
+    """Measure the public API of ``package`` in the index (``.pyi`` stubs from ``files``).
+
+    Each module's symbols are one of its facts (map); what only other
+    modules can tell (an enum base, an attribute a base declares, which
+    names a private module's public ones re-export) is decided here (reduce),
+    so a re-audit after a one-module change reads one tree.
+    """
+    conditions = _Conditions(index)
     reexported = _reexports(index, package)
+    symbols = 0
+    gaps: list[Gap] = []
     count = 0
     for module in index.modules_of(package):
         private = _private_module(module.name, package)
         if private and module.name not in reexported:
             continue
-        path, tree = module.path, module.tree
+        path, found = module.path, None
         stub = f"{module.path}i"
         if files is not None and stub in files:
             try:
                 tree = ast.parse(files[stub], filename=stub)
-                path = stub
             except (SyntaxError, ValueError):
                 pass
+            else:  # a stub is not indexed: its classes are judged by their own bases only
+                path, found = stub, _Symbols(None).module(module.name, tree)
+        if found is None:
+            facts = index.module_facts("symbols", module, _module_symbols)
+            assert isinstance(facts, list)
+            found = facts
         only = frozenset(reexported[module.name]) if private else None
-        measure.module(path, module.name, tree, only)
+        for gate, line, name, missing, condition in found:
+            if not (_public(gate) if only is None else gate in only):
+                continue
+            if condition is not None and conditions.holds(module, condition):
+                if condition[0] == "base":
+                    continue  # a base class declares it: no symbol of this class
+                missing = []
+            symbols += 1
+            if missing:
+                gaps.append(Gap(path, line, name, tuple(missing)))
         count += 1
-    return Completeness(measure.symbols, tuple(measure.gaps), count)
-
+    return Completeness(symbols, tuple(gaps), count)

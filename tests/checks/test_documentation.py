@@ -204,6 +204,7 @@ def noticed(tmp_path: Path, files: dict[str, str], readme: str = "") -> tuple[Ou
     context = AuditContext(load(str(path), work_dir=tmp_path / "w"),
                            AuditConfig(static_only=True), tmp_path / "w")
     finding = checks.ivi_copyright(context)
+    context.remember()  # the module facts kept, as at the end of every audit
     return finding.outcome, finding.message
 
 

@@ -342,7 +342,9 @@ def test_the_import_graph_is_kept_by_each_module_s_bytes(tmp_path: Path,
     files = {"xydmm/__init__.py": "from .core import read\n",
              "xydmm/core.py": "import os\nfrom . import units\n",
              "xydmm/units.py": "VOLT = 'V'\n"}
-    first = checks.package_imports(wheel(tmp_path / "a", files).source, "xydmm")
+    index = wheel(tmp_path / "a", files).source
+    first = checks.package_imports(index, "xydmm")
+    index.save_facts()  # as every audit does at its end
     assert first == {"xydmm": {"xydmm.core"}, "xydmm.core": {"xydmm", "xydmm.units"},
                      "xydmm.units": set()}  # a relative import runs the package too
     assert sorted(walked) == ["xydmm", "xydmm.core", "xydmm.units"]

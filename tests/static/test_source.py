@@ -119,3 +119,26 @@ def test_constructor_helpers_are_followed_with_or_without_the_text() -> None:
     assert _instance_names(crlf, True) == {"motor", "panels"}
     spelt = _HELPERS.replace("._build_panels", "._\uff42uild_panels")  # NFKC: _build_panels
     assert _instance_names(spelt, True) == _instance_names(spelt, False) == {"motor", "panels"}
+
+
+def test_an_index_is_freed_with_its_last_reference() -> None:
+    """The index's objects are frozen out of the cyclic collector (they are millions): a
+    reference cycle among them (a module or member pointing back at its index or class)
+    would keep every syntax tree of an audit alive for the rest of the process."""
+    import weakref
+
+    from ivi_conform.static.source import SourceIndex
+
+    files = {"acdriver/__init__.py": b"from .core import Core\n",
+             "acdriver/core.py": b"class Core:\n    def __init__(self):\n"
+                                 b"        self.part = Part()\n    @property\n"
+                                 b"    def level(self) -> int:\n        return 1\n\n"
+                                 b"class Part:\n    pass\n"}
+    index = SourceIndex(files)
+    core = index.classes_named("Core")[0]
+    assert core.members["level"].function is not None  # a node attached from the tree
+    assert core.members["part"].scope is not None
+    assert index.resolve("Part", core.module) is index.classes_named("Part")[0]
+    gone = weakref.ref(index)
+    del index, core
+    assert gone() is None, "freed by reference counting alone"
