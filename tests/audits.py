@@ -10,9 +10,12 @@ conftest files of the test subfolders.
 from __future__ import annotations
 
 import functools
+import json
+import re
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT / "fixtures") not in sys.path:
@@ -22,8 +25,23 @@ import mutate  # noqa: E402 - fixtures/ is not a package; its path is added abov
 
 from ivi_conform.context import AuditConfig  # noqa: E402
 from ivi_conform.engine import AuditResult, audit  # noqa: E402
+from ivi_conform.reports.json_report import report_of  # noqa: E402
 
-__all__ = ["ROOT", "audit_of", "audit_of_corpus", "mutate"]
+__all__ = ["ROOT", "audit_of", "audit_of_corpus", "comparable_report", "mutate"]
+
+_MYPY_TIMING = re.compile(r"\(\d+(?:\.\d+)? s of mypy")
+
+
+def comparable_report(result: AuditResult) -> dict[str, Any]:
+    """The whole JSON report, without what differs between runs: when, how long, where to."""
+    report: dict[str, Any] = json.loads(json.dumps(report_of(result, selection=None)))
+    report["audit"] = {key: value for key, value in report["audit"].items()
+                       if key not in ("started", "seconds", "stages")}
+    report["target"].pop("origin", None)  # each test's folder
+    for entry in report["rules"]:
+        del entry["seconds"]
+        entry["message"] = _MYPY_TIMING.sub("(N s of mypy", str(entry["message"]))
+    return report
 
 _SCRATCH = Path(tempfile.mkdtemp(prefix="ivi-conform-tests-"))
 

@@ -8,24 +8,21 @@ report equals a cold audit's (cache off) of the changed driver.
 
 from __future__ import annotations
 
-import json
-import re
 import shutil
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
+from audits import comparable_report
 
 from ivi_conform import memo
 from ivi_conform.checks import registry
 from ivi_conform.context import AuditConfig
 from ivi_conform.engine import AuditResult, audit
 from ivi_conform.model import Finding
-from ivi_conform.reports.json_report import report_of
 
 REFERENCE = Path(__file__).resolve().parents[1] / "fixtures" / "reference"
-_TIMING = re.compile(r"\(\d+(?:\.\d+)? s of mypy")
 
 
 def _driver(folder: Path) -> Path:
@@ -41,18 +38,6 @@ def _judged(result: AuditResult) -> bool:
     """Whether the audit judged rules afresh (built the syntax index)."""
     assert result.context is not None
     return "source" in result.context.__dict__
-
-
-def _report(result: AuditResult) -> dict[str, Any]:
-    """The whole report, without what may differ between runs: when, how long, where to."""
-    report: dict[str, Any] = json.loads(json.dumps(report_of(result, selection=None)))
-    report["audit"] = {key: value for key, value in report["audit"].items()
-                       if key not in ("started", "seconds", "stages")}
-    report["target"].pop("origin", None)  # each test's folder
-    for entry in report["rules"]:
-        del entry["seconds"]
-        entry["message"] = _TIMING.sub("(N s of mypy", str(entry["message"]))
-    return report
 
 
 @pytest.fixture
@@ -75,8 +60,8 @@ def test_an_unchanged_driver_is_not_judged_again(tmp_path: Path, cached: Path) -
     again = _audit(driver, tmp_path / "again")
     assert _judged(first) and not _judged(again)
     assert not (tmp_path / "again" / "mypy").exists(), "no judge ran"
-    assert _report(again) == _report(first)
-    assert _report(again)["driver"]["class_name"] == "SkSunroof"
+    assert comparable_report(again) == comparable_report(first)
+    assert comparable_report(again)["driver"]["class_name"] == "SkSunroof"
 
 
 def _edit_module(driver: Path) -> None:
@@ -108,8 +93,8 @@ def test_a_changed_driver_is_judged_again_as_a_cold_audit_judges_it(
     again = _audit(driver, tmp_path / "again")
     assert _judged(again)
     cold = _cold(driver, tmp_path / "cold", monkeypatch)
-    assert _report(again) == _report(cold)
-    assert _report(again) != _report(first), "the edit changes some finding"
+    assert comparable_report(again) == comparable_report(cold)
+    assert comparable_report(again) != comparable_report(first), "the edit changes some finding"
 
 
 def test_every_input_of_a_finding_is_in_the_key(tmp_path: Path, cached: Path,

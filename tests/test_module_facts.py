@@ -16,32 +16,18 @@ shaped like the vendors' (the benchmark's).
 from __future__ import annotations
 
 import importlib.util
-import json
 import re
 import shutil
 from pathlib import Path
-from typing import Any
 
 import pytest
+from audits import comparable_report
 
 from ivi_conform.context import AuditConfig
-from ivi_conform.engine import AuditResult, audit
-from ivi_conform.reports.json_report import report_of
+from ivi_conform.engine import audit
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
-_TIMING = re.compile(r"\(\d+(?:\.\d+)? s of mypy")
-
-
-def _report(result: AuditResult) -> dict[str, Any]:
-    report: dict[str, Any] = json.loads(json.dumps(report_of(result, selection=None)))
-    report["audit"] = {key: value for key, value in report["audit"].items()
-                       if key not in ("started", "seconds", "stages")}
-    report["target"].pop("origin", None)
-    for entry in report["rules"]:
-        del entry["seconds"]
-        entry["message"] = _TIMING.sub("(N s of mypy", str(entry["message"]))
-    return report
 
 
 def _modules(driver: Path) -> list[Path]:
@@ -95,7 +81,7 @@ def test_a_re_audit_after_one_change_says_what_a_cold_audit_says(
     assert index.parsed < len(index.modules)
     monkeypatch.setenv("IVI_CONFORM_CACHE", "off")
     cold = audit(str(copy), config, tmp_path / "cold")
-    assert _report(again) == _report(cold)
+    assert comparable_report(again) == comparable_report(cold)
 
 
 def _generate(folder: Path, modules: int) -> None:

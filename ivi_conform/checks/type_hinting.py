@@ -10,7 +10,7 @@ from ivi_conform.checks import check
 from ivi_conform.judges.mypy import RULE_ID as MYPY_RULE
 from ivi_conform.judges.mypy import file_suppressions, mypy_of, split_errors
 from ivi_conform.model import Evidence, Finding
-from ivi_conform.static.source import Module, SourceIndex, statements
+from ivi_conform.static.source import Module, SourceIndex, import_base, statements
 from ivi_conform.static.typing_completeness import measure
 
 if TYPE_CHECKING:
@@ -100,19 +100,13 @@ def package_imports(index: SourceIndex, package: str) -> dict[str, set[str]]:
 
 def _imported(module: Module) -> list[str]:
     """Every module an import statement of ``module`` runs (``a.b.c`` runs a and a.b too)."""
-    is_package = module.path.endswith("__init__.py")
-    anchor = module.name if is_package else module.name.rpartition(".")[0]
     found: set[str] = set()
     for node in statements(module.tree):  # an import is a statement: no expression walked
         names: list[str] = []
         if isinstance(node, ast.Import):
             names = [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                parts = anchor.split(".")
-                parts = parts[: len(parts) - (node.level - 1)] if node.level > 1 else parts
-                base = ".".join([*parts, base] if base else parts)
+            base = import_base(module, node.level, node.module)
             names = [base, *(f"{base}.{alias.name}" for alias in node.names)]
         for name in names:
             pieces = name.split(".")

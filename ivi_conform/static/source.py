@@ -882,7 +882,7 @@ class SourceIndex:
                 continue
             for alias, bound in names:
                 if (bound or alias) == name:
-                    found = self._class_in(_anchor(module, level, base), alias)
+                    found = self._class_in(import_base(module, level, base), alias)
                     if found is not None:
                         return found
         return None
@@ -923,24 +923,22 @@ def _module_imports(module: Module) -> dict[str, tuple[str, str]]:
     classes too (an annotation may use them); they come first, so that a
     runtime import of a name wins.
     """
-    is_package = module.path.endswith("__init__.py")
-    package = module.name if is_package else module.name.rpartition(".")[0]
     found: dict[str, tuple[str, str]] = {}
     tree = module.tree
     for node in [*_type_checking_imports(tree), *tree.body]:
         if isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                anchor = package.split(".")
-                anchor = anchor[: len(anchor) - (node.level - 1)] if node.level > 1 else anchor
-                base = ".".join([*anchor, base] if base else anchor)
+            base = import_base(module, node.level, node.module)
             for alias in node.names:
                 found[alias.asname or alias.name] = (base, alias.name)
     return found
 
 
-def _anchor(module: Module, level: int, base: str | None) -> str:
-    """The absolute module a (possibly relative) ``from`` import in ``module`` names."""
+def import_base(module: Module, level: int, base: str | None) -> str:
+    """The absolute module a (possibly relative) ``from`` import in ``module`` names.
+
+    ``from ..x import y`` in ``a/b/c.py`` names ``a.x``; in ``a/b/__init__.py``, ``a.x``
+    too (a package's own ``.`` is itself).
+    """
     is_package = module.path.endswith("__init__.py")
     package = module.name if is_package else module.name.rpartition(".")[0]
     if not level:
@@ -955,7 +953,7 @@ def _local_module(module: Module, imports: tuple[ImportForm, ...], name: str) ->
     for form, level, base, names in imports:
         for alias, bound in names:
             if form == "from" and (bound or alias) == name:
-                return f"{_anchor(module, level, base)}.{alias}".strip(".")
+                return f"{import_base(module, level, base)}.{alias}".strip(".")
             if form == "import" and bound == name:
                 return alias
     return None
