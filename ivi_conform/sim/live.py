@@ -36,7 +36,9 @@ Decisions where the contract is silent:
 
 from __future__ import annotations
 
+import array
 import asyncio
+import contextlib
 import socket
 import threading
 import time
@@ -44,6 +46,13 @@ from collections import deque
 from collections.abc import Callable
 from types import TracebackType
 from typing import Literal, NamedTuple
+
+try:
+    import fcntl
+    import termios
+    _FIONREAD: int | None = termios.FIONREAD
+except ImportError:  # Windows: the stream reader's buffer alone
+    _FIONREAD = None
 
 from ivi_conform.sim.instrument import (
     DEFAULT_FIRMWARE,
@@ -193,6 +202,8 @@ class LiveSimulator:
         self._server: asyncio.Server | None = None
         self._port: int | None = None
         self._clients: dict[asyncio.StreamWriter, asyncio.Task[None]] = {}
+        #: Each client's reader, for :meth:`unread` (what arrived and is not yet recorded).
+        self._readers: dict[asyncio.StreamWriter, asyncio.StreamReader] = {}
 
     # --- lifecycle
 
@@ -283,6 +294,29 @@ class LiveSimulator:
 
     # --- waiting
 
+    def unread(self) -> int:
+        """Bytes a client has sent that the simulator has not read and recorded yet.
+
+        What the kernel holds for each connection, and a whole line the stream
+        reader holds past the last one it gave (a partial line waits for the
+        driver, not for the simulator): an exercise that waits for the
+        trace to be still must not take a simulator that was not scheduled to
+        read (a loaded machine) for one the driver stopped writing to. Where
+        the kernel cannot say (no ``FIONREAD``), only the reader's part counts.
+        """
+        pending = 0
+        for writer, reader in list(self._readers.items()):
+            held = getattr(reader, "_buffer", b"")  # CPython's StreamReader buffer
+            if b"\n" in held:  # a whole message the serving task has not taken yet
+                pending += len(held)
+            sock = writer.get_extra_info("socket")
+            if _FIONREAD is not None and sock is not None:
+                waiting = array.array("i", [0])
+                with contextlib.suppress(OSError, ValueError):
+                    fcntl.ioctl(sock.fileno(), _FIONREAD, waiting)
+                    pending += waiting[0]
+        return pending
+
     def wait_idle(self, timeout: float) -> bool:
         """Block until no panel or shade moves; False if ``timeout`` seconds pass first."""
         deadline = time.monotonic() + timeout
@@ -345,6 +379,7 @@ class LiveSimulator:
         task = asyncio.current_task()
         assert task is not None
         self._clients[writer] = task
+        self._readers[writer] = reader
         peer = writer.get_extra_info("peername")
         client = f"{peer[0]}:{peer[1]}"
         try:
@@ -371,6 +406,7 @@ class LiveSimulator:
             return
         finally:
             self._clients.pop(writer, None)
+            self._readers.pop(writer, None)
             writer.transport.abort()
 
     async def _reply(self, writer: asyncio.StreamWriter, client: str, text: str) -> None:

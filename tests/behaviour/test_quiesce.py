@@ -20,11 +20,14 @@ UNANSWERED_WAIT_S = 0.06
 
 
 class StandIn:
-    """What :func:`quiesce` reads of a simulator: its trace."""
+    """What :func:`quiesce` reads of a simulator: its trace; nothing has arrived unread."""
 
     def __init__(self, *messages: tuple[str, str]) -> None:
         self.trace = [TraceEntry(0.0, "driver", direction, message)  # type: ignore[arg-type]
                       for direction, message in messages]
+
+    def unread(self) -> int:
+        return 0
 
 
 def _timed(simulator: StandIn, seen: Stillness | None = None) -> tuple[float, Stillness]:

@@ -173,7 +173,10 @@ def quiesce(simulator: LiveSimulator, quiet: float = 0.005, limit: float = 0.5,
     that follows an unanswered one can wait for the TCP acknowledgement
     (Nagle's algorithm against delayed ACKs: about 40 ms on loopback). So the
     trace must stay still for ``quiet`` seconds, or for 60 ms when its last
-    entry is a message without a reply.
+    entry is a message without a reply, with nothing arrived that the
+    simulator has not read yet (:meth:`LiveSimulator.unread`: on a loaded
+    machine its thread may not run for longer than ``quiet``, and a message
+    read late was taken for the next call's).
 
     ``seen`` is what an earlier wait on this simulator returned, with no call
     into the driver since: while the trace has not grown, the stillness that
@@ -190,7 +193,7 @@ def quiesce(simulator: LiveSimulator, quiet: float = 0.005, limit: float = 0.5,
         resumed = False
         trace = simulator.trace
         now = time.monotonic()
-        if len(trace) != count:
+        if len(trace) != count or simulator.unread():  # a message not yet read: not still
             count, still_since = len(trace), now
         else:
             unanswered = bool(trace) and trace[-1].direction == "in"
