@@ -120,9 +120,15 @@ class AuditContext:
 
     @functools.cached_property
     def memo(self) -> AuditMemo:
-        """The static findings remembered for these very inputs (:mod:`ivi_conform.memo`)."""
-        self.fact(mypy.warm_child)  # mypy's interpreter starts while the inputs are hashed
-        return AuditMemo.of_audit(self.dist, self.config, self.release_date.isoformat())
+        """The static findings remembered for these very inputs (:mod:`ivi_conform.memo`).
+
+        Nothing remembered for them: mypy's interpreter starts at once, while
+        the files are written out for it (:class:`ivi_conform.judges.mypy.WarmChild`).
+        """
+        memo = AuditMemo.of_audit(self.dist, self.config, self.release_date.isoformat())
+        if not memo.remembers_any:
+            self.fact(mypy.warm_child)
+        return memo
 
     @property
     def driver_names(self) -> DriverNames:

@@ -201,6 +201,11 @@ class AuditMemo:
         return cls(audit_key(dist, config, release_date),
                    root / "audits" / str(FORMAT) / f"{cache.digest(scope)}.json")
 
+    @property
+    def remembers_any(self) -> bool:
+        """Whether anything is remembered under this key (an unchanged driver's re-audit)."""
+        return bool(self._old)
+
     def finding(self, rule_id: str, tag: str) -> Finding | None:
         """The remembered finding of ``rule_id`` under this key and ``tag``, or None."""
         entry = self._old.get(rule_id)
