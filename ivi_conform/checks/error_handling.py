@@ -121,9 +121,7 @@ def _module_offences(module: Module) -> list[list[dict[str, Any]]]:
 
 def _class_facts(index: SourceIndex, info: ClassInfo) -> list[dict[str, Any]]:
     """The class's ``[public, helpers]`` (see :func:`_module_offences`)."""
-    facts = index.module_facts(_FACTS, info.module, _module_offences)
-    assert isinstance(facts, list)
-    found: list[dict[str, Any]] = facts[info.position]
+    found: list[dict[str, Any]] = index.class_facts(_FACTS, info, _module_offences)
     return found
 
 

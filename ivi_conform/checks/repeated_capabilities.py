@@ -130,9 +130,7 @@ def _module_facts(module: Module) -> list[dict[str, Any]]:
 
 def _class_facts(index: SourceIndex, info: ClassInfo) -> dict[str, Any]:
     """The class's part of its module's facts (:func:`_module_facts`)."""
-    facts = index.module_facts("rc-members", info.module, _module_facts)
-    assert isinstance(facts, list)
-    found: dict[str, Any] = facts[info.position]
+    found: dict[str, Any] = index.class_facts("rc-members", info, _module_facts)
     return found
 
 

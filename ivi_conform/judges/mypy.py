@@ -158,13 +158,13 @@ os._exit(status)  # as mypy's command line ends: freeing its graph object by obj
 
 
 class WarmChild:
-    """A Python child that imports mypy while the audit still hashes and extracts the files.
+    """A Python child that imports mypy while the audit writes the package out for it.
 
     Starting Python and importing mypy takes a fifth of a second, most of
     what a re-check of an unchanged generated driver leaves for the rest of
-    the audit; the child does it beside the memo key and the extraction, and
-    waits for its run's arguments (:func:`_invoke`). One run at most; an
-    audit that does not run mypy closes it (:meth:`close`).
+    the audit; the child does it beside the extraction, and waits for its
+    run's arguments (:func:`_invoke`). One run at most; an audit that does
+    not run mypy closes it (:meth:`close`).
     """
 
     def __init__(self) -> None:

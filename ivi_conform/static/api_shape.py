@@ -26,6 +26,7 @@ from ivi_conform.static.source import (
     Module,
     SourceIndex,
     call_target,
+    import_forms_of,
     simple_name,
     walk_statements,
 )
@@ -579,9 +580,7 @@ def _built(index: SourceIndex, module: Module, method: list[Any],
     """The class a call in ``method`` (its facts: assignments, imports) builds."""
     if target is None:
         return None
-    imports = tuple((form, level, base, tuple((alias, bound) for alias, bound in names))
-                    for form, level, base, names in method[1])
-    return index.constructed(module, imports, tuple(target))
+    return index.constructed(module, import_forms_of(method[1]), tuple(target))
 
 
 def _attribute_class(index: SourceIndex, owner: ClassInfo, getter: list[Any],
@@ -704,9 +703,7 @@ def _method_facts(index: SourceIndex, method: Function) -> list[Any]:
 
 def class_shape(index: SourceIndex, info: ClassInfo) -> dict[str, Any]:
     """The class's facts (:func:`_shape_facts`)."""
-    shapes = index.module_facts("shape", info.module, _shape_facts)
-    assert isinstance(shapes, list)
-    shape: dict[str, Any] = shapes[info.position]
+    shape: dict[str, Any] = index.class_facts("shape", info, _shape_facts)
     return shape
 
 

@@ -130,9 +130,7 @@ class Member:
         member.returns, member.annotation = returns, annotation
         member.property_call = property_call
         member.call = tuple(call) if call is not None else None
-        member.scope_imports = tuple(
-            (form, level, module, tuple((alias, bound) for alias, bound in names))
-            for form, level, module, names in imports)
+        member.scope_imports = import_forms_of(imports)
         member._node = member._scope = None
         member._owner = weakref.ref(owner)
         return member
@@ -639,6 +637,17 @@ class SourceIndex:
         self._facts[kind, module.path] = value = self._module_facts(kind, module, compute)
         return value
 
+    def class_facts(self, kind: str, info: ClassInfo,
+                    compute: Callable[[Module], list[Any]]) -> Any:
+        """A class's entry in its module's facts of ``kind``.
+
+        ``compute`` gives one entry per class of the module, in
+        :attr:`ClassInfo.position` order (:meth:`index_classes`).
+        """
+        facts = self.module_facts(kind, info.module, compute)
+        assert isinstance(facts, list)
+        return facts[info.position]
+
     def _module_facts(self, kind: str, module: Module,
                       compute: Callable[[Module], object]) -> object:
         table = self._table(kind)
@@ -914,6 +923,12 @@ def import_forms(nodes: Iterable[ast.stmt]) -> tuple[ImportForm, ...]:
             forms.append(("import", 0, None,
                           tuple((alias.name, alias.asname) for alias in node.names)))
     return tuple(forms)
+
+
+def import_forms_of(facts: list[Any]) -> tuple[ImportForm, ...]:
+    """:data:`ImportForm` tuples back from the lists JSON keeps them as."""
+    return tuple((form, level, module, tuple((alias, bound) for alias, bound in names))
+                 for form, level, module, names in facts)
 
 
 def _module_imports(module: Module) -> dict[str, tuple[str, str]]:

@@ -374,13 +374,10 @@ class _Conditions:
 
     def holds(self, module: Module, condition: list[Any]) -> bool:
         """Whether the condition is met (an enum; an attribute a base declares)."""
-        info = self._info(module, condition[1])
+        info = self.index.index_classes(module)[condition[1]]
         if condition[0] == "enum":
             return any(name in _ENUM_BASES for name in self.index.ancestors(info))
         return self._declared_in_base(info, condition[2])
-
-    def _info(self, module: Module, position: int) -> ClassInfo:
-        return self.index.index_classes(module)[position]
 
     def _declared_in_base(self, info: ClassInfo, name: str) -> bool:
         """A ``self.x = ...`` for an attribute a base class declares (annotated or a property).
