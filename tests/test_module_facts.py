@@ -77,7 +77,7 @@ def test_a_re_audit_after_one_change_says_what_a_cold_audit_says(
     again = audit(str(copy), config, tmp_path / "again")
     assert again.context is not None
     index = again.context.source
-    assert any(path.endswith(changed.name) for path in index._trees), "the change was read"
+    assert any(path.endswith(changed.name) for path in index.parsed_paths), "the change was read"
     assert index.parsed < len(index.modules)
     monkeypatch.setenv("IVI_CONFORM_CACHE", "off")
     cold = audit(str(copy), config, tmp_path / "cold")

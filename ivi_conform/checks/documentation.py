@@ -34,7 +34,7 @@ from ivi_conform.documents.locations import (
     shipped_introduction,
 )
 from ivi_conform.model import Evidence, Finding
-from ivi_conform.static.source import Module, scopes
+from ivi_conform.static.source import Module, facts_kind, scopes
 
 if TYPE_CHECKING:
     from ivi_conform.context import AuditContext
@@ -165,6 +165,7 @@ def _docstrings(tree: ast.Module) -> Iterator[str]:
                 yield docstring
 
 
+@facts_kind("ivi-notice")
 def _notice_in_module(module: Module) -> bool:
     """Whether a docstring of the module carries the notice (one of the module's facts)."""
     return any(_holds_notice(text) for text in _docstrings(module.tree))

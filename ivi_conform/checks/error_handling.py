@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Any
 from ivi_conform.checks import check
 from ivi_conform.model import Evidence, Finding
 from ivi_conform.static.api_shape import all_members, hierarchy_of, is_value_class, setter_of
-from ivi_conform.static.source import ClassInfo, Module, SourceIndex, simple_name
+from ivi_conform.static.source import ClassInfo, Module, SourceIndex, facts_kind, simple_name
 
 if TYPE_CHECKING:
     from ivi_conform.context import AuditContext
@@ -87,6 +87,7 @@ def _function_facts(function: Function) -> FunctionFacts:
     return [_offences(function, leaf), helper]
 
 
+@facts_kind(_FACTS)
 def _module_offences(module: Module) -> list[list[dict[str, Any]]]:
     """Each class of the module (by position): ``[public, helpers]``, from its tree alone.
 

@@ -35,7 +35,14 @@ from ivi_conform.static.api_shape import (
     type_name,
     union_members,
 )
-from ivi_conform.static.source import ClassInfo, Member, MemberKind, Module, SourceIndex
+from ivi_conform.static.source import (
+    ClassInfo,
+    Member,
+    MemberKind,
+    Module,
+    SourceIndex,
+    facts_kind,
+)
 from ivi_conform.static.typing_completeness import instance_attributes
 
 if TYPE_CHECKING:
@@ -94,6 +101,7 @@ def _label(reference: Reference) -> str:
     return f"{reference.name} ({container} of {item})"
 
 
+@facts_kind("rc-members")
 def _module_facts(module: Module) -> list[dict[str, Any]]:
     """What the rules read of each class of a module's tree, by ClassInfo position.
 

@@ -10,7 +10,7 @@ from ivi_conform.checks import check
 from ivi_conform.judges.mypy import RULE_ID as MYPY_RULE
 from ivi_conform.judges.mypy import file_suppressions, mypy_of, split_errors
 from ivi_conform.model import Evidence, Finding
-from ivi_conform.static.source import Module, SourceIndex, import_base, statements
+from ivi_conform.static.source import Module, SourceIndex, facts_kind, import_base, statements
 from ivi_conform.static.typing_completeness import measure
 
 if TYPE_CHECKING:
@@ -98,6 +98,7 @@ def package_imports(index: SourceIndex, package: str) -> dict[str, set[str]]:
     return graph
 
 
+@facts_kind("imports")
 def _imported(module: Module) -> list[str]:
     """Every module an import statement of ``module`` runs (``a.b.c`` runs a and a.b too)."""
     found: set[str] = set()

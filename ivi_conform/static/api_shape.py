@@ -26,6 +26,7 @@ from ivi_conform.static.source import (
     Module,
     SourceIndex,
     call_target,
+    facts_kind,
     import_forms_of,
     simple_name,
     walk_statements,
@@ -60,6 +61,7 @@ def annotation_of(expr: ast.expr | None) -> ast.expr | None:
     return expr
 
 
+@facts_kind("aliases")
 def _module_aliases(module: Module) -> dict[str, str]:
     """Module-level names bound once to something that may be a type (alias candidates).
 
@@ -646,6 +648,7 @@ def _self_assignments(method: Function) -> dict[str, list[list[Any]]]:
 # -- a class's shape, one of its module's facts ------------------------------------------------
 
 
+@facts_kind("shape")
 def _shape_facts(module: Module) -> list[dict[str, Any]]:
     """What the API rules read of each class of a module (by ClassInfo position), from its tree.
 

@@ -47,6 +47,7 @@ from ivi_conform.static.source import (
     ClassInfo,
     Module,
     SourceIndex,
+    facts_kind,
     nested_blocks,
     property_accessors,
     simple_name,
@@ -359,6 +360,7 @@ class _Symbols:
                          [] if complete else ["its type"], based)
 
 
+@facts_kind("symbols")
 def _module_symbols(module: Module) -> list[Symbol]:
     """A module's symbols (one of its facts: a function of its path and bytes)."""
     nodes = module.index.class_nodes(module)
@@ -455,6 +457,7 @@ def _reexports(index: SourceIndex, package: str) -> dict[str, set[str]]:
     return found
 
 
+@facts_kind("exports")
 def _export_facts(module: Module) -> dict[str, object]:
     """What a module's re-exports are read from: ``__all__``, its imports, its top names."""
     names = _dunder_all(module)

@@ -18,7 +18,7 @@ from wheelkit import wheel
 from ivi_conform.checks import error_handling as checks
 from ivi_conform.model import Evidence, Finding, Outcome
 from ivi_conform.static.api_shape import hierarchy_of
-from ivi_conform.static.source import Module, SourceIndex
+from ivi_conform.static.source import FACT_KINDS, Module, SourceIndex
 
 FILES = {
     "xydmm/__init__.py": '''
@@ -138,7 +138,6 @@ def test_a_re_audit_after_a_one_module_change_parses_that_module_alone(
     assert old in FILES[path]
     changed = {**FILES, path: FILES[path].replace(old, new)}
     again = wheel(tmp_path / "again", changed)
-    hierarchy_of(again.source, again.driver)  # shared with the other rules: not watched here
     parsed: list[str] = []
     computed: list[str] = []
     tree_of, module_offences = SourceIndex.tree_of, checks._module_offences
@@ -151,10 +150,12 @@ def test_a_re_audit_after_a_one_module_change_parses_that_module_alone(
         computed.append(module.path)
         return module_offences(module)
 
-    trees = again.source.parsed
     with monkeypatch.context() as patch:
         patch.setattr(SourceIndex, "tree_of", watched_tree)
         patch.setattr(checks, "_module_offences", watched_facts)
+        patch.setitem(FACT_KINDS, checks._FACTS, watched_facts)  # as the index computes them
+        hierarchy_of(again.source, again.driver)  # shared with the other rules
+        trees = again.source.parsed
         after = whole(checks.no_error_returns(again))
     assert set(parsed) <= {path}
     assert again.source.parsed == trees  # the index parsed the changed module; the rule, none

@@ -142,3 +142,52 @@ def test_an_index_is_freed_with_its_last_reference() -> None:
     gone = weakref.ref(index)
     del index, core
     assert gone() is None, "freed by reference counting alone"
+
+
+def _many_modules(count: int) -> dict[str, bytes]:
+    """A package of ``count`` modules, one class each, with a property and an attribute."""
+    files = {"manydrv/__init__.py": b""}
+    for number in range(count):
+        files[f"manydrv/part{number}.py"] = (
+            f"class Part{number}:\n    def __init__(self):\n        self.inner = Inner()\n"
+            f"    @property\n    def level(self) -> int:\n        return {number}\n\n"
+            f"class Inner:\n    pass\n").encode()
+    return files
+
+
+def test_the_index_keeps_few_trees_and_parses_again_what_a_rule_walks() -> None:
+    """A generated driver's trees are let go once their facts are taken (rsmxo's take
+    270 MB); a rule that walks one later gets it parsed again, nodes and all."""
+    from ivi_conform.static.source import TREES_HELD, SourceIndex
+
+    files = _many_modules(TREES_HELD * 2)
+    index = SourceIndex(files)
+    assert index.parsed == len(files)
+    assert len(index._trees) <= TREES_HELD, "the older trees were let go"
+    first = index.classes_named("Part0")[0]
+    assert first.module.path not in index._trees
+    function = first.members["level"].function
+    assert isinstance(function, ast.FunctionDef) and function.name == "level"
+    assert first.members["inner"].scope is not None
+    assert first.node.name == "Part0" and first.node is index.class_nodes(first.module)[0]
+    assert first.module.path in index._trees, "parsed again, and kept"
+
+
+def test_facts_that_fail_to_compute_fail_the_rule_that_asks_not_the_index() -> None:
+    """Every kind of facts is taken when the index parses a module; a kind whose code
+    fails there is asked again by its rule, which meets the error as its own."""
+    import pytest
+
+    from ivi_conform.static.source import FACT_KINDS, SourceIndex
+
+    def broken(module: object) -> object:
+        raise RuntimeError("a bug in one kind of facts")
+
+    FACT_KINDS["broken-for-the-test"] = broken
+    try:
+        index = SourceIndex(_many_modules(3))
+    finally:
+        del FACT_KINDS["broken-for-the-test"]
+    assert len(index.classes_named("Inner")) == 3
+    with pytest.raises(RuntimeError, match="a bug in one kind"):
+        index.module_facts("broken-for-the-test", index.modules["manydrv.part0"], broken)
