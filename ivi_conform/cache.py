@@ -20,7 +20,9 @@ import contextlib
 import hashlib
 import json
 import os
+import shutil
 import tempfile
+import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TypeVar
@@ -28,7 +30,7 @@ from typing import TypeVar
 _V = TypeVar("_V")
 
 #: Bump when what the tables hold changes shape.
-FORMAT = 1
+FORMAT = 2  # 2: 256 shards named by two hex digits
 
 
 def cache_root() -> Path | None:
@@ -52,9 +54,10 @@ def digest(*parts: bytes | str) -> str:
     return hasher.hexdigest()
 
 
-#: A table is kept in this many files (by its keys' first hex digit): a re-audit after a
-#: one-module change rewrites one of them, not the whole table of a 5,000-module driver.
-SHARDS = 16
+#: A table is kept in this many files (by its keys' first two hex digits): a re-audit after a
+#: one-module change rewrites one of them (20 modules' entries of a 5,000-module driver),
+#: not the whole table.
+SHARDS = 256
 
 
 class Table:
@@ -64,7 +67,7 @@ class Table:
     options, ``scope`` the distribution (one table per driver keeps reads
     small). Only the entries looked up or stored in this audit are written
     back, so entries of files a driver no longer has fall out. The table is
-    kept in :data:`SHARDS` JSON files by the first hex digit of its keys
+    kept in :data:`SHARDS` JSON files by the first two hex digits of its keys
     (digests); a file whose entries are unchanged is not written again.
     """
 
@@ -75,9 +78,14 @@ class Table:
         self._old: dict[str, object] = {}
         self._used: dict[str, object] = {}
         if self.path is not None:
-            for shard in range(SHARDS):
+            try:
+                shards = [entry.path for entry in os.scandir(self.path)
+                          if entry.name.endswith(".json")]
+            except OSError:
+                shards = []
+            for shard in shards:
                 with contextlib.suppress(OSError, ValueError):
-                    loaded = json.loads((self.path / f"{shard:x}.json").read_bytes())
+                    loaded = json.loads(Path(shard).read_bytes())
                     if isinstance(loaded, dict):
                         self._old.update(loaded)
 
@@ -107,19 +115,47 @@ class Table:
         return self._used.keys() != self._old.keys()
 
     def save(self) -> None:
-        """Write the shards whose entries changed: each beside its file, then renamed over it."""
+        """Write the shards whose entries changed: each beside its file, then renamed over it.
+
+        The first table written under new settings (another ruff, another
+        ivi-conform: every edit of a checkout) removes the tables of this kind
+        that no audit has written for :data:`STALE_AFTER_S`; otherwise each
+        change of ivi-conform would leave a generated driver's 10 MB behind.
+        """
         if self.path is None or not self.changed:
             return
+        settings = self.path.parent
+        if not settings.is_dir():
+            _remove_stale(settings.parent)
         old_keys = _by_shard(self._old)
         for shard, used in _by_shard(self._used).items():
             if used.keys() == old_keys.get(shard, {}).keys():
                 continue
             with contextlib.suppress(OSError):
-                write_atomic(self.path / f"{shard:x}.json",
+                write_atomic(self.path / f"{shard:02x}.json",
                              json.dumps(used, separators=(",", ":")).encode())
         for shard in old_keys.keys() - _by_shard(self._used).keys():  # every entry fell out
             with contextlib.suppress(OSError):
-                write_atomic(self.path / f"{shard:x}.json", b"{}")
+                write_atomic(self.path / f"{shard:02x}.json", b"{}")
+        with contextlib.suppress(OSError):
+            os.utime(settings)  # written now: not stale
+
+
+#: A kind's tables under other settings that no audit wrote for this long are removed.
+STALE_AFTER_S = 14 * 24 * 3600
+
+
+def _remove_stale(kind: Path) -> None:
+    """Remove the settings folders below ``kind`` last written :data:`STALE_AFTER_S` ago."""
+    try:
+        folders = [entry for entry in os.scandir(kind) if entry.is_dir(follow_symlinks=False)]
+    except OSError:
+        return
+    now = time.time()
+    for folder in folders:
+        with contextlib.suppress(OSError):
+            if now - folder.stat(follow_symlinks=False).st_mtime > STALE_AFTER_S:
+                shutil.rmtree(folder.path)
 
 
 def _by_shard(table: dict[str, object]) -> dict[int, dict[str, object]]:
@@ -131,9 +167,9 @@ def _by_shard(table: dict[str, object]) -> dict[int, dict[str, object]]:
 
 
 def _shard(key: str) -> int:
-    """The shard of a key: its first hex digit (keys are digests), else 0."""
+    """The shard of a key: its first two hex digits (keys are digests), else 0."""
     try:
-        return int(key[:1], 16)
+        return int(key[:2], 16)
     except ValueError:
         return 0
 

@@ -163,16 +163,16 @@ def test_a_cache_table_under_concurrent_writers_is_read_whole_or_not_at_all(
     def write(writer: int) -> None:
         for round_ in range(25):
             table = cache.Table("ruff", "settings", "sksunroof")
-            table.put(f"{writer}-{round_}", payload)  # a new key: the table changed, is saved
+            table.put(f"0{writer}-{round_}", payload)  # a new key: the table changed, is saved
             table.save()
 
     seen: list[object] = []
     with ThreadPoolExecutor(4) as pool:
         writers = [pool.submit(write, writer) for writer in range(4)]
         while not all(writer.done() for writer in writers):
-            for shard in range(4):  # each writer's key is in the shard of its first digit
+            for shard in range(4):  # each writer's key is in the shard of its first two digits
                 with contextlib.suppress(FileNotFoundError):
-                    text = (path / f"{shard}.json").read_bytes()
+                    text = (path / f"{shard:02x}.json").read_bytes()
                     try:
                         seen.append(json.loads(text))
                     except ValueError:

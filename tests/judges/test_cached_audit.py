@@ -10,8 +10,10 @@ unannotated members), enough files for ruff and mypy to start ahead.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import time
 from pathlib import Path
 from typing import Any
 
@@ -118,29 +120,46 @@ def test_a_table_is_replaced_whole_and_an_unreadable_one_is_empty(caches: Path) 
     table = cache.Table("probe", "settings", "scope")
     table.put("a1", [1, "E501", "message"])
     table.save()
-    assert table.path is not None and json.loads((table.path / "a.json").read_bytes()) == {
+    assert table.path is not None and json.loads((table.path / "a1.json").read_bytes()) == {
         "a1": [1, "E501", "message"]}
     assert not [path for path in table.path.iterdir() if path.suffix == ".tmp"]
     assert cache.Table("probe", "settings", "scope").get("a1") == [1, "E501", "message"]
-    (table.path / "a.json").write_bytes(b"{not json")
+    (table.path / "a1.json").write_bytes(b"{not json")
     assert cache.Table("probe", "settings", "scope").get("a1") is None
 
 
 def test_only_the_shards_whose_entries_changed_are_written(caches: Path) -> None:
     """A re-audit after a one-module change rewrites the shard of that module's key alone."""
     table = cache.Table("probe", "settings", "shards")
-    table.put("a1", 1)
-    table.put("b1", 2)
+    table.put("a1x", 1)
+    table.put("b1x", 2)
     table.save()
     assert table.path is not None
     written = {path.name: path.stat().st_mtime_ns for path in table.path.iterdir()}
-    assert sorted(written) == ["a.json", "b.json"]
+    assert sorted(written) == ["a1.json", "b1.json"]
     again = cache.Table("probe", "settings", "shards")
-    assert again.get("a1") == 1
-    again.put("b2", 3)  # b1 not used: it falls out of shard b
+    assert again.get("a1x") == 1
+    again.put("b1y", 3)  # b1x not used: it falls out of shard b1
     again.save()
-    assert {path.name: path.stat().st_mtime_ns for path in table.path.iterdir()}["a.json"] \
-        == written["a.json"], "shard a unchanged: not rewritten"
-    assert json.loads((table.path / "b.json").read_bytes()) == {"b2": 3}
+    assert {path.name: path.stat().st_mtime_ns for path in table.path.iterdir()}["a1.json"] \
+        == written["a1.json"], "shard a1 unchanged: not rewritten"
+    assert json.loads((table.path / "b1.json").read_bytes()) == {"b1y": 3}
 
+
+def test_tables_under_settings_no_audit_wrote_for_weeks_are_removed(caches: Path) -> None:
+    """A new ivi-conform (new settings) removes its kind's stale tables, not recent ones."""
+    stale, recent = cache.Table("probe", "v1", "scope"), cache.Table("probe", "v2", "scope")
+    for table in (stale, recent):
+        table.put("a1", 1)
+        table.save()
+    assert stale.path is not None and recent.path is not None
+    weeks_ago = time.time() - cache.STALE_AFTER_S - 3600
+    os.utime(stale.path.parent, (weeks_ago, weeks_ago))
+    newer = cache.Table("probe", "v3", "scope")
+    assert newer.get("a1") is None
+    newer.put("a1", 2)
+    newer.save()
+    assert not stale.path.parent.exists(), "untouched for weeks: removed"
+    assert cache.Table("probe", "v2", "scope").get("a1") == 1, "written recently: kept"
+    assert newer.path is not None and cache.Table("probe", "v3", "scope").get("a1") == 2
 
