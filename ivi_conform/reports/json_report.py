@@ -29,6 +29,7 @@ from ivi_conform.documents import compliance as compliance_doc
 from ivi_conform.documents.core_format import SECTIONS
 from ivi_conform.engine import SPEC, TOOL, AuditResult, RuleResult, verdict_of
 from ivi_conform.model import Evidence, Outcome, Verdict
+from ivi_conform.reports import json_text
 from ivi_conform.reports.report_types import (
     Answered,
     Audit,
@@ -69,8 +70,11 @@ def schema() -> dict[str, Any]:
 
 
 def render(report: Report) -> str:
-    """The report as ``report.json`` holds it: indented, UTF-8, ending in a newline."""
-    return json.dumps(report, indent=2, ensure_ascii=False) + "\n"
+    """The report as ``report.json`` holds it: indented, UTF-8, ending in a newline.
+
+    Each piece of evidence is one line (:mod:`~ivi_conform.reports.json_text`).
+    """
+    return json_text.dumps(report) + "\n"
 
 
 # -- one rule's result, across processes ------------------------------------------------

@@ -27,13 +27,12 @@ root, the locations are the repository's files.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import quote
 
-from ivi_conform.reports import standing
+from ivi_conform.reports import json_text, standing
 from ivi_conform.reports.report_types import Evidence, InternalError, Report, RuleEntry
 
 #: The SARIF version written and the schema it declares.
@@ -51,8 +50,11 @@ _LEVEL = {"shall": "error", "should": "warning"}
 
 
 def render(report: Report) -> str:
-    """The report as a SARIF 2.1.0 log with one run, indented JSON ending in a newline."""
-    return json.dumps(sarif_log(report), indent=2, ensure_ascii=False) + "\n"
+    """The report as a SARIF 2.1.0 log with one run, indented JSON ending in a newline.
+
+    Each result and each rule is one line (:mod:`~ivi_conform.reports.json_text`).
+    """
+    return json_text.dumps(sarif_log(report)) + "\n"
 
 
 def sarif_log(report: Report) -> dict[str, Any]:
