@@ -103,11 +103,15 @@ class AuditContext:
 
     @functools.cached_property
     def source(self) -> SourceIndex:
-        """The candidate's Python files, parsed (ruff and mypy start beside the parse)."""
-        if self.judges_ahead(ruff.RULE_IDS):
-            ruff.start(self)
+        """The candidate's Python files, parsed (ruff and mypy start beside the parse).
+
+        mypy first: it is the longest of the three, and ruff's thread, reading
+        its cached findings, would share the interpreter with mypy's extraction.
+        """
         if self.judges_ahead(frozenset({mypy.RULE_ID})):
             mypy.start_ahead(self)  # on the package the paths show; checked against the index
+        if self.judges_ahead(ruff.RULE_IDS):
+            ruff.start(self)
         return SourceIndex(self.dist.files, remember_as=(self.dist.name, code_identity()))
 
     @functools.cached_property
