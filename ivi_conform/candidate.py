@@ -44,6 +44,7 @@ from packaging.metadata import RawMetadata, parse_email
 from packaging.requirements import InvalidRequirement
 
 from ivi_conform import wheel_cache
+from ivi_conform.build_copy import CopyError, build_copy
 
 #: A build backend that takes longer than this is taken to hang.
 BUILD_TIMEOUT_S = 300.0
@@ -616,7 +617,8 @@ def build_wheel(folder: Path, work_dir: Path) -> Path:
 
     The folder is first copied, so that a backend that writes into its
     source tree (setuptools' ``build/``, ``*.egg-info``) leaves the vendor's
-    checkout untouched. When the backend's requirements are already installed
+    checkout untouched; the copy is kept between audits and brought up to
+    date (:mod:`ivi_conform.build_copy`). When the backend's requirements are already installed
     (offline machines, CI) the build uses them; otherwise it makes an isolated
     environment with the declared requirements, as pip and ``python -m build``
     do (see :func:`_install`).
@@ -641,34 +643,19 @@ def build_wheel(folder: Path, work_dir: Path) -> Path:
                  "output was:")
             _log(hit.log)
             return hit.wheel
-    source = work_dir / "source"
-    shutil.rmtree(source, ignore_errors=True)
-    _copy_tree(folder, source, entries)
-    stored = (wheel_cache.key(source, source_tree(source, str(folder)))
-              if looked_up is not None else None)
-    recorder = _Recorder(_BUILD_LOG.get())
-    with build_output(recorder):
-        built = _run_backend(folder, source, out)
+    try:
+        with build_copy(folder, entries, work_dir / "source") as source:
+            stored = (wheel_cache.key(source, source_tree(source, str(folder)))
+                      if looked_up is not None else None)
+            recorder = _Recorder(_BUILD_LOG.get())
+            with build_output(recorder):
+                built = _run_backend(folder, source, out)
+    except CopyError as exc:
+        raise TargetError(f"{folder}: {exc}") from None
     if stored is not None:
         wheel_cache.store(stored, built.wheel, isolated=built.isolated, requires=built.requires,
                           log=recorder.getvalue())
     return built.wheel
-
-
-def _copy_tree(folder: Path, source: Path, entries: Iterable[SourceEntry]) -> None:
-    """Copy the entries of ``folder`` the build sees to ``source`` (links as links)."""
-    try:
-        source.mkdir(parents=True)
-        for path, kind, _ in entries:
-            target = source / path
-            if kind == "dir":
-                target.mkdir()
-            elif kind == "link":
-                os.symlink(os.readlink(folder / path), target)
-            else:
-                shutil.copy2(folder / path, target)
-    except OSError as exc:
-        raise TargetError(f"{folder}: cannot copy the source tree: {exc}") from None
 
 
 def _run_backend(folder: Path, source: Path, out: Path) -> _Built:

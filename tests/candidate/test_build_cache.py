@@ -9,6 +9,7 @@ change.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import io
 import json
@@ -173,16 +174,17 @@ def test_a_folder_edited_while_it_is_copied_files_its_wheel_under_the_copys_key(
     builds: Builds, driver: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     before = (driver / MODULE).read_bytes()
-    copy = candidate._copy_tree
+    copy = candidate.build_copy
 
-    def edit_then_copy(folder: Path, source: Path, entries: list[candidate.SourceEntry]) -> None:
+    def edit_then_copy(folder: Path, entries: list[candidate.SourceEntry],
+                       fresh: Path) -> contextlib.AbstractContextManager[Path]:
         _edit_module(folder)  # after the lookup hashed the folder, before the copy
-        copy(folder, source, entries)
+        return copy(folder, entries, fresh)
 
-    monkeypatch.setattr(candidate, "_copy_tree", edit_then_copy)
+    monkeypatch.setattr(candidate, "build_copy", edit_then_copy)
     built = load(driver, tmp_path / "one")
     assert b"Errox" in built.files[MODULE]
-    monkeypatch.setattr(candidate, "_copy_tree", copy)
+    monkeypatch.setattr(candidate, "build_copy", copy)
     (driver / MODULE).write_bytes(before)
     assert load(driver, tmp_path / "two").files[MODULE] == before  # not the edited wheel
     assert builds.count == 2

@@ -1,0 +1,183 @@
+"""The copy of a source folder that its build backend runs on, kept between audits.
+
+A backend may write into the tree it builds (setuptools' ``build/`` and
+``*.egg-info``, a version file), so a folder is never built in place but from
+a copy. Copying a generated driver's 5,000 files took a second at every audit
+(creating the files is the cost, not reading them). So the copy of each
+source folder is kept in the cache folder and brought up to date
+(:func:`_bring_up_to_date`): a file is written again only when the source's
+changed (its size, times or inode differ from when it was copied) or when the
+last build changed it in the copy; whatever else the copy holds (what the last
+build wrote into it) is removed. The copy then holds exactly the entries a
+fresh one would, with the same bytes, permission bits and modification times.
+
+One audit at a time uses a kept copy (a lock); another, or one without the
+cache or file locks, copies afresh into its own work folder.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+
+from ivi_conform import cache
+
+try:
+    import fcntl
+except ImportError:  # Windows: every build copies afresh into its work folder
+    fcntl = None  # type: ignore[assignment]
+
+#: An entry of a source tree: relative POSIX path, ``dir``/``file``/``link``, permission bits.
+Entry = tuple[str, str, int]
+#: What tells a file from its next version without reading it: size, mtime, ctime, inode.
+Stamp = list[int]
+
+
+class CopyError(Exception):
+    """The source tree could not be copied (the message says which entry and why)."""
+
+
+@contextlib.contextmanager
+def build_copy(folder: Path, entries: Sequence[Entry], fresh: Path) -> Iterator[Path]:
+    """A folder holding exactly ``entries`` of ``folder``, for the build to run on.
+
+    The kept copy of ``folder`` when it can be had, brought up to date;
+    else a fresh copy at ``fresh``. Raises :class:`CopyError`.
+    """
+    root = cache.cache_root()
+    place = None if root is None else root / "build-copies" / cache.digest(
+        os.fspath(folder.resolve()))
+    if place is None or fcntl is None:
+        yield _afresh(folder, entries, fresh)
+        return
+    try:
+        place.mkdir(parents=True, exist_ok=True)
+        lock = open(place / ".lock", "a+b")  # noqa: SIM115 - held across the yield below
+    except OSError:
+        yield _afresh(folder, entries, fresh)
+        return
+    with lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:  # another audit builds this folder now
+            yield _afresh(folder, entries, fresh)
+            return
+        try:
+            tree, state = place / "tree", place / "state.json"
+            try:
+                _bring_up_to_date(folder, tree, entries, state)
+            except CopyError:  # what the last build left cannot be undone: copy afresh
+                shutil.rmtree(tree, ignore_errors=True)
+                _bring_up_to_date(folder, tree, entries, state)
+            yield tree
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _afresh(folder: Path, entries: Sequence[Entry], fresh: Path) -> Path:
+    """Copy ``entries`` of ``folder`` into ``fresh`` (emptied first)."""
+    shutil.rmtree(fresh, ignore_errors=True)
+    _bring_up_to_date(folder, fresh, entries, None)
+    return fresh
+
+
+def _bring_up_to_date(folder: Path, tree: Path, entries: Sequence[Entry],
+                      state_file: Path | None) -> None:
+    """Make ``tree`` hold ``entries`` of ``folder`` and nothing else.
+
+    ``state_file`` records, per file, its permission bits and the stamps of
+    the source and of the copy when it was copied; a file whose stamps are
+    both unchanged is left alone. Nothing in ``tree`` is written through:
+    a file to replace is unlinked first, so that a hard link the last build
+    left there never carries the source's bytes elsewhere.
+    """
+    known = _read_state(state_file)
+    present = _present(tree)
+    wanted = {path: kind for path, kind, _ in entries}
+    for path in sorted(present, reverse=True):  # a folder's contents before the folder
+        kind = present[path][0]
+        if wanted.get(path) != kind:
+            _remove(tree / path, kind)
+            present.pop(path)
+    state: dict[str, list[object]] = {}
+    top, copy = os.fspath(folder), os.fspath(tree)
+    try:
+        os.makedirs(copy, exist_ok=True)
+        for path, kind, mode in entries:
+            source, target = os.path.join(top, path), os.path.join(copy, path)
+            there = present.get(path)
+            if kind == "dir":
+                if there is None:
+                    os.mkdir(target)
+            elif kind == "link":
+                link = os.readlink(source)
+                if there is None or os.readlink(target) != link:
+                    if there is not None:
+                        os.unlink(target)
+                    os.symlink(link, target)
+            else:
+                origin = _stamp(os.stat(source, follow_symlinks=False))
+                record = [mode, origin, there[1] if there is not None else None]
+                if there is None or known.get(path) != record:
+                    if there is not None:
+                        os.unlink(target)
+                    shutil.copy2(source, target, follow_symlinks=False)
+                    record[2] = _stamp(os.stat(target, follow_symlinks=False))
+                state[path] = record
+    except OSError as exc:
+        raise CopyError(f"cannot copy the source tree: {exc}") from None
+    if state_file is not None:
+        with contextlib.suppress(OSError):
+            cache.write_atomic(state_file, json.dumps(state, separators=(",", ":")).encode())
+
+
+def _read_state(state_file: Path | None) -> dict[str, object]:
+    """The recorded stamps, or none (no file, or not one this module wrote)."""
+    if state_file is None:
+        return {}
+    try:
+        state = json.loads(state_file.read_bytes())
+    except (OSError, ValueError):
+        return {}
+    return state if isinstance(state, dict) else {}
+
+
+def _stamp(found: os.stat_result) -> Stamp:
+    return [found.st_size, found.st_mtime_ns, found.st_ctime_ns, found.st_ino]
+
+
+def _present(tree: Path) -> dict[str, tuple[str, Stamp | None]]:
+    """What ``tree`` holds: relative POSIX path → kind, and a file's stamp (links not followed)."""
+    found: dict[str, tuple[str, Stamp | None]] = {}
+    pending: list[tuple[str, str]] = [(os.fspath(tree), "")]
+    while pending:
+        directory, prefix = pending.pop()
+        try:
+            listing: Iterable[os.DirEntry[str]] = list(os.scandir(directory))
+        except OSError:
+            continue
+        for item in listing:
+            path = prefix + item.name
+            if item.is_symlink():
+                found[path] = ("link", None)
+            elif item.is_dir(follow_symlinks=False):
+                found[path] = ("dir", None)
+                pending.append((item.path, path + "/"))
+            elif item.is_file(follow_symlinks=False):
+                found[path] = ("file", _stamp(item.stat(follow_symlinks=False)))
+            else:
+                found[path] = ("other", None)
+    return found
+
+
+def _remove(location: Path, kind: str) -> None:
+    """Remove a file, link or folder (a folder with what it holds) of the copy."""
+    with contextlib.suppress(FileNotFoundError):
+        if kind == "dir":
+            shutil.rmtree(location)
+        else:
+            os.unlink(location)
