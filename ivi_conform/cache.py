@@ -23,7 +23,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TypeVar
 
@@ -109,34 +109,38 @@ class Table:
         """Remember a value (written by :meth:`save`)."""
         self._used[key] = value
 
-    @property
-    def changed(self) -> bool:
-        """Whether the table to write differs from the one read."""
-        return self._used.keys() != self._old.keys()
-
-    def save(self) -> None:
+    def save(self, keep: Iterable[str] = ()) -> None:
         """Write the shards whose entries changed: each beside its file, then renamed over it.
 
-        The first table written under new settings (another ruff, another
+        The entries written are those used in this audit and those of
+        ``keep`` read from the table (the keys of every file the audit has,
+        when a rule that would have asked for them was not selected). The
+        first table written under new settings (another ruff, another
         ivi-conform: every edit of a checkout) removes the tables of this kind
         that no audit has written for :data:`STALE_AFTER_S`; otherwise each
         change of ivi-conform would leave a generated driver's 10 MB behind.
         """
-        if self.path is None or not self.changed:
+        if self.path is None:
+            return
+        entries = self._used
+        for key in keep:
+            if key not in entries and key in self._old:
+                entries[key] = self._old[key]
+        if entries.keys() == self._old.keys():
             return
         settings = self.path.parent
         if not settings.is_dir():
             _remove_stale(settings.parent)
-        old_keys = _by_shard(self._old)
-        for shard, used in _by_shard(self._used).items():
-            if used.keys() == old_keys.get(shard, {}).keys():
-                continue
+        shards: dict[int, dict[str, object]] = {
+            _shard(key): {} for key in entries.keys() ^ self._old.keys()}
+        for key, value in entries.items():
+            shard = shards.get(_shard(key))
+            if shard is not None:
+                shard[key] = value
+        for number, shard in shards.items():  # an empty one: every entry fell out
             with contextlib.suppress(OSError):
-                write_atomic(self.path / f"{shard:02x}.json",
-                             json.dumps(used, separators=(",", ":")).encode())
-        for shard in old_keys.keys() - _by_shard(self._used).keys():  # every entry fell out
-            with contextlib.suppress(OSError):
-                write_atomic(self.path / f"{shard:02x}.json", b"{}")
+                write_atomic(self.path / f"{number:02x}.json",
+                             json.dumps(shard, separators=(",", ":")).encode())
         with contextlib.suppress(OSError):
             os.utime(settings)  # written now: not stale
 
@@ -156,14 +160,6 @@ def _remove_stale(kind: Path) -> None:
         with contextlib.suppress(OSError):
             if now - folder.stat(follow_symlinks=False).st_mtime > STALE_AFTER_S:
                 shutil.rmtree(folder.path)
-
-
-def _by_shard(table: dict[str, object]) -> dict[int, dict[str, object]]:
-    """The entries of a table by shard (one pass)."""
-    shards: dict[int, dict[str, object]] = {}
-    for key, value in table.items():
-        shards.setdefault(_shard(key), {})[key] = value
-    return shards
 
 
 def _shard(key: str) -> int:

@@ -732,9 +732,13 @@ class SourceIndex:
         return table
 
     def save_facts(self) -> None:
-        """Keep the module facts of this audit for the next (see :meth:`module_facts`)."""
+        """Keep the module facts of this audit for the next (see :meth:`module_facts`).
+
+        The facts of every module indexed are kept, asked for in this audit
+        or not (an audit of a few rules must not drop the others' facts).
+        """
         for table in self._tables.values():
-            table.save()
+            table.save(keep=self._keys.values())
 
     def tree_of(self, path: str) -> ast.Module:
         """The syntax tree of one module, parsed on first use."""

@@ -163,3 +163,20 @@ def test_tables_under_settings_no_audit_wrote_for_weeks_are_removed(caches: Path
     assert cache.Table("probe", "v2", "scope").get("a1") == 1, "written recently: kept"
     assert newer.path is not None and cache.Table("probe", "v3", "scope").get("a1") == 2
 
+
+
+def test_an_entry_of_a_file_still_there_is_kept_though_this_audit_did_not_ask(
+        caches: Path) -> None:
+    """An audit of a few rules keeps the facts the other rules remembered for its files."""
+    table = cache.Table("probe", "settings", "kept")
+    table.put("a1x", 1)
+    table.put("b1x", 2)
+    table.save()
+    again = cache.Table("probe", "settings", "kept")
+    again.put("c1x", 3)  # a new file; a1x's and b1x's files are still there, not asked for
+    again.save(keep=["a1x", "b1x", "d1x"])
+    assert cache.Table("probe", "settings", "kept").get("a1x") == 1
+    third = cache.Table("probe", "settings", "kept")
+    assert third.get("b1x") == 2 and third.get("c1x") == 3
+    third.save(keep=[])  # a1x's file is gone
+    assert cache.Table("probe", "settings", "kept").get("a1x") is None
