@@ -29,7 +29,7 @@ import time
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, replace
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ivi_conform import cache
@@ -90,13 +90,23 @@ def python_files(files: Sequence[str]) -> list[str]:
     """The wheel paths ruff lints: the installed ``.py`` and ``.pyi`` files."""
     chosen = []
     for path in files:
-        posix = PurePosixPath(path)
-        if posix.suffix not in {".py", ".pyi"} or posix.is_absolute() or ".." in posix.parts:
+        parts = _parts(path)
+        if path.startswith("/") or not parts or ".." in parts:
             continue
-        if ".dist-info" in posix.parts[0] or posix.parts[0].endswith(".data"):
+        name = parts[-1]
+        dot = name.rfind(".")
+        if not 0 < dot < len(name) - 1 or name[dot:] not in (".py", ".pyi"):
+            continue
+        if ".dist-info" in parts[0] or parts[0].endswith(".data"):
             continue
         chosen.append(path)
     return sorted(chosen)
+
+
+def _parts(path: str) -> list[str]:
+    """A relative POSIX path's parts as ``PurePosixPath`` gives them (without building one:
+    this runs three times per file of a 5,000-module driver)."""
+    return [part for part in path.split("/") if part not in ("", ".")]
 
 
 def _explicitly_allowed(text_lines: dict[str, list[str]], violation: Violation) -> bool:
@@ -199,7 +209,7 @@ _PACKAGE_MARKERS = ("__init__.py", "__init__.pyi")
 
 def _ancestor_markers(path: str, markers: set[str]) -> list[str]:
     """The package markers of the folders above ``path`` (what its findings depend on)."""
-    parts = PurePosixPath(path).parts[:-1]
+    parts = _parts(path)[:-1]
     return [marker for depth in range(len(parts), 0, -1) for name in _PACKAGE_MARKERS
             if (marker := "/".join((*parts[:depth], name))) in markers]
 
@@ -213,7 +223,7 @@ def _lint_files(files: Mapping[str, bytes], folder: Path) -> LintRun:
     if ruff is None:
         return LintRun(error="ruff is not installed beside ivi-conform")
     table = cache.Table("ruff", settings(ruff), ",".join(paths[:1]))
-    markers = {path for path in files if PurePosixPath(path).name in _PACKAGE_MARKERS}
+    markers = {path for path in files if (_parts(path) or [""])[-1] in _PACKAGE_MARKERS}
     keys = {path: cache.digest(path, files[path], *_ancestor_markers(path, markers))
             for path in paths}
     by_path: dict[str, list[Violation]] = {}

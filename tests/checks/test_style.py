@@ -181,3 +181,23 @@ def test_the_ruff_beside_the_interpreter_is_found() -> None:
 def test_unsafe_wheel_paths_are_not_written() -> None:
     assert ruff.python_files(["../evil.py", "/abs.py", "a/b.py", "a-1.dist-info/x.py"]) == [
         "a/b.py"]
+
+
+def test_the_linted_files_and_their_package_markers_follow_pathlib() -> None:
+    """String parsing of wheel paths (for speed) agrees with PurePosixPath on odd paths."""
+    from pathlib import PurePosixPath
+
+    odd = ["a/b.py", "a//b.py", "./a/b.pyi", "a/./b.py", "a/.py", "a/b.", "a/b.py.txt",
+           "a/../b.py", "/a.py", "a.data/b.py", "x-1.dist-info/b.py", "a/b/c/__init__.py",
+           "a/__init__.pyi", "", ".", "a/B.PY"]
+
+    def by_pathlib(path: str) -> bool:
+        posix = PurePosixPath(path)
+        return not (posix.suffix not in {".py", ".pyi"} or posix.is_absolute()
+                    or ".." in posix.parts or ".dist-info" in posix.parts[0]
+                    or posix.parts[0].endswith(".data"))
+
+    assert ruff.python_files(odd) == sorted(path for path in odd if by_pathlib(path))
+    markers = {"a/__init__.py", "a/b/__init__.py", "a/b/c/__init__.pyi"}
+    assert ruff._ancestor_markers("a//b/./c/d.py", markers) == [
+        "a/b/c/__init__.pyi", "a/b/__init__.py", "a/__init__.py"]
