@@ -13,10 +13,22 @@ set, or a legal neighbour of it: a documented coercion such as a clamped
 speed). A call that returns normally while the instrument queued an error
 reported that error, if at all, by its return value: a failure, with a
 reproducer.
+
+The driver's I/O timeout is short during the exploration (an erroneous query
+gets no reply), and on a loaded machine the simulator may answer a good query
+after it: the driver raises (allowed), but the late reply waits on its
+connection, to be read by the next query. So a step that raised slowly (it
+may have timed out) is followed by a resynchronisation: the parent waits
+until the simulator has caught up, then what waits on the connection is read
+through the driver's own Direct I/O and discarded, never judged. A reading
+that raised slowly (a read-back, the hierarchy's discovery) is done again
+once, so that the members explored and the values judged do not depend on
+the machine's load.
 """
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import inspect
 import time
@@ -358,19 +370,96 @@ def _code_like(value: object) -> bool:
     return isinstance(value, tuple) and bool(value) and isinstance(value[0], int)
 
 
+#: A step that raised after this share of the driver's I/O timeout may have timed out.
+SLOW_SHARE = 0.5
+
+
+#: The I/O timeout of each read that drains the connection (milliseconds): what the
+#: simulator sent is there already, so a read that waits longer would find nothing more.
+DRAIN_TIMEOUT_MS = 20
+
+
+#: At most this many late replies are read off the connection in one drain.
+DRAIN_READS = 16
+
+
+def drain(root: object) -> int:
+    """Read and discard what waits on the driver's connection; how many messages.
+
+    Through the driver's own Direct I/O: ``ivi_direct_io.io_timeout_ms`` is
+    made short, ``read_bytes()`` called until it raises (at most
+    :data:`DRAIN_READS` times), then the timeout restored. Best effort: a
+    driver whose Direct I/O cannot do that is left as it is (the drain is
+    ivi-conform's, not a call judged).
+    """
+    driver: Any = root  # reached by name, as its user reaches it
+    try:
+        direct = driver.ivi_direct_io
+        previous = read(direct, "io_timeout_ms")
+        read_bytes = direct.read_bytes
+        if not callable(read_bytes) or not isinstance(previous, int | float) \
+                or isinstance(previous, bool):
+            return 0
+        write(direct, "io_timeout_ms", DRAIN_TIMEOUT_MS)
+    except Exception:  # noqa: BLE001 - no usable Direct I/O: nothing drained
+        return 0
+    drained = 0
+    try:
+        for _ in range(DRAIN_READS):
+            read_bytes()
+            drained += 1
+    except Exception:  # noqa: BLE001 - the read that times out: nothing more waits
+        pass
+    finally:
+        with contextlib.suppress(Exception):
+            write(direct, "io_timeout_ms", previous)
+    return drained
+
+
 def fuzz(root: object, request: dict[str, Any], ask: Ask, encode: Encode) -> dict[str, object]:
-    """Explore the hierarchy with hypothesis; return the counts and the failures found."""
+    """Explore the hierarchy with hypothesis; return the counts and the failures found.
+
+    ``request["io_timeout_ms"]``, the driver's I/O timeout the parent set,
+    makes a step that raised after :data:`SLOW_SHARE` of it resynchronise
+    (see the module's docstring); without it, no step does.
+    """
     from_agent = request.get("members")
     if from_agent is None:
         raise ValueError("fuzz needs the described members")
-    found = discover(root, from_agent, set(request.get("exclude", [])),
-                     request.get("value_member"), str(request.get("package", "")))
+    io_timeout_ms = request.get("io_timeout_ms")
+    slow_s = (float(io_timeout_ms) / 1000 * SLOW_SHARE
+              if isinstance(io_timeout_ms, int | float) and io_timeout_ms > 0 else None)
+    stats = {"examples": 0, "raised": 0, "returned": 0, "resyncs": 0, "discarded": 0}
+
+    def resynced(started: float) -> bool:
+        """Resynchronise if the step begun at ``started`` was slow; whether it did.
+
+        Called after a step that raised, and after the discovery (whose
+        readings that raised are not seen). The parent settles (the simulator
+        has read and answered all the driver sent, a late reply included),
+        then the connection is drained.
+        """
+        if slow_s is None or time.monotonic() - started < slow_s:
+            return False
+        ask("settle")
+        stats["resyncs"] += 1
+        stats["discarded"] += drain(root)
+        return True
+
+    def discovered() -> list[Target]:
+        """The members to explore, found by reading the hierarchy through the driver."""
+        return discover(root, from_agent, set(request.get("exclude", [])),
+                        request.get("value_member"), str(request.get("package", "")))
+
+    started = time.monotonic()
+    found = discovered()
+    if resynced(started):  # a reading that timed out hides its member: discovered again
+        found = discovered()
     targets = [target for target in found
                if all(strategy(hint) is not None for hint in target.hints)]
     if not targets:
-        return {"examples": 0, "targets": 0, "failures": [], "raised": 0, "returned": 0}
+        return {**stats, "targets": 0, "failures": []}
     budget = time.monotonic() + float(request.get("budget_s", 25.0))
-    stats = {"examples": 0, "raised": 0, "returned": 0}
     failures: list[dict[str, object]] = []
     seen: set[tuple[str, str]] = set()
     history: list[str] = []
@@ -385,6 +474,26 @@ def fuzz(root: object, request: dict[str, Any], ask: Ask, encode: Encode) -> dic
                    "drv.ivi_utility.query_instrument_status_enabled = True; "
                    + (f"{before}; " if before else "") + step)
         failures.append({"member": target.label, "problem": problem, "snippet": snippet})
+
+    def read_back_resynced(target: Target) -> object:
+        """What the member reads; read again once if the first reading raised slowly.
+
+        A reading that timed out because the simulator answered late says
+        nothing of the driver; the second, after a resynchronisation, is the
+        one judged.
+        """
+        started = time.monotonic()
+        try:
+            return target.read_back()
+        except Exception:
+            if not resynced(started):
+                raise
+        started = time.monotonic()
+        try:
+            return target.read_back()
+        except Exception:
+            resynced(started)
+            raise
 
     @settings(max_examples=int(request.get("max_examples", 100)), deadline=None,
               database=None, phases=[Phase.explicit, Phase.generate],
@@ -405,11 +514,12 @@ def fuzz(root: object, request: dict[str, Any], ask: Ask, encode: Encode) -> dic
         readable = target.readable or bool(target.reader)
         if readable:
             try:
-                before = target.read_back()
+                before = read_back_resynced(target)
             except Exception:  # noqa: BLE001 - a reading that fails: no coercion judged
                 before = None
         mark = ask("mark")
         result: object = None
+        started = time.monotonic()
         try:
             if target.kind == "set":
                 setattr(target.owner, target.name, args[0])
@@ -418,6 +528,7 @@ def fuzz(root: object, request: dict[str, Any], ask: Ask, encode: Encode) -> dic
         except Exception:  # noqa: BLE001 - raising is the conformant way to report an error
             stats["raised"] += 1
             ask("observe", mark=mark)
+            resynced(started)
             return
         stats["returned"] += 1
         observed = ask("observe", mark=mark)
@@ -432,7 +543,7 @@ def fuzz(root: object, request: dict[str, Any], ask: Ask, encode: Encode) -> dic
         if readable:
             ask("settle")
             try:
-                back = target.read_back()
+                back = read_back_resynced(target)
             except Exception as exc:  # noqa: BLE001 - reading back what was set must work
                 fail(target, "readback", f"the set returned normally but reading it back "
                      f"raised {type(exc).__name__}: {exc}", step)

@@ -19,6 +19,11 @@ Decisions where the contract is silent:
   ``1`` becomes a backquote, digits never stay digits.
 - ``slow_reply(s)``: each reply waits ``s`` wall-clock seconds before it is
   sent; the client's later messages wait behind it, as on a busy instrument.
+- ``late_read(command, s, skip)``: the next message ``command`` (after ``skip``
+  of them) waits ``s`` wall-clock seconds unread, as on a loaded machine whose
+  simulator thread is not scheduled: :meth:`LiveSimulator.unread` counts it
+  and the trace shows it only once read; the client's later messages wait
+  behind it. It fires once.
 - ``drop_connection()``: closes every client connection open at the call at
   once, without flushing (the client sees end of file or a reset), and returns
   once they are closed; a pending ``*OPC?`` is abandoned. The server keeps
@@ -99,6 +104,8 @@ class Faults:
         self.replies_lost = False
         self.replies_garbled = False
         self.reply_delay = 0.0
+        #: The message read late, how many of it to let through first, and how late.
+        self._late_read: tuple[str, int, float] | None = None
 
     def obstruction(self, panel: int, position: int | None, axis: Axis | None = None) -> None:
         """Place an object at ``position`` percent of a panel's travel (None removes it).
@@ -121,6 +128,29 @@ class Faults:
             raise ValueError("a reply delay cannot be negative")
         self.reply_delay = seconds
 
+    def late_read(self, command: str, seconds: float, skip: int = 0) -> None:
+        """Leave the next message ``command`` (after ``skip`` of them) unread for ``seconds``.
+
+        As a simulator thread that is not scheduled (a loaded machine): a client
+        that timed out on the query meanwhile finds its reply on the connection
+        later. ``command`` is the whole message, in any case.
+        """
+        if seconds < 0 or skip < 0:
+            raise ValueError("a late read needs a delay and a count that are not negative")
+        self._late_read = (command.strip().upper(), skip, seconds)
+
+    def read_delay(self, message: str) -> float:
+        """How long the server leaves ``message``, just arrived, unread (0.0: not at all).
+
+        Asked of every message; the late-read fault counts those it lets through.
+        """
+        late = self._late_read
+        if late is None or message.strip().upper() != late[0]:
+            return 0.0
+        command, skip, seconds = late
+        self._late_read = (command, skip - 1, seconds) if skip else None
+        return 0.0 if skip else seconds
+
     def drop_connection(self) -> None:
         """Reset every open client connection now."""
         self._drop()
@@ -140,6 +170,7 @@ class Faults:
         self.replies_lost = False
         self.replies_garbled = False
         self.reply_delay = 0.0
+        self._late_read = None
         self._instrument.set_overtemperature(False)
         self._instrument.clear_obstructions()
 
@@ -204,6 +235,8 @@ class LiveSimulator:
         self._clients: dict[asyncio.StreamWriter, asyncio.Task[None]] = {}
         #: Each client's reader, for :meth:`unread` (what arrived and is not yet recorded).
         self._readers: dict[asyncio.StreamWriter, asyncio.StreamReader] = {}
+        #: Bytes of the messages a late-read fault holds unread (see :meth:`Faults.late_read`).
+        self._held = 0
 
     # --- lifecycle
 
@@ -304,7 +337,7 @@ class LiveSimulator:
         read (a loaded machine) for one the driver stopped writing to. Where
         the kernel cannot say (no ``FIONREAD``), only the reader's part counts.
         """
-        pending = 0
+        pending = self._held
         for writer, reader in list(self._readers.items()):
             held = getattr(reader, "_buffer", b"")  # CPython's StreamReader buffer
             if b"\n" in held:  # a whole message the serving task has not taken yet
@@ -390,6 +423,12 @@ class LiveSimulator:
                     return
                 _acknowledge_now(writer)
                 line = raw.decode("latin-1").rstrip("\r\n")
+                if delay := self.faults.read_delay(line):
+                    self._held += len(raw)
+                    try:
+                        await asyncio.sleep(delay)
+                    finally:
+                        self._held -= len(raw)
                 self._record(client, "in", line)
                 replies: list[str] = []
                 for unit in parse_program(line, self.instrument.panel_count):

@@ -39,6 +39,7 @@ from ivi_conform.behaviour.api import (
 from ivi_conform.behaviour.exercises import (
     DriverRef,
     Harness,
+    Stillness,
     close,
     exercise,
     io_lines,
@@ -225,22 +226,44 @@ def bad_options(harness: Harness, obs: Observation) -> None:
     obs.bad = "{n} bad option(s) accepted without an exception"
 
 
+#: The driver's I/O timeout during the exploration (set through ivi_direct_io when it can):
+#: short, since an erroneous query gets no reply. The child resynchronises after a step
+#: that raised slowly, so that a reply the simulator sent after it is never judged.
+EXPLORATION_TIMEOUT_MS = 500
+
+
+#: How long the exploration's "settle" waits, at most, for the simulator to read and answer
+#: what the driver sent (a loaded machine), and for motion to end.
+SETTLE_S = 2.0
+
+
 @exercise("run-errors-exceptions-only")
 def exceptions_only(harness: Harness, obs: Observation) -> None:
-    """Every settable property and method, fuzzed by hypothesis in the child: raise or agree."""
+    """Every settable property and method, fuzzed by hypothesis in the child: raise or agree.
+
+    The child resynchronises after a step that raised slowly (perhaps a
+    timeout on a simulator late on a loaded machine): it asks to ``settle``,
+    which lasts until the simulator has read and answered all the driver
+    sent, then drains the driver's connection (``explore.fuzz``).
+    """
     name = harness.class_name
     seed = 20260226
     with harness.simulator(harness.model(panels=2)) as simulator, live_driver(
             harness, simulator, status=True) as driver:
         marks: dict[str, int] = {}
+        # what the wait after the last call saw: the child calls nothing of the driver
+        # between "observe" and a "settle" that follows at once, which need not wait again
+        observed: Stillness | None = None
 
         def answer(message: Callback) -> object:
+            nonlocal observed
+            seen, observed = observed, None
             if message.name == "mark":
                 drain_queue(simulator)
                 marks["start"] = len(simulator.trace)
                 return marks["start"]
             if message.name == "observe":
-                quiesce(simulator, 0.002, 0.2)
+                observed = quiesce(simulator, 0.002, 0.2)
                 start = int(message.args.get("mark", marks.get("start", 0)))
                 entries = simulator.trace[start:]
                 errors: list[list[object]] = []
@@ -256,19 +279,26 @@ def exceptions_only(harness: Harness, obs: Observation) -> None:
                 return {"errors": errors,
                         "sent": [e.message for e in entries if e.direction == "in"][:20]}
             if message.name == "settle":
-                simulator.wait_idle(2.0)
+                # the simulator has read and answered all the driver sent (a late reply
+                # included: the child then drains it), and nothing moves
+                quiesce(simulator, 0.002, SETTLE_S, seen)
+                simulator.wait_idle(SETTLE_S)
                 return True
             return None
 
-        driver.set("ivi_direct_io.io_timeout_ms", 500)  # best effort: quick timeouts
+        driver.set("ivi_direct_io.io_timeout_ms", EXPLORATION_TIMEOUT_MS)  # best effort
+        timeout = driver.get("ivi_direct_io.io_timeout_ms")
+        io_timeout_ms = plain(timeout.value) if timeout.ok else None
         package = harness.context.driver.package or ""
         # the exploration stops drawing after half the limit; the example under way may
-        # still take the driver's own timeout (twice: a query and its status check)
+        # still take the driver's own timeout (twice: a query and its status check) and the
+        # resynchronisations after them
         budget = harness.limit(60.0) / 2
         call = driver.request(
             "fuzz", f"{name}: hypothesis exploration of the hierarchy",
             budget + 2 * harness.fair_limit(), answer,
             seed=seed, max_examples=120, package=package, budget_s=budget,
+            io_timeout_ms=io_timeout_ms if isinstance(io_timeout_ms, int | float) else None,
             exclude=["ivi_utility", "ivi_direct_io", "close", "locked"],
         )
         if call.ok and isinstance(call.value, dict) and not call.value.get("targets"):
@@ -286,6 +316,10 @@ def exceptions_only(harness: Harness, obs: Observation) -> None:
                         reproducer=str(failure.get("snippet") or ""))
     obs.note(name, f"{report.get('examples')} examples over {report.get('targets')} members "
              f"(seed {seed}); {report.get('raised')} raised, {report.get('returned')} returned")
+    if report.get("resyncs"):
+        obs.note(name, f"{report.get('resyncs')} step(s) raised slowly (a timeout, the "
+                 f"simulator late perhaps) and were resynchronised: {report.get('discarded')} "
+                 "late message(s) read off the connection, not judged")
     obs.ok = (f"{report.get('examples')} hypothesis examples over {report.get('targets')} "
               "members: every call raised or the instrument agreed")
     obs.bad = "{n} call(s) reported an error other than by an exception"
