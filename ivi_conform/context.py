@@ -184,10 +184,14 @@ class AuditContext:
         started: RuntimeResults | None = self.__dict__.get("runtime")
         return started
 
-    def remember(self) -> None:
-        """Keep the static findings judged in this process for the next audit of these inputs."""
+    def keep_facts(self) -> None:
+        """Write the module facts learnt so far (again at the end: only what changed since)."""
         if "source" in self.__dict__:
             self.source.save_facts()
+
+    def remember(self) -> None:
+        """Keep the static findings judged in this process for the next audit of these inputs."""
+        self.keep_facts()
         if "memo" in self.__dict__:
             if "driver" in self.__dict__:
                 self.memo.remember_names(self.driver_names)

@@ -192,9 +192,13 @@ def run_audit(context: AuditContext, rules: Sequence[Rule] | None = None,
     clock = time.perf_counter()
     chosen = selected_rules(context.config) if rules is None else tuple(rules)
     judged: dict[int, RuleResult] = {}
+    waiting = False
     try:
         for position in judging_order(chosen):
             rule = chosen[position]
+            if rule.id in WAITING_ON_JUDGES and not waiting:
+                waiting = True
+                context.keep_facts()  # while ruff and mypy still work, not after them
             progress(Progress(f"{rule.judged.value} rules", rule, len(judged), len(chosen)))
             judged[position] = judge(rule, context, _stages(progress, rule, len(judged),
                                                             len(chosen)))
