@@ -12,7 +12,8 @@ build wrote into it) is removed. The copy then holds exactly the entries a
 fresh one would, with the same bytes, permission bits and modification times.
 
 One audit at a time uses a kept copy (a lock); another, or one without the
-cache or file locks, copies afresh into its own work folder.
+cache or file locks, copies afresh into its own work folder. The copies of
+folders no audit has built for two weeks are removed when a new one is made.
 """
 
 from __future__ import annotations
@@ -55,6 +56,8 @@ def build_copy(folder: Path, entries: Sequence[Entry], fresh: Path) -> Iterator[
         yield _afresh(folder, entries, fresh)
         return
     try:
+        if not place.is_dir():  # a folder not built before: copies unused for weeks go
+            cache.remove_stale(place.parent)
         place.mkdir(parents=True, exist_ok=True)
         lock = open(place / ".lock", "a+b")  # noqa: SIM115 - held across the yield below
     except OSError:

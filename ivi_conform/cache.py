@@ -130,7 +130,7 @@ class Table:
             return
         settings = self.path.parent
         if not settings.is_dir():
-            _remove_stale(settings.parent)
+            remove_stale(settings.parent)
         shards: dict[int, dict[str, object]] = {
             _shard(key): {} for key in entries.keys() ^ self._old.keys()}
         for key, value in entries.items():
@@ -145,12 +145,16 @@ class Table:
             os.utime(settings)  # written now: not stale
 
 
-#: A kind's tables under other settings that no audit wrote for this long are removed.
+#: A kind's folders (tables of other settings, build copies) unwritten this long are removed.
 STALE_AFTER_S = 14 * 24 * 3600
 
 
-def _remove_stale(kind: Path) -> None:
-    """Remove the settings folders below ``kind`` last written :data:`STALE_AFTER_S` ago."""
+def remove_stale(kind: Path) -> None:
+    """Remove the folders below ``kind`` last written :data:`STALE_AFTER_S` ago.
+
+    A table's settings folder, a source folder's build copy: what an older
+    ivi-conform or a folder no longer audited left behind.
+    """
     try:
         folders = [entry for entry in os.scandir(kind) if entry.is_dir(follow_symlinks=False)]
     except OSError:

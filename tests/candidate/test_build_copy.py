@@ -100,3 +100,22 @@ def test_a_copy_in_use_is_not_shared_but_made_afresh(tmp_path: Path,
         fcntl.flock(held, fcntl.LOCK_EX)
         with build_copy.build_copy(folder, entries, tmp_path / "three") as third:
             assert third == tmp_path / "three"
+
+
+def test_the_copies_of_folders_not_built_for_weeks_are_removed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    from ivi_conform import cache
+
+    monkeypatch.setenv("IVI_CONFORM_CACHE", str(tmp_path / "cache"))
+    old = _folder(tmp_path / "old")
+    with build_copy.build_copy(old, source_tree(old, "old"), tmp_path / "fresh") as kept:
+        place = kept.parent
+    weeks_ago = time.time() - cache.STALE_AFTER_S - 3600
+    os.utime(place, (weeks_ago, weeks_ago))
+    new = _folder(tmp_path / "new")
+    with build_copy.build_copy(new, source_tree(new, "new"), tmp_path / "fresh") as other:
+        assert other.parent != place
+    assert not place.exists(), "not built for weeks: removed"
+    assert other.exists()
