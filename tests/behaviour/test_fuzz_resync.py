@@ -122,3 +122,47 @@ def test_the_drain_is_bounded_and_leaves_a_driver_without_direct_io_as_it_is() -
     assert endless.io_timeout_ms == 5000
     assert explore.drain(object()) == 0
     assert explore.drain(Driver(object())) == 0
+
+
+class _Level:
+    """A driver of one settable property, its value kept as set."""
+
+    def __init__(self) -> None:
+        self._level = 0
+
+    @property
+    def level(self) -> int:
+        return self._level
+
+    @level.setter
+    def level(self, value: int) -> None:
+        self._level = value
+
+
+def _explored(errors_on: set[int], io_timeout_ms: int | None) -> dict[str, Any]:
+    """``fuzz`` on :class:`_Level`, the parent seeing a queued error at those observations."""
+    observations = iter(range(10_000))
+
+    def ask(name: str, **_: object) -> object:
+        if name == "observe":
+            queued = next(observations) in errors_on
+            return {"errors": [[-222, "Data out of range"]] if queued else [], "sent": []}
+        return 0 if name == "mark" else True
+
+    request: dict[str, Any] = {
+        "members": [{"path": "level", "kind": "property", "settable": True, "type": "int"}],
+        "seed": 20260226, "max_examples": 12, "budget_s": 60.0, "io_timeout_ms": io_timeout_ms}
+    return explore.fuzz(_Level(), request, ask, lambda value: value)
+
+
+def test_a_failure_is_charged_only_if_it_shows_again_on_a_quiet_connection() -> None:
+    """An error queued by another step's message, read late by the simulator, showed at one
+    observation: made again after a resynchronisation, the step agrees, and nothing is
+    charged. A driver that hides every error fails on the replay too."""
+    late = _explored({0}, io_timeout_ms=500)
+    assert late["failures"] == [] and late["unconfirmed"] == 1
+    always = _explored(set(range(10_000)), io_timeout_ms=500)
+    assert [failure["member"] for failure in always["failures"]] == ["level"]
+    assert always["unconfirmed"] == 0
+    unchecked = _explored({0}, io_timeout_ms=None)  # no resynchronisation: charged at once
+    assert [failure["member"] for failure in unchecked["failures"]] == ["level"]

@@ -232,8 +232,8 @@ def bad_options(harness: Harness, obs: Observation) -> None:
 EXPLORATION_TIMEOUT_MS = 500
 
 
-#: How long the exploration's "settle" waits, at most, for the simulator to read and answer
-#: what the driver sent (a loaded machine), and for motion to end.
+#: How long the exploration's "observe" and "settle" wait, at most, for the simulator to read
+#: and answer what the driver sent (a loaded machine), and "settle" for motion to end.
 SETTLE_S = 2.0
 
 
@@ -263,7 +263,9 @@ def exceptions_only(harness: Harness, obs: Observation) -> None:
                 marks["start"] = len(simulator.trace)
                 return marks["start"]
             if message.name == "observe":
-                observed = quiesce(simulator, 0.002, 0.2)
+                # until the simulator has read all the driver sent (a loaded machine may
+                # not run it for a while): what it reads later is charged to the next call
+                observed = quiesce(simulator, 0.002, SETTLE_S)
                 start = int(message.args.get("mark", marks.get("start", 0)))
                 entries = simulator.trace[start:]
                 errors: list[list[object]] = []
@@ -316,6 +318,10 @@ def exceptions_only(harness: Harness, obs: Observation) -> None:
                         reproducer=str(failure.get("snippet") or ""))
     obs.note(name, f"{report.get('examples')} examples over {report.get('targets')} members "
              f"(seed {seed}); {report.get('raised')} raised, {report.get('returned')} returned")
+    if report.get("unconfirmed"):
+        obs.note(name, f"{report.get('unconfirmed')} failure(s) did not show again when the "
+                 "step was made again on a quiet connection: not charged (the instrument's "
+                 "timing, not the driver)")
     if report.get("resyncs"):
         obs.note(name, f"{report.get('resyncs')} step(s) raised slowly (a timeout, the "
                  f"simulator late perhaps) and were resynchronised: {report.get('discarded')} "
