@@ -188,7 +188,7 @@ def notice_places(context: AuditContext) -> list[str]:
         # (a generated driver has 25,000 docstrings; a re-audit reads one changed module).
         index = context.source
         for module in index.modules_of(package):
-            if index.module_facts("ivi-notice", module, _notice_in_module):
+            if index.module_facts("ivi-notice", module):
                 places.append(f"{module.path} (docstring)")
     return places
 

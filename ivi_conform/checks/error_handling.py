@@ -122,7 +122,7 @@ def _module_offences(module: Module) -> list[list[dict[str, Any]]]:
 
 def _class_facts(index: SourceIndex, info: ClassInfo) -> list[dict[str, Any]]:
     """The class's ``[public, helpers]`` (see :func:`_module_offences`)."""
-    found: list[dict[str, Any]] = index.class_facts(_FACTS, info, _module_offences)
+    found: list[dict[str, Any]] = index.class_facts(_FACTS, info)
     return found
 
 

@@ -138,7 +138,7 @@ def _module_facts(module: Module) -> list[dict[str, Any]]:
 
 def _class_facts(index: SourceIndex, info: ClassInfo) -> dict[str, Any]:
     """The class's part of its module's facts (:func:`_module_facts`)."""
-    found: dict[str, Any] = index.class_facts("rc-members", info, _module_facts)
+    found: dict[str, Any] = index.class_facts("rc-members", info)
     return found
 
 

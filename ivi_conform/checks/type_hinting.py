@@ -91,7 +91,7 @@ def package_imports(index: SourceIndex, package: str) -> dict[str, set[str]]:
     """
     graph: dict[str, set[str]] = {}
     for module in index.modules_of(package):
-        names = index.module_facts("imports", module, _imported)
+        names = index.module_facts("imports", module)
         assert isinstance(names, list)
         graph[module.name] = {name for name in names
                               if name in index.modules and name != module.name}

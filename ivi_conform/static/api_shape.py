@@ -101,7 +101,7 @@ def alias_value(index: SourceIndex, name: str, near: Module) -> tuple[ast.expr, 
     for _ in range(8):
         if module is None:
             return None
-        aliases = index.module_facts("aliases", module, _module_aliases)
+        aliases = index.module_facts("aliases", module)
         assert isinstance(aliases, dict)
         if name in aliases:
             found = expression(index, aliases[name])
@@ -706,7 +706,7 @@ def _method_facts(index: SourceIndex, method: Function) -> list[Any]:
 
 def class_shape(index: SourceIndex, info: ClassInfo) -> dict[str, Any]:
     """The class's facts (:func:`_shape_facts`)."""
-    shape: dict[str, Any] = index.class_facts("shape", info, _shape_facts)
+    shape: dict[str, Any] = index.class_facts("shape", info)
     return shape
 
 

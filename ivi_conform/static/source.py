@@ -543,7 +543,7 @@ def facts_kind(kind: str) -> Callable[[_Compute], _Compute]:
     at once, and only the last :data:`TREES_HELD` trees are kept
     (:meth:`SourceIndex._complete`): a generated driver's trees would
     otherwise be held for the whole audit (rsmxo's 5,278 take 270 MB). The
-    rules still ask by kind and function.
+    rules ask by kind (:meth:`SourceIndex.module_facts`).
     """
     def register(compute: _Compute) -> _Compute:
         FACT_KINDS[kind] = compute
@@ -601,7 +601,7 @@ class SourceIndex:
             if name is None:
                 continue
             module = Module(name, path, weakref.ref(self))
-            facts = self.module_facts("index", module, self._facts_of)
+            facts = self._facts_by("index", module, self._facts_of)
             assert isinstance(facts, dict)
             if facts["error"] is not None:
                 line, message = facts["error"]
@@ -641,7 +641,7 @@ class SourceIndex:
         try:
             for kind, compute in FACT_KINDS.items():
                 try:
-                    self.module_facts(kind, module, compute)
+                    self._facts_by(kind, module, compute)
                 except Exception:  # noqa: BLE001, S112 - the rule that asks meets it as its own
                     continue
         finally:
@@ -680,32 +680,36 @@ class SourceIndex:
                         for node, members in built],
         }
 
-    def module_facts(self, kind: str, module: Module,
-                     compute: Callable[[Module], object]) -> object:
-        """``compute(module)``: a JSON value that is a function of the module's path and bytes.
+    def module_facts(self, kind: str, module: Module) -> object:
+        """The module's facts of ``kind``: what its function (:func:`facts_kind`) gives.
 
-        Remembered between audits under those (and ivi-conform's code) when
+        A JSON value that is a function of the module's path and bytes,
+        remembered between audits under those (and ivi-conform's code) when
         the index was made with ``remember_as``; the value is always the one
         JSON gives back (lists, not tuples), remembered or not, so a rule
-        sees the same value either way. ``compute`` may read ``module.tree``
-        and nothing of any other module.
+        sees the same value either way. The function may read
+        ``module.tree`` and nothing of any other module.
         """
+        return self._facts_by(kind, module, FACT_KINDS[kind])
+
+    def class_facts(self, kind: str, info: ClassInfo) -> Any:
+        """A class's entry in its module's facts of ``kind``.
+
+        The kind's function gives one entry per class of the module, in
+        :attr:`ClassInfo.position` order (:meth:`index_classes`).
+        """
+        facts = self.module_facts(kind, info.module)
+        assert isinstance(facts, list)
+        return facts[info.position]
+
+    def _facts_by(self, kind: str, module: Module, compute: Callable[[Module], object]
+                  ) -> object:
+        """``compute(module)``, once per index, remembered as the facts of ``kind``."""
         known = self._facts.get((kind, module.path), _UNKNOWN)
         if known is not _UNKNOWN:
             return known
         self._facts[kind, module.path] = value = self._module_facts(kind, module, compute)
         return value
-
-    def class_facts(self, kind: str, info: ClassInfo,
-                    compute: Callable[[Module], list[Any]]) -> Any:
-        """A class's entry in its module's facts of ``kind``.
-
-        ``compute`` gives one entry per class of the module, in
-        :attr:`ClassInfo.position` order (:meth:`index_classes`).
-        """
-        facts = self.module_facts(kind, info.module, compute)
-        assert isinstance(facts, list)
-        return facts[info.position]
 
     def _module_facts(self, kind: str, module: Module,
                       compute: Callable[[Module], object]) -> object:

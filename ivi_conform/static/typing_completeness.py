@@ -435,7 +435,7 @@ def _reexports(index: SourceIndex, package: str) -> dict[str, set[str]]:
     for module in index.modules_of(package):
         if _private_module(module.name, package):
             continue
-        facts = index.module_facts("exports", module, _export_facts)
+        facts = index.module_facts("exports", module)
         assert isinstance(facts, dict)
         exported = set(facts["all"]) if facts["all"] is not None else None
         is_init = module.path.endswith("__init__.py")
@@ -448,7 +448,7 @@ def _reexports(index: SourceIndex, package: str) -> dict[str, set[str]]:
             source, original = origin
             if source in index.modules and _private_module(source, package):
                 if original == "*":
-                    top = index.module_facts("exports", index.modules[source], _export_facts)
+                    top = index.module_facts("exports", index.modules[source])
                     assert isinstance(top, dict)
                     found.setdefault(source, set()).update(
                         n for n in top["top"] if not n.startswith("_"))
@@ -523,7 +523,7 @@ def measure(index: SourceIndex, package: str,
             else:  # a stub is not indexed: its classes are judged by their own bases only
                 path, found = stub, _Symbols(None).module(module.name, tree)
         if found is None:
-            facts = index.module_facts("symbols", module, _module_symbols)
+            facts = index.module_facts("symbols", module)
             assert isinstance(facts, list)
             found = facts
         only = frozenset(reexported[module.name]) if private else None

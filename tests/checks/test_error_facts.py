@@ -140,7 +140,7 @@ def test_a_re_audit_after_a_one_module_change_parses_that_module_alone(
     again = wheel(tmp_path / "again", changed)
     parsed: list[str] = []
     computed: list[str] = []
-    tree_of, module_offences = SourceIndex.tree_of, checks._module_offences
+    tree_of, module_offences = SourceIndex.tree_of, FACT_KINDS[checks._FACTS]
 
     def watched_tree(index: SourceIndex, where: str) -> ast.Module:
         parsed.append(where)
@@ -152,8 +152,7 @@ def test_a_re_audit_after_a_one_module_change_parses_that_module_alone(
 
     with monkeypatch.context() as patch:
         patch.setattr(SourceIndex, "tree_of", watched_tree)
-        patch.setattr(checks, "_module_offences", watched_facts)
-        patch.setitem(FACT_KINDS, checks._FACTS, watched_facts)  # as the index computes them
+        patch.setitem(FACT_KINDS, checks._FACTS, watched_facts)
         hierarchy_of(again.source, again.driver)  # shared with the other rules
         trees = again.source.parsed
         after = whole(checks.no_error_returns(again))

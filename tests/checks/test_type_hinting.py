@@ -333,14 +333,13 @@ def test_the_import_graph_is_kept_by_each_module_s_bytes(tmp_path: Path,
     """A re-audit walks only the changed modules; the graph is the one a fresh walk gives."""
     monkeypatch.setenv("IVI_CONFORM_CACHE", str(tmp_path / "cache"))
     walked: list[str] = []
-    imported = checks._imported
+    imported = FACT_KINDS["imports"]
 
     def counted(module: object) -> list[str]:
         walked.append(getattr(module, "name", ""))
         return imported(module)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(checks, "_imported", counted)
-    monkeypatch.setitem(FACT_KINDS, "imports", counted)  # as the index computes them
+    monkeypatch.setitem(FACT_KINDS, "imports", counted)
     files = {"xydmm/__init__.py": "from .core import read\n",
              "xydmm/core.py": "import os\nfrom . import units\n",
              "xydmm/units.py": "VOLT = 'V'\n"}

@@ -186,8 +186,8 @@ def test_facts_that_fail_to_compute_fail_the_rule_that_asks_not_the_index() -> N
     FACT_KINDS["broken-for-the-test"] = broken
     try:
         index = SourceIndex(_many_modules(3))
+        assert len(index.classes_named("Inner")) == 3
+        with pytest.raises(RuntimeError, match="a bug in one kind"):
+            index.module_facts("broken-for-the-test", index.modules["manydrv.part0"])
     finally:
         del FACT_KINDS["broken-for-the-test"]
-    assert len(index.classes_named("Inner")) == 3
-    with pytest.raises(RuntimeError, match="a bug in one kind"):
-        index.module_facts("broken-for-the-test", index.modules["manydrv.part0"], broken)
