@@ -79,6 +79,7 @@ from typing import IO, TYPE_CHECKING
 from packaging.utils import canonicalize_name
 
 from ivi_conform import cache
+from ivi_conform.judges import posix_parts
 from ivi_conform.model import Evidence
 
 try:
@@ -439,7 +440,7 @@ def _extract(files: Mapping[str, bytes], package: str, folder: Path
     for path, data in files.items():
         if not path.startswith(prefix):
             continue
-        parts = [part for part in path.split("/") if part not in ("", ".")]
+        parts = posix_parts(path)
         typed = parts[-1].endswith(_TYPED_SUFFIXES) and parts[-1] not in _TYPED_SUFFIXES
         if (not typed and parts[-1] != "py.typed") or ".." in parts:
             continue
@@ -670,8 +671,7 @@ def _parse(stdout: str, package: str
             continue
         if not isinstance(entry, dict) or entry.get("severity") != "error":
             continue
-        parts = [part for part in str(entry.get("file", "")).replace(os.sep, "/").split("/")
-                 if part not in ("", ".")]  # the parts PurePosixPath gives, a tenth the time
+        parts = posix_parts(str(entry.get("file", "")).replace(os.sep, "/"))
         if parts[:1] == ["src"]:
             parts = parts[1:]
         if not parts or parts[0] != package:
