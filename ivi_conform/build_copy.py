@@ -27,11 +27,6 @@ from pathlib import Path
 
 from ivi_conform import cache
 
-try:
-    import fcntl
-except ImportError:  # Windows: every build copies afresh into its work folder
-    fcntl = None  # type: ignore[assignment]
-
 #: An entry of a source tree: relative POSIX path, ``dir``/``file``/``link``, permission bits.
 Entry = tuple[str, str, int]
 #: What tells a file from its next version without reading it: size, mtime, ctime, inode.
@@ -52,33 +47,19 @@ def build_copy(folder: Path, entries: Sequence[Entry], fresh: Path) -> Iterator[
     root = cache.cache_root()
     place = None if root is None else root / "build-copies" / cache.digest(
         os.fspath(folder.resolve()))
-    if place is None or fcntl is None:
-        yield _afresh(folder, entries, fresh)
-        return
-    try:
-        if not place.is_dir():  # a folder not built before: copies unused for weeks go
-            cache.remove_stale(place.parent)
-        place.mkdir(parents=True, exist_ok=True)
-        lock = open(place / ".lock", "a+b")  # noqa: SIM115 - held across the yield below
-    except OSError:
-        yield _afresh(folder, entries, fresh)
-        return
-    with lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:  # another audit builds this folder now
+    if place is not None and not place.is_dir():  # a new folder: copies unused for weeks go
+        cache.remove_stale(place.parent)
+    with cache.held(place) as alone:
+        if not alone or place is None:
             yield _afresh(folder, entries, fresh)
             return
+        tree, state = place / "tree", place / "state.json"
         try:
-            tree, state = place / "tree", place / "state.json"
-            try:
-                _bring_up_to_date(folder, tree, entries, state)
-            except CopyError:  # what the last build left cannot be undone: copy afresh
-                shutil.rmtree(tree, ignore_errors=True)
-                _bring_up_to_date(folder, tree, entries, state)
-            yield tree
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+            _bring_up_to_date(folder, tree, entries, state)
+        except CopyError:  # what the last build left cannot be undone: copy afresh
+            shutil.rmtree(tree, ignore_errors=True)
+            _bring_up_to_date(folder, tree, entries, state)
+        yield tree
 
 
 def _afresh(folder: Path, entries: Sequence[Entry], fresh: Path) -> Path:

@@ -23,9 +23,14 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TypeVar
+
+try:
+    import fcntl
+except ImportError:  # Windows: no folder is held (:func:`held`), each audit works alone
+    fcntl = None  # type: ignore[assignment]
 
 _V = TypeVar("_V")
 
@@ -65,8 +70,9 @@ class Table:
 
     ``kind`` names the judge (``ruff``), ``settings`` its identity and
     options, ``scope`` the distribution (one table per driver keeps reads
-    small). Only the entries looked up or stored in this audit are written
-    back, so entries of files a driver no longer has fall out. The table is
+    small). Only the entries looked up, stored or kept (:meth:`save`) in
+    this audit are written back, so entries of files a driver no longer has
+    fall out. The table is
     kept in :data:`SHARDS` JSON files by the first two hex digits of its keys
     (digests); a file whose entries are unchanged is not written again.
     """
@@ -114,7 +120,8 @@ class Table:
 
         The entries written are those used in this audit and those of
         ``keep`` read from the table (the keys of every file the audit has,
-        when a rule that would have asked for them was not selected). The
+        when a rule that would have asked for them was not selected); those
+        join the entries used, so a second save writes only what changed. The
         first table written under new settings (another ruff, another
         ivi-conform: every edit of a checkout) removes the tables of this kind
         that no audit has written for :data:`STALE_AFTER_S`; otherwise each
@@ -192,3 +199,34 @@ def write_atomic(path: Path, data: bytes) -> None:
 def file_keys(files: Mapping[str, bytes], paths: list[str]) -> dict[str, str]:
     """Each file's key: its wheel path and its bytes."""
     return {path: digest(path, files[path]) for path in paths}
+
+
+@contextlib.contextmanager
+def held(place: Path | None) -> Iterator[bool]:
+    """Hold the cache folder ``place`` for this audit alone; whether it is held.
+
+    The folder (made if needed) is held by a lock on its ``.lock`` file while
+    the ``with`` lasts. Not held (False): no ``place`` (the cache is off), no
+    file locks (Windows), or another audit holds it now; the caller then
+    works in a folder of its own.
+    """
+    if place is None or fcntl is None:
+        yield False
+        return
+    try:
+        place.mkdir(parents=True, exist_ok=True)
+        lock = open(place / ".lock", "a+b")  # noqa: SIM115 - held across the yield below
+    except OSError:
+        yield False
+        return
+    with lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+

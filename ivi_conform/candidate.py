@@ -618,10 +618,10 @@ def build_wheel(folder: Path, work_dir: Path) -> Path:
     The folder is first copied, so that a backend that writes into its
     source tree (setuptools' ``build/``, ``*.egg-info``) leaves the vendor's
     checkout untouched; the copy is kept between audits and brought up to
-    date (:mod:`ivi_conform.build_copy`). When the backend's requirements are already installed
-    (offline machines, CI) the build uses them; otherwise it makes an isolated
-    environment with the declared requirements, as pip and ``python -m build``
-    do (see :func:`_install`).
+    date (:mod:`ivi_conform.build_copy`). When the backend's requirements are
+    already installed (offline machines, CI) the build uses them; otherwise it
+    makes an isolated environment with the declared requirements, as pip and
+    ``python -m build`` do (see :func:`_install`).
 
     A wheel built before from the same source by the same build is reused
     instead (:mod:`ivi_conform.wheel_cache`, which says what "the same" takes),

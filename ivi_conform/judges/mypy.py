@@ -82,11 +82,6 @@ from ivi_conform import cache
 from ivi_conform.judges import posix_parts
 from ivi_conform.model import Evidence
 
-try:
-    import fcntl
-except ImportError:  # Windows: every audit extracts to its own work folder
-    fcntl = None  # type: ignore[assignment]
-
 if TYPE_CHECKING:
     from ivi_conform.context import AuditContext
 
@@ -519,29 +514,10 @@ def _sources_folder(package: str, work: Path) -> Iterator[Path]:
     had, extracts to its own work folder.
     """
     shared = _usable_cache()
-    if shared is None or fcntl is None:
-        yield work
-        return
-    root = shared / "sources" / (package if package.isidentifier()
-                                 else re.sub(r"\W", "_", package))
-    try:
-        root.mkdir(parents=True, exist_ok=True)
-        lock = open(root / ".lock", "a+b")  # noqa: SIM115 - held across the yield below
-    except OSError:
-        yield work
-        return
-    with lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            locked = False
-        else:
-            locked = True
-        try:
-            yield root if locked else work
-        finally:
-            if locked:
-                fcntl.flock(lock, fcntl.LOCK_UN)
+    root = None if shared is None else shared / "sources" / (
+        package if package.isidentifier() else re.sub(r"\W", "_", package))
+    with cache.held(root) as alone:
+        yield root if alone and root is not None else work
 
 
 def _usable_cache() -> Path | None:
