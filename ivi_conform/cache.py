@@ -59,6 +59,11 @@ def digest(*parts: bytes | str) -> str:
     return hasher.hexdigest()
 
 
+def content_digest(data: bytes) -> bytes:
+    """The digest of a file's bytes (what the per-file caches key on, beside its path)."""
+    return hashlib.blake2b(data, digest_size=20).digest()
+
+
 #: A table is kept in this many files (by its keys' first two hex digits): a re-audit after a
 #: one-module change rewrites one of them (20 modules' entries of a 5,000-module driver),
 #: not the whole table.
@@ -83,6 +88,8 @@ class Table:
                      root / kind / digest(str(FORMAT), settings) / digest(scope))
         self._old: dict[str, object] = {}
         self._used: dict[str, object] = {}
+        #: Keys given a value by :meth:`put` since the last save: their shards are written.
+        self._put: set[str] = set()
         if self.path is not None:
             try:
                 shards = [entry.path for entry in os.scandir(self.path)
@@ -96,10 +103,12 @@ class Table:
                         self._old.update(loaded)
 
     def get(self, key: str) -> object | None:
-        """The cached value, or None."""
-        value = self._old.get(key)
-        if value is not None:
-            self._used[key] = value
+        """The value last put under ``key`` in this audit, else the cached one, else None."""
+        value = self._used.get(key)
+        if value is None:
+            value = self._old.get(key)
+            if value is not None:
+                self._used[key] = value
         return value
 
     def remembered(self, key: str, compute: Callable[[], _V], kind: type[_V]) -> _V:
@@ -112,8 +121,9 @@ class Table:
         return computed
 
     def put(self, key: str, value: object) -> None:
-        """Remember a value (written by :meth:`save`)."""
+        """Remember a value (written by :meth:`save`), new or in place of the key's old one."""
         self._used[key] = value
+        self._put.add(key)
 
     def save(self, keep: Iterable[str] = ()) -> None:
         """Write the shards whose entries changed: each beside its file, then renamed over it.
@@ -133,13 +143,13 @@ class Table:
         for key in keep:
             if key not in entries and key in self._old:
                 entries[key] = self._old[key]
-        if entries.keys() == self._old.keys():
+        if entries.keys() == self._old.keys() and not self._put:
             return
         settings = self.path.parent
         if not settings.is_dir():
             remove_stale(settings.parent)
         shards: dict[int, dict[str, object]] = {
-            _shard(key): {} for key in entries.keys() ^ self._old.keys()}
+            _shard(key): {} for key in (entries.keys() ^ self._old.keys()) | self._put}
         for key, value in entries.items():
             shard = shards.get(_shard(key))
             if shard is not None:
@@ -150,6 +160,8 @@ class Table:
                              json.dumps(shard, separators=(",", ":")).encode())
         with contextlib.suppress(OSError):
             os.utime(settings)  # written now: not stale
+        self._old = dict(entries)  # what the files now hold: a second save writes only news
+        self._put.clear()
 
 
 #: A kind's folders (tables of other settings, build copies) unwritten this long are removed.

@@ -96,6 +96,15 @@ class AuditContext:
                 self._facts[compute] = compute(self)
             return self._facts[compute]  # type: ignore[return-value]
 
+    def seed(self, compute: Callable[[AuditContext], _T], value: _T) -> None:
+        """Give the fact ``compute`` its value before any rule asks for it.
+
+        For what was started before the audit had a context: mypy's run
+        beside the wheel's build (:func:`ivi_conform.judges.mypy.adopt`).
+        """
+        with self._facts_lock:
+            self._facts.setdefault(compute, value)
+
     def fact_if_computed(self, compute: Callable[[AuditContext], _T]) -> _T | None:
         """The fact if some rule has asked for it, else None (never computes it)."""
         with self._facts_lock:
@@ -112,7 +121,8 @@ class AuditContext:
             mypy.start_ahead(self)  # on the package the paths show; checked against the index
         if self.judges_ahead(ruff.RULE_IDS):
             ruff.start(self)
-        return SourceIndex(self.dist.files, remember_as=(self.dist.name, code_identity()))
+        return SourceIndex(self.dist.files, remember_as=(self.dist.name, code_identity()),
+                           digest=self.dist.digest)
 
     @functools.cached_property
     def driver(self) -> DriverShape:

@@ -8,6 +8,7 @@ worker that runs three rules pays only for what those three rules read.
 
 from __future__ import annotations
 
+import os
 import time
 import traceback
 from collections.abc import Callable, Iterable, Sequence
@@ -209,6 +210,17 @@ def run_audit(context: AuditContext, rules: Sequence[Rule] | None = None,
                        context.config, context.dist.origin)
 
 
+def _mypy_ahead(rules: Sequence[Rule]) -> bool:
+    """Whether mypy may start beside the wheel's build: its rule is judged, by this process.
+
+    Not in a pytest-xdist worker (the rules are shared out there; see
+    :meth:`ivi_conform.context.AuditContext.judges_ahead`, which also waits
+    for a large package: :func:`ivi_conform.judges.mypy.before_build` does).
+    """
+    return (any(rule.id == mypy.RULE_ID for rule in rules)
+            and not os.environ.get("PYTEST_XDIST_WORKER"))
+
+
 #: Rules whose checks wait for a judge that works in a child process (ruff, mypy).
 WAITING_ON_JUDGES = ruff.RULE_IDS | {mypy.RULE_ID}
 
@@ -245,10 +257,19 @@ def audit(target: str, config: AuditConfig, work_dir: Path,
     rules = selected_rules(config)
     started, clock = datetime.now(UTC), time.perf_counter()
     context = None
+    early: list[mypy.EarlyRun] = []
+
+    def before_build(folder: Path) -> None:
+        if _mypy_ahead(rules):
+            early.extend(filter(None, [mypy.before_build(folder, work_dir)]))
+
     try:
         progress(Progress("loading the candidate", None, 0, len(rules)))
-        dist = load(target, work_dir=work_dir, release_date=config.release_date)
+        dist = load(target, work_dir=work_dir, release_date=config.release_date,
+                    before_build=before_build)
         context = AuditContext(dist, config, work_dir)
+        for run in early:
+            mypy.adopt(context, run)
         return run_audit(context, rules, progress)
     except TargetError:
         raise

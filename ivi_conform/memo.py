@@ -116,7 +116,7 @@ def audit_key(dist: Distribution, config: AuditConfig, release_date: str) -> str
     files = hashlib.blake2b(digest_size=20)
     for path in sorted(dist.files):
         files.update(path.encode("utf-8", "surrogateescape") + b"\0")
-        files.update(hashlib.blake2b(dist.files[path], digest_size=20).digest())
+        files.update(dist.digest(path))
     described = json.dumps(
         {"origin": dist.origin, "kind": dist.kind, "metadata": dist.metadata,
          "problems": dist.metadata_problems, "pyproject": dist.pyproject,

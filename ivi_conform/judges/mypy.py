@@ -70,6 +70,7 @@ import sys
 import tempfile
 import threading
 import time
+import tomllib
 from collections.abc import Iterator, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
@@ -216,7 +217,12 @@ def _output_file() -> IO[str]:
 
 
 def warm_child(context: AuditContext) -> WarmChild | None:
-    """The audit's warm mypy child, started when mypy will be run ahead of its rule (a fact)."""
+    """The audit's warm mypy child, started when mypy will be run ahead of its rule (a fact).
+
+    None when the run was started before the build (:func:`adopt`).
+    """
+    if context.fact_if_computed(ahead) is not None:
+        return None
     return WarmChild() if context.judges_ahead(frozenset({RULE_ID})) else None
 
 
@@ -293,12 +299,137 @@ def _package_by_paths(context: AuditContext) -> str | None:
     (:func:`ivi_conform.static.driver.find_driver`), among the same packages
     when their ``__init__.py`` parses.
     """
-    tops = sorted({path.partition("/")[0] for path in context.dist.files
-                   if path.count("/") == 1 and path.endswith("/__init__.py")
-                   and path.partition("/")[0].isidentifier()})
-    wanted = canonicalize_name(context.dist.name or "")
-    named = [top for top in tops if canonicalize_name(top) == wanted]
-    return tops[0] if len(tops) == 1 else named[0] if len(named) == 1 else None
+    tops = {path.partition("/")[0] for path in context.dist.files
+            if path.count("/") == 1 and path.endswith("/__init__.py")}
+    return _pick_package(tops, context.dist.name or "")
+
+
+def _pick_package(tops: set[str], name: str) -> str | None:
+    """Of the top-level packages, the one there is, or the one named like the distribution."""
+    packages = sorted(top for top in tops if top.isidentifier())
+    named = [top for top in packages if canonicalize_name(top) == canonicalize_name(name)]
+    return packages[0] if len(packages) == 1 else named[0] if len(named) == 1 else None
+
+
+def _typed(path: str) -> bool:
+    """Whether mypy reads the wheel path (a module or a stub; ``py.typed`` is read as a marker)."""
+    parts = posix_parts(path)
+    last = parts[-1]
+    return ".." not in parts and (last == "py.typed" or (
+        last.endswith(_TYPED_SUFFIXES) and last not in _TYPED_SUFFIXES))
+
+
+def package_files(files: Mapping[str, bytes], package: str) -> dict[str, bytes]:
+    """The files of ``package`` mypy is given (:func:`_extract` writes exactly these)."""
+    prefix = package + "/"
+    return {path: data for path, data in files.items() if path.startswith(prefix) and _typed(path)}
+
+
+@dataclass(frozen=True)
+class EarlyRun:
+    """mypy started on the package of the folder a wheel is being built from.
+
+    ``files`` are the package's files as mypy read them (by wheel path), set
+    before its run starts. The audit takes the run only if the wheel ships
+    these very bytes (:func:`adopt`).
+    """
+
+    package: str
+    files: Future[dict[str, bytes]]
+    run: Future[MypyRun]
+
+
+def before_build(folder: Path, work_dir: Path) -> EarlyRun | None:
+    """Start mypy on the package of ``folder`` while the backend builds its wheel.
+
+    A folder's build takes a second or two of a child process, during which
+    the second core is idle; an incremental mypy run takes as long. The
+    package is the one top-level package of the folder (or of its ``src/``),
+    or the one named like the project; none is started for a small package
+    (fewer than ``JUDGES_AHEAD_FROM`` modules: mypy waits for its rule
+    there) or when none can be told. The files are read in the run's thread
+    (the folder is the build's copy: what the backend builds).
+    """
+    from ivi_conform.context import JUDGES_AHEAD_FROM  # the house: context imports this module
+
+    tops: dict[str, Path] = {}
+    for base in (folder, folder / "src"):
+        with contextlib.suppress(OSError):
+            for entry in os.scandir(base):
+                if entry.is_dir() and os.path.isfile(os.path.join(entry.path, "__init__.py")):
+                    tops.setdefault(entry.name, Path(entry.path))
+    package = _pick_package(set(tops), _project_name(folder))
+    if package is None:
+        return None
+    paths = _package_paths(tops[package], package)
+    if sum(not path.endswith("/py.typed") for path in paths) < JUDGES_AHEAD_FROM:
+        return None
+    root = tops[package].parent
+    files: Future[dict[str, bytes]] = Future()
+    future: Future[MypyRun] = Future()
+
+    def run_in_thread() -> None:
+        try:
+            read = {path: (root / path).read_bytes() for path in paths}
+        except OSError as exc:
+            files.set_exception(exc)
+            future.set_result(MypyRun((), 0.0, 0, problem=f"the package could not be read: "
+                                                           f"{exc}"))
+            return
+        files.set_result(read)
+        try:
+            future.set_result(run(read, package, work_dir / "mypy-before-build" / package))
+        except BaseException as exc:  # noqa: BLE001 - handed to the rule that waits for it
+            future.set_exception(exc)
+
+    threading.Thread(target=run_in_thread, name="ivi-conform-mypy-early", daemon=True).start()
+    return EarlyRun(package, files, future)
+
+
+def _project_name(folder: Path) -> str:
+    """The project's name in its ``pyproject.toml`` ("" when there is none to read)."""
+    try:
+        project = tomllib.loads((folder / "pyproject.toml").read_text("utf-8")).get("project")
+    except (OSError, ValueError):
+        return ""
+    name = project.get("name") if isinstance(project, dict) else None
+    return name if isinstance(name, str) else ""
+
+
+def _package_paths(location: Path, package: str) -> list[str]:
+    """The wheel paths of the package's files mypy reads (:func:`_typed`), below ``location``."""
+    found: list[str] = []
+    for directory, folders, names in os.walk(location):
+        folders[:] = [name for name in folders if name != "__pycache__"]
+        relative = os.path.relpath(directory, location)
+        prefix = package if relative == "." else f"{package}/{relative.replace(os.sep, '/')}"
+        found.extend(path for name in names if _typed(path := f"{prefix}/{name}"))
+    return found
+
+
+def adopt(context: AuditContext, early: EarlyRun) -> None:
+    """Take mypy's run started before the build as the audit's run ahead, if it is one.
+
+    It is when it checked the package the wheel's paths show (:func:`ahead`)
+    with the very bytes the wheel ships (a backend may add, drop or rewrite
+    a module). Otherwise the audit runs mypy itself, once this run has ended
+    (:func:`_in_thread`): both would use the package's folder in the cache.
+    """
+    try:
+        read = early.files.result()
+    except Exception:  # noqa: BLE001 - unread: not the wheel's files
+        read = None
+    if (read is not None and early.package == _package_by_paths(context)
+            and read == package_files(context.dist.files, early.package)):
+        context.seed(ahead, (early.package, early.run))
+    else:
+        pending: Future[MypyRun] | None = early.run
+        context.seed(superseded, pending)
+
+
+def superseded(context: AuditContext) -> Future[MypyRun] | None:
+    """A run started before the build that the audit did not take (a fact; None: none was)."""
+    return None
 
 
 def _in_thread(context: AuditContext, package: str) -> Future[MypyRun]:
@@ -312,9 +443,13 @@ def _in_thread(context: AuditContext, package: str) -> Future[MypyRun]:
     extracted = threading.Event()
 
     warm = context.fact(warm_child)
+    earlier = context.fact(superseded)
 
     def run_in_thread() -> None:
         try:
+            if earlier is not None:  # it holds mypy's folder of the package until it ends
+                extracted.set()  # the caller does not wait for it
+                earlier.exception()
             future.set_result(run(files, package, work, extracted, warm))
         except BaseException as exc:  # noqa: BLE001 - handed to the rule that waits for it
             future.set_exception(exc)
@@ -428,18 +563,12 @@ def _extract(files: Mapping[str, bytes], package: str, folder: Path
     """
     count = 0
     suppressed: list[Evidence] = []
-    prefix = package + "/"
     base = os.fspath(folder)
     present, folders = _present(base)
     wanted: set[str] = set()
-    for path, data in files.items():
-        if not path.startswith(prefix):
-            continue
+    for path, data in package_files(files, package).items():
         parts = posix_parts(path)
-        typed = parts[-1].endswith(_TYPED_SUFFIXES) and parts[-1] not in _TYPED_SUFFIXES
-        if (not typed and parts[-1] != "py.typed") or ".." in parts:
-            continue
-        if typed:
+        if parts[-1] != "py.typed":
             if _may_switch(data):
                 text = data.decode("utf-8", errors="replace")
                 found = file_suppressions(path, text)

@@ -26,7 +26,7 @@ import sys
 import sysconfig
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -178,7 +178,8 @@ def started(context: AuditContext) -> Future[LintRun]:
     def run() -> None:
         began = time.perf_counter()
         try:
-            found = _lint_files(context.dist.files, context.work_dir / "pep8-lint")
+            found = _lint_files(context.dist.files, context.work_dir / "pep8-lint",
+                                context.dist.digest)
         except BaseException as exc:  # noqa: BLE001 - handed to the rule that waits for it
             future.set_exception(exc)
         else:
@@ -209,8 +210,12 @@ def _ancestor_markers(path: str, markers: set[str]) -> list[str]:
             if (marker := "/".join((*parts[:depth], name))) in markers]
 
 
-def _lint_files(files: Mapping[str, bytes], folder: Path) -> LintRun:
-    """ruff's findings in ``files``: from the cache by content, ruff run on the rest only."""
+def _lint_files(files: Mapping[str, bytes], folder: Path,
+                digest: Callable[[str], bytes] | None = None) -> LintRun:
+    """ruff's findings in ``files``: from the cache by content, ruff run on the rest only.
+
+    ``digest`` gives a file's content digest (the distribution's, taken once per audit).
+    """
     paths = python_files(list(files))
     if not paths:
         return LintRun()
@@ -219,7 +224,8 @@ def _lint_files(files: Mapping[str, bytes], folder: Path) -> LintRun:
         return LintRun(error="ruff is not installed beside ivi-conform")
     table = cache.Table("ruff", settings(ruff), ",".join(paths[:1]))
     markers = {path for path in files if (posix_parts(path) or [""])[-1] in _PACKAGE_MARKERS}
-    keys = {path: cache.digest(path, files[path], *_ancestor_markers(path, markers))
+    content = digest or (lambda path: cache.content_digest(files[path]))
+    keys = {path: cache.digest(path, content(path), *_ancestor_markers(path, markers))
             for path in paths}
     by_path: dict[str, list[Violation]] = {}
     missing: list[str] = []

@@ -566,9 +566,12 @@ class SourceIndex:
     """
 
     def __init__(self, files: Mapping[str, bytes],
-                 remember_as: tuple[str, str] | None = None) -> None:
+                 remember_as: tuple[str, str] | None = None,
+                 digest: Callable[[str], bytes] | None = None) -> None:
         #: The files indexed (the distribution's own mapping, not a copy), for text searches.
         self.files = files
+        #: A file's content digest by path (the distribution's, taken once per audit).
+        self._digest = digest or (lambda path: cache.content_digest(files[path]))
         self.modules: dict[str, Module] = {}
         self.parse_errors: list[Evidence] = []
         self.classes: list[ClassInfo] = []
@@ -586,7 +589,8 @@ class SourceIndex:
         self._built: dict[str, list[tuple[ast.ClassDef, dict[str, Member]]]] = {}
         self._keys: dict[str, str] = {}
         self._facts: dict[tuple[str, str], object] = {}
-        self._tables: dict[str, cache.Table] = {}
+        #: Every kind of every module's facts, one entry per module (made on first use).
+        self._table: cache.Table | None = None
         self._remember_as = remember_as
         self._memo: dict[Hashable, object] = {}
         started = time.perf_counter()
@@ -713,27 +717,26 @@ class SourceIndex:
 
     def _module_facts(self, kind: str, module: Module,
                       compute: Callable[[Module], object]) -> object:
-        table = self._table(kind)
+        table = self._facts_table()
         key = self._keys.get(module.path)
         if key is None:
-            key = self._keys[module.path] = cache.digest(module.path, self.files[module.path])
-        if table is not None:
-            found = table.get(key)
-            if isinstance(found, list) and len(found) == 1:
-                return found[0]
+            key = self._keys[module.path] = cache.digest(module.path, self._digest(module.path))
+        found = table.get(key) if table is not None else None
+        kinds = found if isinstance(found, dict) else {}
+        if kind in kinds:
+            return kinds[kind]
         value = json.loads(json.dumps(compute(module)))
         if table is not None:
-            table.put(key, [value])
+            table.put(key, {**kinds, kind: value})
         return value
 
-    def _table(self, kind: str) -> cache.Table | None:
-        if self._remember_as is None:
-            return None
-        table = self._tables.get(kind)
-        if table is None:
+    def _facts_table(self) -> cache.Table | None:
+        """The table of module facts: one entry per module, its kinds in it (one file per shard
+        to read, not one per kind and shard)."""
+        if self._table is None and self._remember_as is not None:
             scope, code = self._remember_as
-            table = self._tables[kind] = cache.Table(f"facts-{kind}", code, scope)
-        return table
+            self._table = cache.Table("facts", code, scope)
+        return self._table
 
     def save_facts(self) -> None:
         """Keep the module facts of this audit for the next (see :meth:`module_facts`).
@@ -741,8 +744,8 @@ class SourceIndex:
         The facts of every module indexed are kept, asked for in this audit
         or not (an audit of a few rules must not drop the others' facts).
         """
-        for table in self._tables.values():
-            table.save(keep=self._keys.values())
+        if self._table is not None:
+            self._table.save(keep=self._keys.values())
 
     def tree_of(self, path: str) -> ast.Module:
         """The syntax tree of one module, parsed on first use."""

@@ -146,6 +146,28 @@ def test_only_the_shards_whose_entries_changed_are_written(caches: Path) -> None
     assert json.loads((table.path / "b1.json").read_bytes()) == {"b1y": 3}
 
 
+def test_a_value_put_in_place_of_an_old_one_is_written_and_a_second_save_writes_nothing(
+        caches: Path) -> None:
+    """The module facts keep every kind of a module in one entry: a kind added to an entry
+    changes no key, and its shard is written all the same; what is saved is not saved twice."""
+    table = cache.Table("probe", "settings", "in-place")
+    table.put("a1x", {"index": 1})
+    table.put("c1x", {"index": 2})
+    table.save()
+    again = cache.Table("probe", "settings", "in-place")
+    assert again.get("a1x") == {"index": 1}
+    assert again.get("c1x") == {"index": 2}
+    again.put("a1x", {"index": 1, "symbols": [3]})
+    assert again.get("a1x") == {"index": 1, "symbols": [3]}, "what was put, not what was read"
+    again.put("d1x", {"index": 4})  # a new module: a new key
+    again.save()
+    assert again.path is not None
+    written = {path.name: path.stat().st_ino for path in again.path.iterdir()}
+    again.save()
+    assert {path.name: path.stat().st_ino for path in again.path.iterdir()} == written
+    assert cache.Table("probe", "settings", "in-place").get("a1x") == {"index": 1, "symbols": [3]}
+
+
 def test_tables_under_settings_no_audit_wrote_for_weeks_are_removed(caches: Path) -> None:
     """A new ivi-conform (new settings) removes its kind's stale tables, not recent ones."""
     stale, recent = cache.Table("probe", "v1", "scope"), cache.Table("probe", "v2", "scope")
