@@ -132,14 +132,16 @@ def tree_digest(folder: Path, entries: Iterable[tuple[str, str, int]]) -> str:
 
     ``entries`` is the candidate's one list of what the build copies, in its
     stable order; a file contributes its bytes, a link its target, a folder
-    its name. Raises OSError when an entry cannot be read.
+    its name. A file's digest is taken from :class:`FileDigests` while its
+    ``stat`` says it is untouched. Raises OSError when an entry cannot be read.
     """
     hasher = hashlib.blake2b(digest_size=20)
     top = os.fspath(folder)
+    known = FileDigests(folder)
     for path, kind, mode in entries:
         location = os.path.join(top, path)  # not pathlib: this runs once per file of the tree
         if kind == "file":
-            content = _file_digest(location)
+            content = known.digest(path, location)
         elif kind == "link":
             content = os.fsencode(os.readlink(location))
         else:
@@ -147,7 +149,77 @@ def tree_digest(folder: Path, entries: Iterable[tuple[str, str, int]]) -> str:
         for part in (os.fsencode(path), kind.encode(), mode.to_bytes(4, "little"), content):
             hasher.update(len(part).to_bytes(8, "little"))
             hasher.update(part)
+    known.save()
     return hasher.hexdigest()
+
+
+#: A digest is kept only for a file last changed this long before it was read (see below).
+_SETTLED_NS = 2_000_000_000
+
+
+class FileDigests:
+    """The content digests of a folder's files, kept in the cache while each file is untouched.
+
+    A re-audit of a generated driver read its 5,000 files three times (the
+    folder's key, the build copy's, the audit's own key) to find one changed.
+    Each digest is kept with the file's ``stat`` (size, modification and
+    change times in ns, inode, device) and reused while the ``stat`` is the
+    same. The change time (``st_ctime``) is set by the system on every write
+    and cannot be set back by a program, so an untouched stamp means
+    untouched bytes, with one exception git calls "racily clean": a write in
+    the same tick of the clock as the one the stamp was taken after. So a
+    digest is kept only for a file whose change time is :data:`_SETTLED_NS`
+    older than the moment its bytes were read: any later write gives it a
+    change time the stamp does not hold. Without the cache, every file is read.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        root = cache.cache_root()
+        self._path = (None if root is None else root / "file-digests"
+                      / cache.digest(os.fspath(folder.resolve())) / "digests.json")
+        self._known: dict[str, list[object]] = {}
+        self._kept: dict[str, list[object]] = {}
+        if self._path is not None:
+            with contextlib.suppress(OSError, ValueError):
+                loaded = json.loads(self._path.read_bytes())
+                if isinstance(loaded, dict):
+                    self._known = loaded
+
+    def digest(self, path: str, location: str) -> bytes:
+        """The digest of the file ``location`` (``path`` in the folder)."""
+        if self._path is None:
+            return _file_digest(location)
+        found = os.stat(location, follow_symlinks=False)
+        stamp: list[object] = [found.st_size, found.st_mtime_ns, found.st_ctime_ns,
+                               found.st_ino, found.st_dev]
+        entry = self._known.get(path)
+        if isinstance(entry, list) and entry[:5] == stamp and isinstance(entry[5], str):
+            with contextlib.suppress(ValueError):
+                content = bytes.fromhex(entry[5])
+                self._kept[path] = entry
+                return content
+        read_at = time.time_ns()
+        content = _file_digest(location)
+        if found.st_ctime_ns < read_at - _SETTLED_NS:
+            self._kept[path] = [*stamp, content.hex()]
+        return content
+
+    def save(self) -> None:
+        """Keep the digests of the files seen now (of files gone, none), when they changed.
+
+        The digests of folders no audit has read for two weeks are removed
+        when a new folder's are first kept (:func:`ivi_conform.cache.remove_stale`).
+        """
+        if self._path is None:
+            return
+        place = self._path.parent
+        if not place.is_dir():
+            cache.remove_stale(place.parent)
+        with contextlib.suppress(OSError):
+            if self._kept != self._known:
+                cache.write_atomic(self._path, json.dumps(self._kept,
+                                                          separators=(",", ":")).encode())
+            os.utime(place)  # read now: not stale
 
 
 def _file_digest(path: str) -> bytes:
