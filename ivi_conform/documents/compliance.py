@@ -712,7 +712,7 @@ def _find_compliance(context: AuditContext) -> FoundDocument | None:
     candidates = [
         path for path in dist.files
         if ".dist-info/" not in path.split("/", 1)[0] + "/"
-        and "compliance" in PurePosixPath(path).name.casefold()
+        and "compliance" in path.rpartition("/")[2].casefold()  # no PurePosixPath per file
         and PurePosixPath(path).suffix.lower() in DOCUMENT_SUFFIXES
     ]
     if not candidates:

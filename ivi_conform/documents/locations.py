@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 import urllib.parse
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from ivi_conform.documents.compliance import Readme, find_readme
@@ -258,14 +257,18 @@ def identifier_matches(written: str, package: str | None) -> bool:
 
 
 def shipped_introduction(context: AuditContext) -> tuple[str | None, list[str]]:
-    """The wheel's introduction document for this driver, and wrongly named ones."""
+    """The wheel's introduction document for this driver, and wrongly named ones (a fact)."""
+    return context.fact(_shipped_introduction)
+
+
+def _shipped_introduction(context: AuditContext) -> tuple[str | None, list[str]]:
     package = context.driver.identifier
     right: list[str] = []
     wrong: list[str] = []
     for path in sorted(context.dist.files, key=lambda p: (p.count("/"), p)):
         if ".dist-info/" in path:
             continue
-        match = _INTRODUCTION_FILE.match(PurePosixPath(path).name)
+        match = _INTRODUCTION_FILE.match(path.rpartition("/")[2])
         if match:
             (right if identifier_matches(match["id"], package) else wrong).append(path)
     return (right[0] if right else None), wrong
