@@ -11,7 +11,9 @@ source folder, a wheel, or the name of an installed distribution such as
 
 * the load (wheel build for a folder) and ``ast.parse`` of the same files;
 * the static audit cold (empty caches), warm (the same files again), and
-  after one file changed, each with its ratio to the parse;
+  after one file changed (the central module, a leaf module, and a leaf
+  again with mypy's rule left out: ivi-conform's own share, beside mypy's
+  floor), each with its ratio to the parse;
 * per stage: the syntax index, ruff, mypy (their own child-process times),
   each rule family;
 * the process's peak memory (and its children's);
@@ -778,6 +780,11 @@ def main() -> None:
         gc.collect()
         leaf = Run("  (a leaf module instead)", _edit_one(edited, leaf=True), rules,
                    work / "leaf")
+        gc.collect()
+        # ivi-conform's own share: the same kind of change, mypy's rule (its floor) left out
+        own = Run("  (a leaf, mypy's rule out)", _edit_one(_edit_one(edited, leaf=True),
+                                                             leaf=True),
+                  [rule for rule in rules if rule.id != mypy_judge.RULE_ID], work / "own")
         os.environ["IVI_CONFORM_CACHE"] = "off"  # the changed driver judged afresh
         fresh = Run("(cold audit of the change)", edited, rules, work / "fresh")
         os.environ.pop("IVI_CONFORM_CACHE")
@@ -804,7 +811,7 @@ def main() -> None:
         print()
         print(f"load (wheel build for a folder):  {build_s:8.2f} s")
         print(f"ast.parse of the same files:      {parse_s:8.2f} s")
-        for run in (cold, warm, touched, leaf):
+        for run in (cold, warm, touched, leaf, own):
             print(run.line(parse_s))
         print(f"peak memory of this process during each audit: cold {cold.peak_mb:.0f} MB, "
               f"warm {warm.peak_mb:.0f} MB, one file changed {touched.peak_mb:.0f} MB "
