@@ -23,8 +23,12 @@ source folder, a wheel, or the name of an installed distribution such as
 * with ``--alternatives``, other type checkers on the same package (dmypy,
   pyrefly, basedpyright) when installed: figures only, the verdict keeps mypy.
 
+With ``--mypy-daemon``, mypy's rule is judged by mypy's daemon (the
+``IVI_CONFORM_MYPY_DAEMON`` setting); the daemons end with the run.
+
 No test times anything; this script is run by hand:
-``python benchmarks/static_audit.py [TARGET] [--modules N] [--keep DIR] [--no-mypy]``.
+``python benchmarks/static_audit.py [TARGET] [--modules N] [--keep DIR] [--no-mypy]
+[--mypy-daemon]``.
 """
 
 from __future__ import annotations
@@ -42,7 +46,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -375,7 +379,7 @@ def _lazy_getter(child: str, module: str) -> list[str]:
 
 
 def _group(name: str, depth: int, children: list[str], command: str) -> str:
-    up = "." * (depth + 1)
+    up = "." * (depth + 2)  # the package holding Internal/ and repcap.py: skgen
     lines = [
         f"from {up}Internal.Core import Core, CommandsGroup",
         "",
@@ -405,9 +409,12 @@ def _group(name: str, depth: int, children: list[str], command: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _leaf(name: str, depth: int, command: str, gap: bool) -> str:
-    up = "." * (depth + 1)
+def _leaf(name: str, depth: int, command: str, gap: bool, mistyped: bool) -> str:
+    """A leaf group; ``gap``: a parameter without a hint; ``mistyped``: a getter hinted ``int``
+    that returns a float (one mypy error, as real generated drivers have by the thousand)."""
+    up = "." * (depth + 2)  # the package holding Internal/ and repcap.py: skgen
     value = "value" if gap else "value: float"
+    returned = "int" if mistyped else "float"
     lines = [
         f"from {up}Internal.Core import Core, CommandsGroup",
         f"from {up} import repcap",
@@ -439,7 +446,7 @@ def _leaf(name: str, depth: int, command: str, gap: bool) -> str:
         "\t\tchannel_cmd_val = self._cmd_group.get_repcap_cmd_value(channel, repcap.Channel)",
         f"\t\tself._core.write(f'{command}{{channel_cmd_val}} {{value}}')",
         "",
-        "\tdef get(self, channel=repcap.Channel.Default) -> float:",
+        f"\tdef get(self, channel=repcap.Channel.Default) -> {returned}:",
         '\t\t"""',
         f"\t\t``{command}?`` \\n",
         f"\t\tSnippet: ``value: float = driver.{command.lower().replace(':', '.')}.get("
@@ -534,7 +541,8 @@ def generate(folder: Path, modules: int = 5000) -> int:
                         for child in children]
         else:
             (where / f"{name}.py").write_text(
-                _leaf(name, depth - 1, command, gap=number % 97 == 0), encoding="utf-8")
+                _leaf(name, depth - 1, command, gap=number % 97 == 0, mistyped=number % 4 == 0),
+                encoding="utf-8")
         written += 1
     (package / f"{PACKAGE}.py").write_text(_root(tops), encoding="utf-8")
     return written
@@ -670,6 +678,20 @@ def _command_line(folder: Path, work: Path) -> list[str]:
     return lines
 
 
+@contextlib.contextmanager
+def _mypy_daemons(wanted: bool, base: Path) -> Iterator[None]:
+    """With ``wanted``, audits judge with mypy's daemon; the daemons started end after the run
+    (their status files are in this run's cache folder)."""
+    if wanted:
+        os.environ[mypy_judge.DAEMON_VARIABLE] = "600"
+    try:
+        yield
+    finally:
+        sources = base / "cache" / "ivi-conform" / "mypy" / "sources"
+        for folder in sources.iterdir() if sources.is_dir() else ():
+            mypy_judge.stop_daemon(folder)
+
+
 def _alternatives(dist: Distribution, package: str, work: Path) -> list[str]:
     """Other type checkers on the same extracted package, when installed: figures only."""
     folder = work / "alternatives"
@@ -736,9 +758,12 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=8, help="show the N slowest rules")
     parser.add_argument("--no-cli", action="store_true",
                         help="leave out the end-to-end command-line timings (a folder target)")
+    parser.add_argument("--mypy-daemon", action="store_true",
+                        help="judge with mypy's daemon (IVI_CONFORM_MYPY_DAEMON), ended after")
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory(prefix="ivi-conform-bench-") as tmp:
+    with (tempfile.TemporaryDirectory(prefix="ivi-conform-bench-") as tmp,
+          _mypy_daemons(args.mypy_daemon, args.keep or Path(tmp))):
         base = args.keep or Path(tmp)
         work = base / "work"
         work.mkdir(parents=True, exist_ok=True)
