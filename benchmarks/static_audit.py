@@ -23,12 +23,8 @@ source folder, a wheel, or the name of an installed distribution such as
 * with ``--alternatives``, other type checkers on the same package (dmypy,
   pyrefly, basedpyright) when installed: figures only, the verdict keeps mypy.
 
-With ``--mypy-daemon``, mypy's rule is judged by mypy's daemon (the
-``IVI_CONFORM_MYPY_DAEMON`` setting); the daemons end with the run.
-
 No test times anything; this script is run by hand:
-``python benchmarks/static_audit.py [TARGET] [--modules N] [--keep DIR] [--no-mypy]
-[--mypy-daemon]``.
+``python benchmarks/static_audit.py [TARGET] [--modules N] [--keep DIR] [--no-mypy]``.
 """
 
 from __future__ import annotations
@@ -46,7 +42,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -678,20 +674,6 @@ def _command_line(folder: Path, work: Path) -> list[str]:
     return lines
 
 
-@contextlib.contextmanager
-def _mypy_daemons(wanted: bool, base: Path) -> Iterator[None]:
-    """With ``wanted``, audits judge with mypy's daemon; the daemons started end after the run
-    (their status files are in this run's cache folder)."""
-    if wanted:
-        os.environ[mypy_judge.DAEMON_VARIABLE] = "600"
-    try:
-        yield
-    finally:
-        sources = base / "cache" / "ivi-conform" / "mypy" / "sources"
-        for folder in sources.iterdir() if sources.is_dir() else ():
-            mypy_judge.stop_daemon(folder)
-
-
 def _alternatives(dist: Distribution, package: str, work: Path) -> list[str]:
     """Other type checkers on the same extracted package, when installed: figures only."""
     folder = work / "alternatives"
@@ -758,12 +740,9 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=8, help="show the N slowest rules")
     parser.add_argument("--no-cli", action="store_true",
                         help="leave out the end-to-end command-line timings (a folder target)")
-    parser.add_argument("--mypy-daemon", action="store_true",
-                        help="judge with mypy's daemon (IVI_CONFORM_MYPY_DAEMON), ended after")
     args = parser.parse_args()
 
-    with (tempfile.TemporaryDirectory(prefix="ivi-conform-bench-") as tmp,
-          _mypy_daemons(args.mypy_daemon, args.keep or Path(tmp))):
+    with tempfile.TemporaryDirectory(prefix="ivi-conform-bench-") as tmp:
         base = args.keep or Path(tmp)
         work = base / "work"
         work.mkdir(parents=True, exist_ok=True)

@@ -692,12 +692,6 @@ def _run(files: Mapping[str, bytes], package: str, work: Path, root: Path,
         "--hide-error-context",
         str(PurePosixPath("src", package)),
     )
-    idle = daemon_idle_s()
-    if idle and root != work:  # the package's folder in the cache: the daemon's, kept
-        kept = _invoke(_daemon_command(root, package, cache_folder, idle), package, count, root)
-        if not kept.problem:
-            return replace(kept, suppressions=suppressions)
-        stop_daemon(root)  # a daemon that failed once is not asked again; mypy judges below
     workers = min(os.cpu_count() or 1, MAX_WORKERS)
     if count >= PARALLEL_FROM_FILES and workers > 1 and not seen_before:
         parallel = _invoke((*command[:-1], "--num-workers", str(workers), command[-1]),
@@ -709,69 +703,6 @@ def _run(files: Mapping[str, bytes], package: str, work: Path, root: Path,
                        suppressions=suppressions)
     child = warm.take() if warm is not None else None
     return replace(_invoke(command, package, count, root, child), suppressions=suppressions)
-
-
-#: ``IVI_CONFORM_MYPY_DAEMON``: keep mypy's daemon for a driver's package, idle this many s.
-DAEMON_VARIABLE = "IVI_CONFORM_MYPY_DAEMON"
-
-
-def daemon_idle_s() -> int:
-    """How long a driver's mypy daemon waits for the next audit (0: no daemon, the default).
-
-    A generated driver is one import cycle (its package imports the root
-    class, which reaches every group, and each group imports the package
-    for shared modules): after any change, mypy's batch mode checks the
-    whole cycle again, 15 to 25 s for 5,000 modules. mypy's daemon (dmypy,
-    the same pinned mypy) keeps the program in memory and checks only what
-    the change reaches: half a second. It is a process that outlives the
-    audit (and holds the driver's program, hundreds of MB, until it has
-    waited this long), so it is asked for: ``IVI_CONFORM_MYPY_DAEMON=1800``.
-    Its verdict is mypy's (a test compares them); a daemon that fails is
-    stopped and mypy's batch mode judges.
-    """
-    value = os.environ.get(DAEMON_VARIABLE, "").strip().lower()
-    if value in {"", "0", "off", "no", "false"}:
-        return 0
-    if value in {"1", "on", "yes", "true"}:
-        return DEFAULT_DAEMON_IDLE_S
-    try:
-        return max(0, int(float(value)))
-    except ValueError:
-        return 0
-
-
-#: How long a daemon waits for the next audit when the variable only switches it on.
-DEFAULT_DAEMON_IDLE_S = 1800
-
-
-def _daemon_command(root: Path, package: str, cache_folder: Path, idle: int) -> tuple[str, ...]:
-    """``dmypy run`` on the package's folder: the daemon started, or restarted if its options
-    changed, then asked to check. Its configuration is kept beside the folder (a path that
-    changed would restart it at every audit)."""
-    config = root / "mypy.ini"
-    if not config.is_file():
-        config.write_text("[mypy]\n", encoding="utf-8")
-    return (
-        sys.executable, "-P", "-m", "mypy.dmypy", "--status-file", str(root / "dmypy.json"),
-        "run", "--timeout", str(idle), "--",
-        "--config-file", str(config),
-        "--cache-dir", str(cache_folder), "--no-sqlite-cache",
-        "--follow-imports", "normal",  # the daemon's mode; errors outside the package are dropped
-        "--output", "json", "--no-error-summary", "--no-pretty", "--no-color-output",
-        "--hide-error-context",
-        str(PurePosixPath("src", package)),
-    )
-
-
-def stop_daemon(root: Path) -> None:
-    """End the daemon of the package folder ``root``, if one runs (it is killed: no waiting)."""
-    status = root / "dmypy.json"
-    if not status.exists():
-        return
-    with contextlib.suppress(OSError, subprocess.SubprocessError):
-        subprocess.run((sys.executable, "-P", "-m", "mypy.dmypy", "--status-file", str(status),
-                        "kill"), cwd=root, env=_environment(), capture_output=True,
-                       timeout=60, check=False)
 
 
 def _invoke(command: tuple[str, ...], package: str, count: int, work: Path,

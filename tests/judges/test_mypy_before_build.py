@@ -1,4 +1,4 @@
-"""mypy started on a source folder's package while its wheel is built, taken only for the same bytes.
+"""mypy started on a folder's package while its wheel is built, taken only for the same bytes.
 
 The build of a folder is a child process of a second or two, during which
 the second core is idle; mypy starts there on the package the folder holds.
