@@ -280,10 +280,10 @@ def test_xdist_workers_use_the_wheel_the_controller_built(demo: pytest.Pytester)
         _build = candidate.build_wheel
 
 
-        def build_wheel(folder, work_dir):
+        def build_wheel(folder, work_dir, before_build=None):
             with open(Path(__file__).parent / "builds.log", "a") as log:
                 log.write(f"{folder}\\n")
-            return _build(folder, work_dir)
+            return _build(folder, work_dir, before_build)
 
 
         candidate.build_wheel = build_wheel

@@ -226,7 +226,7 @@ def sdists(draw: st.DrawFn, absolute_root: str) -> tuple[bytes, str]:
     return data, ".tar.gz"
 
 
-def _never_build(folder: Path, work_dir: Path) -> Path:
+def _never_build(folder: Path, work_dir: Path, before_build: object = None) -> Path:
     raise TargetError(f"{folder}/pyproject.toml: not built while fuzzing")
 
 
