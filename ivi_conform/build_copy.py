@@ -6,7 +6,8 @@ a copy. Copying a generated driver's 5,000 files took a second at every audit
 (creating the files is the cost, not reading them). So the copy of each
 source folder is kept in the cache folder and brought up to date
 (:func:`_bring_up_to_date`): a file is written again only when the source's
-changed (its size, times or inode differ from when it was copied) or when the
+changed (its stamp, :func:`ivi_conform.cache.stamp`, differs from when it was
+copied, or the file had changed just before: :func:`ivi_conform.cache.settled`) or when the
 last build changed it in the copy; whatever else the copy holds (what the last
 build wrote into it) is removed. The copy then holds exactly the entries a
 fresh one would, with the same bytes, permission bits and modification times.
@@ -22,6 +23,7 @@ import contextlib
 import json
 import os
 import shutil
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
@@ -29,8 +31,6 @@ from ivi_conform import cache
 
 #: An entry of a source tree: relative POSIX path, ``dir``/``file``/``link``, permission bits.
 Entry = tuple[str, str, int]
-#: What tells a file from its next version without reading it: size, mtime, ctime, inode.
-Stamp = list[int]
 
 
 class CopyError(Exception):
@@ -104,13 +104,16 @@ def _bring_up_to_date(folder: Path, tree: Path, entries: Sequence[Entry],
                         os.unlink(target)
                     os.symlink(link, target)
             else:
-                origin = _stamp(os.stat(source, follow_symlinks=False))
-                record = [mode, origin, there[1] if there is not None else None]
+                copied_at = time.time_ns()
+                found = os.stat(source, follow_symlinks=False)
+                record = [mode, cache.stamp(found), there[1] if there is not None else None]
                 if there is None or known.get(path) != record:
                     if there is not None:
                         os.unlink(target)
                     shutil.copy2(source, target, follow_symlinks=False)
-                    record[2] = _stamp(os.stat(target, follow_symlinks=False))
+                    record[2] = cache.stamp(os.stat(target, follow_symlinks=False))
+                    if not cache.settled(found, copied_at):  # written in the same tick: unknown
+                        record[1] = None
                 state[path] = record
     except OSError as exc:
         raise CopyError(f"cannot copy the source tree: {exc}") from None
@@ -130,13 +133,9 @@ def _read_state(state_file: Path | None) -> dict[str, object]:
     return state if isinstance(state, dict) else {}
 
 
-def _stamp(found: os.stat_result) -> Stamp:
-    return [found.st_size, found.st_mtime_ns, found.st_ctime_ns, found.st_ino]
-
-
-def _present(tree: Path) -> dict[str, tuple[str, Stamp | None]]:
+def _present(tree: Path) -> dict[str, tuple[str, cache.Stamp | None]]:
     """What ``tree`` holds: relative POSIX path → kind, and a file's stamp (links not followed)."""
-    found: dict[str, tuple[str, Stamp | None]] = {}
+    found: dict[str, tuple[str, cache.Stamp | None]] = {}
     pending: list[tuple[str, str]] = [(os.fspath(tree), "")]
     while pending:
         directory, prefix = pending.pop()
@@ -152,7 +151,7 @@ def _present(tree: Path) -> dict[str, tuple[str, Stamp | None]]:
                 found[path] = ("dir", None)
                 pending.append((item.path, path + "/"))
             elif item.is_file(follow_symlinks=False):
-                found[path] = ("file", _stamp(item.stat(follow_symlinks=False)))
+                found[path] = ("file", cache.stamp(item.stat(follow_symlinks=False)))
             else:
                 found[path] = ("other", None)
     return found

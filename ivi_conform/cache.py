@@ -23,7 +23,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TypeVar
 
@@ -208,9 +208,31 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def file_keys(files: Mapping[str, bytes], paths: list[str]) -> dict[str, str]:
-    """Each file's key: its wheel path and its bytes."""
-    return {path: digest(path, files[path]) for path in paths}
+#: A stamp stands for a file's bytes only if the file last changed this long before it was read.
+SETTLED_NS = 2_000_000_000
+
+#: What tells a file from its next version without reading it (:func:`stamp`).
+Stamp = list[int]
+
+
+def stamp(found: os.stat_result) -> Stamp:
+    """A file's size, modification and change times (ns), inode and device.
+
+    The change time is set by the system on every write and cannot be set
+    back by a program, so an unchanged stamp means unchanged bytes, with one
+    exception git calls "racily clean": a write in the same tick of the clock
+    as the one the stamp was taken in. See :func:`settled`.
+    """
+    return [found.st_size, found.st_mtime_ns, found.st_ctime_ns, found.st_ino, found.st_dev]
+
+
+def settled(found: os.stat_result, read_at_ns: int) -> bool:
+    """Whether the stamp of a file read at ``read_at_ns`` may stand for the bytes read.
+
+    It may when the file last changed :data:`SETTLED_NS` before: any later
+    write then gives it a change time the stamp does not hold.
+    """
+    return found.st_ctime_ns < read_at_ns - SETTLED_NS
 
 
 @contextlib.contextmanager

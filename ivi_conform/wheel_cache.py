@@ -153,24 +153,15 @@ def tree_digest(folder: Path, entries: Iterable[tuple[str, str, int]]) -> str:
     return hasher.hexdigest()
 
 
-#: A digest is kept only for a file last changed this long before it was read (see below).
-_SETTLED_NS = 2_000_000_000
-
-
 class FileDigests:
     """The content digests of a folder's files, kept in the cache while each file is untouched.
 
     A re-audit of a generated driver read its 5,000 files three times (the
     folder's key, the build copy's, the audit's own key) to find one changed.
-    Each digest is kept with the file's ``stat`` (size, modification and
-    change times in ns, inode, device) and reused while the ``stat`` is the
-    same. The change time (``st_ctime``) is set by the system on every write
-    and cannot be set back by a program, so an untouched stamp means
-    untouched bytes, with one exception git calls "racily clean": a write in
-    the same tick of the clock as the one the stamp was taken after. So a
-    digest is kept only for a file whose change time is :data:`_SETTLED_NS`
-    older than the moment its bytes were read: any later write gives it a
-    change time the stamp does not hold. Without the cache, every file is read.
+    Each digest is kept with the file's stamp (:func:`ivi_conform.cache.stamp`)
+    and reused while the stamp is the same; it is kept only for a file that
+    had settled when it was read (:func:`ivi_conform.cache.settled`). Without
+    the cache, every file is read.
     """
 
     def __init__(self, folder: Path) -> None:
@@ -190,18 +181,18 @@ class FileDigests:
         if self._path is None:
             return _file_digest(location)
         found = os.stat(location, follow_symlinks=False)
-        stamp: list[object] = [found.st_size, found.st_mtime_ns, found.st_ctime_ns,
-                               found.st_ino, found.st_dev]
+        now = cache.stamp(found)
         entry = self._known.get(path)
-        if isinstance(entry, list) and entry[:5] == stamp and isinstance(entry[5], str):
+        if isinstance(entry, list) and len(entry) == 6 and entry[:5] == now \
+                and isinstance(entry[5], str):
             with contextlib.suppress(ValueError):
                 content = bytes.fromhex(entry[5])
                 self._kept[path] = entry
                 return content
         read_at = time.time_ns()
         content = _file_digest(location)
-        if found.st_ctime_ns < read_at - _SETTLED_NS:
-            self._kept[path] = [*stamp, content.hex()]
+        if cache.settled(found, read_at):
+            self._kept[path] = [*now, content.hex()]
         return content
 
     def save(self) -> None:

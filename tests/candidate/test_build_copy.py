@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -46,9 +47,15 @@ def _listing(tree: Path) -> dict[str, tuple[str, bytes, int, int]]:
     return found
 
 
+def _settled(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Copy the files as if ten seconds after they were written (they have settled)."""
+    monkeypatch.setattr(build_copy.time, "time_ns", lambda: time.time() * 1e9 + 10e9)
+
+
 def test_the_kept_copy_holds_what_a_fresh_one_holds_and_rewrites_only_changes(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("IVI_CONFORM_CACHE", str(tmp_path / "cache"))
+    _settled(monkeypatch)
     folder = _folder(tmp_path)
     outside = tmp_path / "outside.txt"
     outside.write_bytes(b"not the driver's")
@@ -104,8 +111,6 @@ def test_a_copy_in_use_is_not_shared_but_made_afresh(tmp_path: Path,
 
 def test_the_copies_of_folders_not_built_for_weeks_are_removed(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import time
-
     from ivi_conform import cache
 
     monkeypatch.setenv("IVI_CONFORM_CACHE", str(tmp_path / "cache"))
@@ -119,3 +124,30 @@ def test_the_copies_of_folders_not_built_for_weeks_are_removed(
         assert other.parent != place
     assert not place.exists(), "not built for weeks: removed"
     assert other.exists()
+
+
+def test_a_file_written_just_before_it_was_copied_is_copied_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A write in the same tick of the clock as the copy keeps every stamp: such a file's stamp
+    is not trusted, and the next audit copies it again (then it has settled)."""
+    monkeypatch.setenv("IVI_CONFORM_CACHE", str(tmp_path / "cache"))
+    folder = _folder(tmp_path)
+    entries = source_tree(folder, "driver")
+    with build_copy.build_copy(folder, entries, tmp_path / "fresh"):
+        pass  # every file was written just now
+    written: list[str] = []
+    copy2 = build_copy.shutil.copy2
+
+    def counted(source: str, target: str, *, follow_symlinks: bool = True) -> object:
+        written.append(Path(target).name)
+        return copy2(source, target, follow_symlinks=follow_symlinks)
+
+    monkeypatch.setattr(build_copy.shutil, "copy2", counted)
+    _settled(monkeypatch)
+    with build_copy.build_copy(folder, entries, tmp_path / "fresh"):
+        pass
+    assert len(written) == 7, "each file again: its stamp was taken in its write's tick"
+    written.clear()
+    with build_copy.build_copy(folder, entries, tmp_path / "fresh"):
+        pass
+    assert written == [], "settled now: none again"
