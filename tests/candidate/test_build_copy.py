@@ -52,6 +52,19 @@ def _settled(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(build_copy.time, "time_ns", lambda: time.time() * 1e9 + 10e9)
 
 
+def _copies(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the files the build copy writes from now on."""
+    written: list[str] = []
+    copy2 = build_copy.shutil.copy2
+
+    def counted(source: str, target: str, *, follow_symlinks: bool = True) -> object:
+        written.append(Path(target).name)
+        return copy2(source, target, follow_symlinks=follow_symlinks)
+
+    monkeypatch.setattr(build_copy.shutil, "copy2", counted)
+    return written
+
+
 def test_the_kept_copy_holds_what_a_fresh_one_holds_and_rewrites_only_changes(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("IVI_CONFORM_CACHE", str(tmp_path / "cache"))
@@ -72,14 +85,7 @@ def test_the_kept_copy_holds_what_a_fresh_one_holds_and_rewrites_only_changes(
     (folder / "pkg" / "part3.py").write_text("VALUE = 'edited'\n")  # the vendor's change
     (folder / "pkg" / "part0.py").unlink()
     (folder / "pkg" / "new.py").write_text("NEW = 1\n")
-    written: list[str] = []
-    copy2 = build_copy.shutil.copy2
-
-    def counted(source: str, target: str, *, follow_symlinks: bool = True) -> object:
-        written.append(Path(target).name)
-        return copy2(source, target, follow_symlinks=follow_symlinks)
-
-    monkeypatch.setattr(build_copy.shutil, "copy2", counted)
+    written = _copies(monkeypatch)
     entries = source_tree(folder, "driver")
     with build_copy.build_copy(folder, entries, tmp_path / "fresh") as again:
         assert again == tree
@@ -135,14 +141,7 @@ def test_a_file_written_just_before_it_was_copied_is_copied_again(
     entries = source_tree(folder, "driver")
     with build_copy.build_copy(folder, entries, tmp_path / "fresh"):
         pass  # every file was written just now
-    written: list[str] = []
-    copy2 = build_copy.shutil.copy2
-
-    def counted(source: str, target: str, *, follow_symlinks: bool = True) -> object:
-        written.append(Path(target).name)
-        return copy2(source, target, follow_symlinks=follow_symlinks)
-
-    monkeypatch.setattr(build_copy.shutil, "copy2", counted)
+    written = _copies(monkeypatch)
     _settled(monkeypatch)
     with build_copy.build_copy(folder, entries, tmp_path / "fresh"):
         pass
